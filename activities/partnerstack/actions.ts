@@ -1,0 +1,202 @@
+/**
+ * PartnerStack actions: partners (find, archive = the portal's "Delete partner"), open commissions before
+ * off-boarding, deals (create, read, find by external key, move stage such as "Close won") and customers
+ * (the partner's "Referral"). Creates are idempotent through caller-chosen keys: `external_key` on deals,
+ * `customer_key` on customers, both defaulting to the step's idempotency key.
+ */
+import { z } from 'zod';
+import { defineAction } from '../shared/action';
+import { ConnectorError } from '../shared/errors';
+import { Customer, Deal, Partnership, Reward, SYSTEM, type PartnerStackClient } from './client';
+
+const Key = z.string().min(1);
+
+function summarizePartner(p: Partnership) {
+  return { key: p.key, email: p.email, name: [p.first_name, p.last_name].filter(Boolean).join(' '), group: p.group?.name ?? null, archived: p.archived ?? false };
+}
+
+function summarizeDeal(d: Deal) {
+  return { key: d.key, accountName: d.account_name ?? null, stage: d.stage ?? null, amount: d.amount ?? null, externalKey: d.external_key ?? null, partnerKey: d.partner_key ?? null, archived: d.archived ?? false };
+}
+
+async function findPartnership(client: PartnerStackClient, action: string, email: string, signal: AbortSignal) {
+  const matches = await client.list(action, '/v2/partnerships', { email }, Partnership, signal);
+  return matches.find((p) => p.email.toLowerCase() === email.toLowerCase()) ?? null;
+}
+
+// ---- partners -------------------------------------------------------------------------------------------
+
+export const findPartner = defineAction({
+  name: 'partnerstack.findPartner',
+  description: 'Finds a partner (partnership) by email; returns {found, partner}.',
+  input: z.object({ email: z.email() }),
+  mutates: false,
+  async run(client: PartnerStackClient, input, { signal }) {
+    const partner = await findPartnership(client, 'partnerstack.findPartner', input.email, signal);
+    return partner ? { found: true, partner: summarizePartner(partner) } : { found: false, partner: null };
+  },
+});
+
+export const archivePartner = defineAction({
+  name: 'partnerstack.archivePartner',
+  description: 'Removes a partner from the program (the portal\'s "Delete partner", which archives); no-op if already archived.',
+  input: z
+    .object({ partnerKey: Key.optional(), email: z.email().optional() })
+    .refine((i) => i.partnerKey !== undefined || i.email !== undefined, { message: 'give partnerKey or email', path: ['partnerKey'] }),
+  mutates: true,
+  async run(client: PartnerStackClient, input, { signal }) {
+    const action = 'partnerstack.archivePartner';
+    const partner = input.partnerKey
+      ? await client.dataOrNull(action, `/v2/partnerships/${encodeURIComponent(input.partnerKey)}`, Partnership, signal)
+      : await findPartnership(client, action, input.email as string, signal);
+    if (!partner) {
+      throw new ConnectorError(SYSTEM, action, `no partner ${input.partnerKey ?? input.email}`, { status: 404, field: input.partnerKey ? 'partnerKey' : 'email', retryable: false });
+    }
+    // Reading first makes a retried step (or a partner archived by hand in the portal) a success, not an error.
+    if (partner.archived) return { partnerKey: partner.key, archived: true, alreadyArchived: true };
+    await client.data(action, 'DELETE', `/v2/partnerships/${encodeURIComponent(partner.key)}`, z.unknown(), { signal });
+    return { partnerKey: partner.key, archived: true, alreadyArchived: false };
+  },
+});
+
+/** Rewards in these states are settled; anything else is still owed to the partner. [unverified status names] */
+const SETTLED = new Set(['paid', 'declined', 'cancelled', 'canceled', 'voided', 'reversed']);
+
+export const openCommissions = defineAction({
+  name: 'partnerstack.openCommissions',
+  description: 'Lists the commissions (rewards) not yet paid out to a partner; returns {count, totalAmount, items}.',
+  input: z.object({ partnerKey: Key }),
+  mutates: false,
+  async run(client: PartnerStackClient, input, { signal }) {
+    const rewards = await client.list('partnerstack.openCommissions', '/v2/rewards', { partner_key: input.partnerKey }, Reward, signal);
+    const open = rewards.filter((r) => !SETTLED.has(r.status.toLowerCase()));
+    return {
+      count: open.length,
+      /** In cents, as PartnerStack reports amounts. */
+      totalAmount: open.reduce((sum, r) => sum + r.amount, 0),
+      items: open.map((r) => ({ key: r.key, amount: r.amount, currency: r.currency ?? null, status: r.status, description: r.description ?? null })),
+    };
+  },
+});
+
+// ---- deals ----------------------------------------------------------------------------------------------
+
+async function findDealByExternalKey(client: PartnerStackClient, action: string, externalKey: string, partnerKey: string | undefined, signal: AbortSignal) {
+  const deals = await client.list(action, '/v2/deals', { partner_key: partnerKey }, Deal, signal);
+  return deals.find((d) => d.external_key === externalKey) ?? null;
+}
+
+export const createDeal = defineAction({
+  name: 'partnerstack.createDeal',
+  description: 'Registers a deal for a partner; the external key (default: the step\'s idempotency key) makes a retry find it instead of duplicating.',
+  input: z.object({
+    partnerKey: Key,
+    accountName: z.string().min(1),
+    stage: z.string().min(1).describe('A stage of the partner group\'s deal-stage list'),
+    amount: z.number().int().nonnegative().optional().describe('In cents'),
+    closeDate: z.iso.date().optional(),
+    externalKey: z.string().min(1).optional().describe('e.g. the HubSpot deal id'),
+  }),
+  mutates: true,
+  async run(client: PartnerStackClient, input, { signal, idempotencyKey }) {
+    const action = 'partnerstack.createDeal';
+    const externalKey = input.externalKey ?? idempotencyKey;
+    // PartnerStack has no idempotency on the wire: look for our key before creating.
+    const existing = await findDealByExternalKey(client, action, externalKey, input.partnerKey, signal);
+    if (existing) return { key: existing.key, created: false };
+    const deal = await client.data(action, 'POST', '/v2/deals', Deal, {
+      signal,
+      body: { partner_key: input.partnerKey, account_name: input.accountName, stage: input.stage, amount: input.amount, close_date: input.closeDate, external_key: externalKey },
+    });
+    return { key: deal.key, created: true };
+  },
+});
+
+export const getDeal = defineAction({
+  name: 'partnerstack.getDeal',
+  description: 'Reads a deal: account, stage, amount, external key, partner.',
+  input: z.object({ dealKey: Key }),
+  mutates: false,
+  async run(client: PartnerStackClient, input, { signal }) {
+    return summarizeDeal(await client.data('partnerstack.getDeal', 'GET', `/v2/deals/${encodeURIComponent(input.dealKey)}`, Deal, { signal }));
+  },
+});
+
+export const findDeal = defineAction({
+  name: 'partnerstack.findDeal',
+  description: 'Finds a deal by its external key (e.g. the HubSpot deal id), optionally among one partner\'s deals.',
+  input: z.object({ externalKey: z.string().min(1), partnerKey: Key.optional() }),
+  mutates: false,
+  async run(client: PartnerStackClient, input, { signal }) {
+    const deal = await findDealByExternalKey(client, 'partnerstack.findDeal', input.externalKey, input.partnerKey, signal);
+    return deal ? { found: true, deal: summarizeDeal(deal) } : { found: false, deal: null };
+  },
+});
+
+export const moveDeal = defineAction({
+  name: 'partnerstack.moveDeal',
+  description: 'Sets a deal\'s stage, e.g. "Close won"; succeeds without writing when the deal is already there.',
+  input: z.object({ dealKey: Key, stage: z.string().min(1) }),
+  mutates: true,
+  async run(client: PartnerStackClient, input, { signal }) {
+    const action = 'partnerstack.moveDeal';
+    const path = `/v2/deals/${encodeURIComponent(input.dealKey)}`;
+    // Read first: the HubSpot↔PartnerStack sync may already have moved it, and we should not fight it.
+    const current = await client.data(action, 'GET', path, Deal, { signal });
+    if (current.stage === input.stage) return { key: current.key, stage: input.stage, changed: false };
+    const updated = await client.data(action, 'PATCH', path, Deal, { signal, body: { stage: input.stage } });
+    return { key: updated.key, stage: updated.stage ?? input.stage, changed: true };
+  },
+});
+
+// ---- customers ------------------------------------------------------------------------------------------
+
+export const createCustomer = defineAction({
+  name: 'partnerstack.createCustomer',
+  description: 'Records a customer referred by a partner; the customer key (default: the step\'s idempotency key) makes it happen once.',
+  input: z.object({
+    partnerKey: Key,
+    email: z.email(),
+    name: z.string().optional(),
+    customerKey: z.string().min(1).optional().describe('e.g. the HubSpot company id or ODB company ID'),
+  }),
+  mutates: true,
+  async run(client: PartnerStackClient, input, { signal, idempotencyKey }) {
+    const action = 'partnerstack.createCustomer';
+    const customerKey = input.customerKey ?? idempotencyKey;
+    const path = `/v2/customers/${encodeURIComponent(customerKey)}`;
+    const existing = await client.dataOrNull(action, path, Customer, signal);
+    if (existing) return { key: existing.key, customerKey, created: false };
+    try {
+      const customer = await client.data(action, 'POST', '/v2/customers', Customer, {
+        signal,
+        body: { customer_key: customerKey, partner_key: input.partnerKey, email: input.email, name: input.name },
+      });
+      return { key: customer.key, customerKey, created: true };
+    } catch (err) {
+      // A create that landed while its answer was lost: the key is taken by our own earlier attempt.
+      if (!(err instanceof ConnectorError) || err.details.status !== 409) throw err;
+      const created = await client.data(action, 'GET', path, Customer, { signal });
+      return { key: created.key, customerKey, created: false };
+    }
+  },
+});
+
+export const findCustomer = defineAction({
+  name: 'partnerstack.findCustomer',
+  description: 'Checks that a customer (the partner\'s "Referral") exists, by customer key; returns {found, customer}.',
+  input: z.object({ customerKey: z.string().min(1) }),
+  mutates: false,
+  async run(client: PartnerStackClient, input, { signal }) {
+    const customer = await client.dataOrNull('partnerstack.findCustomer', `/v2/customers/${encodeURIComponent(input.customerKey)}`, Customer, signal);
+    return customer
+      ? { found: true, customer: { key: customer.key, customerKey: customer.customer_key, email: customer.email ?? null, partnerKey: customer.partner_key ?? null } }
+      : { found: false, customer: null };
+  },
+});
+
+export const partnerstackActions = [
+  findPartner, archivePartner, openCommissions,
+  createDeal, getDeal, findDeal, moveDeal,
+  createCustomer, findCustomer,
+] as const;

@@ -1,0 +1,51 @@
+/**
+ * Inbound PartnerStack webhooks. PartnerStack documents no signature scheme (vendors.md §2), so a delivery
+ * proves nothing by itself. Two measures instead:
+ *   1. the webhook is registered with an unguessable token in its URL path (`/webhooks/partnerstack/<token>`),
+ *      compared in constant time: this keeps out casual forgeries;
+ *   2. read-back verification: the event is only a hint; `confirmEvent` fetches the deal, partnership or
+ *      customer it names through the API (with our credentials) and the workflow acts on that answer only.
+ */
+import { z } from 'zod';
+import { constantTimeEqual, type WebhookVerdict } from '../shared/webhook';
+import { Customer, Deal, Partnership, type PartnerStackClient } from './client';
+
+export function verifyPathToken(expectedToken: string, presentedToken: string | undefined): WebhookVerdict {
+  if (!presentedToken) return { ok: false, reason: 'missing-signature' };
+  return constantTimeEqual(presentedToken, expectedToken) ? { ok: true } : { ok: false, reason: 'secret-mismatch' };
+}
+
+/** The delivery body: `{event: "deal.updated", data: {key: ...}, ...}`; event names beyond partnership.* are [unverified]. */
+export const PartnerStackWebhook = z.looseObject({
+  event: z.string(),
+  data: z.looseObject({ key: z.string().optional(), customer_key: z.string().optional() }),
+});
+export type PartnerStackWebhook = z.infer<typeof PartnerStackWebhook>;
+
+export type ConfirmedEvent =
+  | { kind: 'deal'; record: Deal }
+  | { kind: 'partnership'; record: Partnership }
+  | { kind: 'customer'; record: Customer }
+  | { kind: 'unconfirmed'; reason: string };
+
+/** Reads back the record an event names; a record the API does not know means the event is not trusted. */
+export async function confirmEvent(client: PartnerStackClient, body: unknown, signal?: AbortSignal): Promise<ConfirmedEvent> {
+  const parsed = PartnerStackWebhook.safeParse(body);
+  if (!parsed.success) return { kind: 'unconfirmed', reason: 'not a PartnerStack webhook body' };
+  const { event, data } = parsed.data;
+  const action = 'partnerstack.webhook';
+  const family = event.split(/[._]/)[0];
+  if (family === 'deal' && data.key) {
+    const record = await client.dataOrNull(action, `/v2/deals/${encodeURIComponent(data.key)}`, Deal, signal);
+    return record ? { kind: 'deal', record } : { kind: 'unconfirmed', reason: `deal ${data.key} does not exist` };
+  }
+  if (family === 'partnership' && data.key) {
+    const record = await client.dataOrNull(action, `/v2/partnerships/${encodeURIComponent(data.key)}`, Partnership, signal);
+    return record ? { kind: 'partnership', record } : { kind: 'unconfirmed', reason: `partnership ${data.key} does not exist` };
+  }
+  if (family === 'customer' && data.customer_key) {
+    const record = await client.dataOrNull(action, `/v2/customers/${encodeURIComponent(data.customer_key)}`, Customer, signal);
+    return record ? { kind: 'customer', record } : { kind: 'unconfirmed', reason: `customer ${data.customer_key} does not exist` };
+  }
+  return { kind: 'unconfirmed', reason: `event ${event} is not one we read back` };
+}

@@ -1,0 +1,81 @@
+/**
+ * The contract every connector action follows. An action is one thing the engine can do in an external
+ * system (`hubspot.moveTicket`, `jira.createTask`, ...): a registered name, a zod input schema that is the
+ * single source of its argument type (the definition language checks a step's `with:` against it before
+ * anything runs), and an implementation that receives its system's client.
+ *
+ * Pure module: the definition compiler imports the catalogue built from these objects, so nothing here
+ * may perform I/O at import time.
+ */
+import type { z } from 'zod';
+
+export interface ActionContext {
+  /**
+   * Stable across retries and replays of one step execution: `<workflowId>:<activityId>`. Mutating actions
+   * store it in the external system (unique property, label, metadata, Message-ID) so that a retried step
+   * never creates a second record.
+   */
+  idempotencyKey: string;
+  /** Aborted when Temporal cancels the activity; pass it to HTTP requests. */
+  signal: AbortSignal;
+}
+
+export interface Action<Client, Input extends z.ZodType = z.ZodType, Output = unknown> {
+  /** `<system>.<verb><Noun>`, the name a definition's `call:` uses. */
+  name: string;
+  /** One line for the catalogue, the CLI and editor hints. */
+  description: string;
+  input: Input;
+  /** Mutating actions get retried only through their idempotency key. */
+  mutates: boolean;
+  run(client: Client, input: z.output<Input>, context: ActionContext): Promise<Output>;
+}
+
+/** Declares one action with its input type inferred from the schema. */
+export function defineAction<Client, Input extends z.ZodType, Output>(
+  action: Action<Client, Input, Output>,
+): Action<Client, Input, Output> {
+  return action;
+}
+
+/** What the definition language needs to know about an action: its name, purpose and input schema. */
+export interface ActionSignature {
+  name: string;
+  description: string;
+  input: z.ZodType;
+}
+
+/** An action catalogue keyed by name, as the definition compiler consumes it. */
+export type ActionCatalogue = ReadonlyMap<string, ActionSignature>;
+
+export function catalogueOf(actions: Iterable<ActionSignature>): ActionCatalogue {
+  const catalogue = new Map<string, ActionSignature>();
+  for (const action of actions) {
+    if (catalogue.has(action.name)) throw new Error(`action ${action.name} is declared twice`);
+    catalogue.set(action.name, { name: action.name, description: action.description, input: action.input });
+  }
+  return catalogue;
+}
+
+/** A fake of an external system, running on a loopback port for tests and the embedded default. */
+export interface RunningFake {
+  system: string;
+  /** Base URL the connector's client is pointed at (for SMTP: `smtp://127.0.0.1:<port>`). */
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Everything the worker needs from one external system: how to read its configuration from the
+ * environment, how to build its client, the actions it offers, and how to start its local fake.
+ */
+export interface Connector<Client, Config> {
+  system: string;
+  /** Reads credentials and base URLs from the environment; undefined when the system is not configured. */
+  configFromEnv(env: NodeJS.ProcessEnv): Config | undefined;
+  createClient(config: Config): Client;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  actions: readonly Action<Client, any, any>[];
+  /** Starts the local fake on 127.0.0.1 and returns it with a configuration pointing at it. */
+  startFake(): Promise<{ fake: RunningFake; config: Config }>;
+}

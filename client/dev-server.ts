@@ -1,0 +1,90 @@
+/**
+ * The embedded default: a Temporal dev server (the CLI's `server start-dev`) persisting to a SQLite file
+ * in the ignored `.data/` folder, with its web UI and the project's search attributes registered. Restarting
+ * it on the same file keeps every instance.
+ */
+import { Connection } from '@temporalio/client';
+import { SearchAttributeType } from '@temporalio/common';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { searchAttributes } from '../workflows/messages';
+import { PROJECT_ROOT, devServerPath } from './temporal-servers';
+
+const CLI_TYPE: Record<string, string> = {
+  [SearchAttributeType.KEYWORD]: 'Keyword',
+  [SearchAttributeType.KEYWORD_LIST]: 'KeywordList',
+  [SearchAttributeType.DATETIME]: 'Datetime',
+  [SearchAttributeType.TEXT]: 'Text',
+  [SearchAttributeType.INT]: 'Int',
+  [SearchAttributeType.DOUBLE]: 'Double',
+  [SearchAttributeType.BOOL]: 'Bool',
+};
+
+/** `--search-attribute Name=Type` flags for every search attribute the interpreter sets. */
+export function searchAttributeFlags(): string[] {
+  return Object.values(searchAttributes).flatMap((key) => ['--search-attribute', `${key.name}=${CLI_TYPE[key.type]}`]);
+}
+
+export interface DevServerOptions {
+  dbFile?: string;
+  port?: number;
+  uiPort?: number;
+}
+
+export interface RunningDevServer {
+  address: string;
+  uiUrl: string;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+export async function startDevServer(options: DevServerOptions = {}): Promise<RunningDevServer> {
+  const dbFile = options.dbFile ?? path.join(PROJECT_ROOT, '.data', 'temporal.sqlite');
+  mkdirSync(path.dirname(dbFile), { recursive: true });
+  const port = options.port ?? 7233;
+  const uiPort = options.uiPort ?? 8233;
+  const child = spawn(
+    devServerPath(),
+    [
+      'server', 'start-dev',
+      '--db-filename', dbFile,
+      '--ip', '127.0.0.1',
+      '--port', String(port),
+      '--ui-port', String(uiPort),
+      '--log-level', 'warn',
+      // Offline machines cannot reach the version-check service.
+      '--dynamic-config-value', 'frontend.enableServerVersionCheck=false',
+      ...searchAttributeFlags(),
+    ],
+    { stdio: ['ignore', 'inherit', 'inherit'] },
+  );
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const address = `127.0.0.1:${port}`;
+  await waitUntilReady(address, exited);
+  return {
+    address,
+    uiUrl: `http://127.0.0.1:${uiPort}`,
+    process: child,
+    async stop() {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+async function waitUntilReady(address: string, exited: Promise<number | null>): Promise<void> {
+  let gone = false;
+  void exited.then(() => (gone = true));
+  for (let attempt = 0; attempt < 300; attempt++) {
+    if (gone) throw new Error(`the Temporal dev server exited during start-up (is port ${address} already in use?)`);
+    try {
+      const connection = await Connection.connect({ address, connectTimeout: 1000 });
+      await connection.close();
+      return;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+  throw new Error(`the Temporal dev server at ${address} did not answer within 60 s`);
+}

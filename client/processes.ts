@@ -1,0 +1,59 @@
+/**
+ * Starting and addressing process instances through a Temporal client: the start input is checked against
+ * the definition's input schema first (a 4xx-worthy error naming the field), the workflow id is derived
+ * from the business key, and the search attributes ops filter by are set at start.
+ */
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import Ajv from 'ajv';
+import addFormats from 'ajv-formats';
+import { randomUUID } from 'node:crypto';
+import type { CompiledDefinition } from '../dsl/compile';
+import { evaluate } from '../dsl/expressions';
+import { searchAttributes, type ProcessArgs, type ProcessResult } from '../workflows/messages';
+import { TASK_QUEUE } from '../worker';
+
+/** Thrown by `startProcess` when the start input does not match the definition's input schema. */
+export class InvalidInputError extends Error {
+  override name = 'InvalidInputError';
+  constructor(readonly process: string, readonly problems: { field: string; message: string }[]) {
+    super(`invalid input for ${process}: ${problems.map((p) => `${p.field} ${p.message}`).join('; ')}`);
+  }
+}
+
+const ajv = new Ajv({ strict: false, allErrors: true, useDefaults: true });
+addFormats(ajv);
+
+export interface StartOptions {
+  workflowId?: string;
+  taskQueue?: string;
+}
+
+export async function startProcess(
+  client: Client,
+  definition: CompiledDefinition,
+  input: Record<string, unknown>,
+  options: StartOptions = {},
+): Promise<WorkflowHandle<(args: ProcessArgs) => Promise<ProcessResult>>> {
+  const checked = structuredClone(input);
+  if (definition.input) {
+    const validate = ajv.compile(definition.input);
+    if (!validate(checked)) {
+      throw new InvalidInputError(
+        definition.process,
+        (validate.errors ?? []).map((e) => ({ field: e.instancePath.replace(/^\//, '').replace(/\//g, '.') || String(e.params.missingProperty ?? 'input'), message: e.message ?? 'is invalid' })),
+      );
+    }
+  }
+  const businessKey = definition['business-key'] ? await evaluate(definition['business-key'], { input: checked }) : undefined;
+  const key = businessKey === undefined || businessKey === null ? undefined : String(businessKey);
+  return client.workflow.start<(args: ProcessArgs) => Promise<ProcessResult>>(definition.process, {
+    taskQueue: options.taskQueue ?? TASK_QUEUE,
+    workflowId: options.workflowId ?? `${definition.process}/${key ?? randomUUID()}`,
+    args: [{ definition, input: checked }],
+    typedSearchAttributes: [
+      { key: searchAttributes.processName, value: definition.process },
+      { key: searchAttributes.processVersion, value: String(definition.version) },
+      ...(key === undefined ? [] : [{ key: searchAttributes.businessKey, value: key }]),
+    ],
+  });
+}

@@ -1,0 +1,399 @@
+/**
+ * The rules a schema cannot express: each step does one thing, jumps land on existing steps of the same
+ * list, every step can be reached, every loop can end, actions, roles, stages, deadlines, calendars and
+ * subprocesses exist, arguments fit the action, expressions parse, durations read, forms are JSON Schemas.
+ * Returns every problem found; never throws on a well-shaped definition.
+ */
+import Ajv from 'ajv';
+import addFormats from 'ajv-formats';
+import type { z } from 'zod';
+import type { ActionCatalogue } from '../activities/shared/action';
+import { parseDuration, DURATION_HINT } from './durations';
+import { expressionError, placeholders, valueExpression } from './expressions';
+import { suggest, didYouMean, type DefinitionIssue, type Path } from './issues';
+import { STEP_KINDS, type Definition, type Step, type Target } from './model';
+
+export interface CheckContext {
+  actions: ActionCatalogue;
+  /** Process names a `subprocess:` may start. */
+  processes: ReadonlySet<string>;
+  calendars: readonly string[];
+}
+
+interface PlacedStep {
+  step: Step;
+  path: Path;
+  /** The list the step belongs to: jumps stay inside it. */
+  list: PlacedStep[];
+  index: number;
+}
+
+const END = '(end)';
+
+export function checkDefinition(def: Definition, context: CheckContext): DefinitionIssue[] {
+  const issues: DefinitionIssue[] = [];
+  const report = (issue: DefinitionIssue) => issues.push(issue);
+  const roles = Object.keys(def.roles);
+  const stages = def.stages ?? [];
+  const deadlines = Object.keys(def.deadlines ?? {});
+
+  const checkRole = (role: string | undefined, path: Path) => {
+    if (role !== undefined && !roles.includes(role)) {
+      report({ code: 'unknown-role', message: `unknown role '${role}'`, path, hint: suggest(role, roles, 'roles') });
+    }
+  };
+  const checkExpression = (source: string | undefined, path: Path, offset = 0) => {
+    if (source === undefined) return;
+    const error = expressionError(source);
+    if (error) report({ code: 'bad-expression', message: `bad expression: ${error.message}`, path, offset: offset + error.position });
+  };
+  const checkText = (text: string | undefined, path: Path) => {
+    for (const { source, offset } of placeholders(text ?? '')) checkExpression(source, path, offset);
+  };
+  const checkValue = (value: unknown, path: Path) => {
+    const expression = valueExpression(value);
+    if (expression !== undefined) checkExpression(expression, path, 1);
+    else if (typeof value === 'string') checkText(value, path);
+    else if (Array.isArray(value)) value.forEach((item, i) => checkValue(item, [...path, i]));
+    else if (value !== null && typeof value === 'object') for (const [k, v] of Object.entries(value)) checkValue(v, [...path, k]);
+  };
+  const checkCalendar = (name: string | undefined, path: Path) => {
+    if (name !== undefined && !context.calendars.includes(name)) {
+      report({ code: 'unknown-calendar', message: `unknown calendar '${name}'`, path, hint: suggest(name, context.calendars, 'calendars') });
+    }
+  };
+  const checkDuration = (text: string | undefined, path: Path, calendar: string | undefined, fixedOnly = false) => {
+    if (text === undefined) return;
+    const parsed = parseDuration(text);
+    if ('error' in parsed) return report({ code: 'bad-duration', message: parsed.error, path, hint: DURATION_HINT });
+    if (parsed.kind === 'business' && fixedOnly) {
+      report({ code: 'bad-duration', message: `'${text}': business days are not allowed here`, path, hint: "use a fixed length such as '30 seconds'" });
+    } else if (parsed.kind === 'business' && calendar === undefined) {
+      report({ code: 'unknown-calendar', message: `'${text}' counts business days, but no calendar is set`, path, hint: `add 'calendar: ${context.calendars[0] ?? 'hk'}' to the process or the step` });
+    }
+  };
+  const checkForm = (schema: Record<string, unknown> | undefined, path: Path) => {
+    if (schema === undefined) return;
+    const error = jsonSchemaError(schema);
+    if (error) report({ code: 'bad-form', message: `not a valid JSON Schema: ${error}`, path });
+  };
+  const checkCall = (action: string, args: Record<string, unknown> | undefined, callPath: Path, withPath: Path) => {
+    const signature = context.actions.get(action);
+    if (!signature) {
+      return report({ code: 'unknown-action', message: `unknown action '${action}'`, path: callPath, hint: suggest(action, [...context.actions.keys()].sort(), 'actions') });
+    }
+    for (const problem of argumentProblems(signature.input, args ?? {})) {
+      report({ code: 'bad-arguments', message: `${action}: ${problem.message}`, path: problem.key ? [...withPath, problem.key] : callPath, atKey: problem.atKey, hint: problem.hint });
+    }
+    checkValue(args, withPath);
+  };
+
+  checkCalendar(def.calendar, ['calendar']);
+  checkExpression(def['business-key'], ['business-key']);
+  checkForm(def.input, ['input']);
+  for (const [name, deadline] of Object.entries(def.deadlines ?? {})) {
+    checkExpression(deadline.from, ['deadlines', name, 'from']);
+    checkCalendar(deadline.calendar, ['deadlines', name, 'calendar']);
+    checkDuration(deadline.after, ['deadlines', name, 'after'], deadline.calendar ?? def.calendar);
+  }
+
+  const all = placeSteps(def.steps, ['steps']);
+  const seen = new Map<string, PlacedStep>();
+  for (const placed of all) {
+    const { step, path } = placed;
+    const first = seen.get(step.id);
+    if (first) {
+      report({ code: 'duplicate-step', message: `duplicate step id '${step.id}'`, path: [...path, 'id'], hint: `'${step.id}' is already the id of ${describeStep(first.path)}; step ids must be unique` });
+    } else seen.set(step.id, placed);
+  }
+
+  for (const placed of all) {
+    const { step, path } = placed;
+    const at = (...rest: Path) => [...path, ...rest];
+    const calendar = step.calendar ?? def.calendar;
+    const kinds = STEP_KINDS.filter((kind) => step[kind] !== undefined);
+    if (kinds.length !== 1) {
+      report({
+        code: 'step-kind',
+        message: kinds.length ? `step '${step.id}' does ${kinds.length} things (${kinds.join(', ')}); a step does exactly one` : `step '${step.id}' does nothing`,
+        path: at('id'),
+        hint: `give it exactly one of: ${STEP_KINDS.join(', ')}`,
+      });
+    }
+    const misplaced = (key: keyof Step, allowed: readonly (keyof Step)[]) => {
+      if (step[key] !== undefined && !allowed.some((kind) => step[kind] !== undefined)) {
+        report({ code: 'unknown-key', message: `'${key}' applies only to a step with ${allowed.join(' or ')}`, path: at(key), atKey: true });
+      }
+    };
+    misplaced('with', ['call', 'subprocess']);
+    misplaced('retry', ['call']);
+    misplaced('timeout', ['call']);
+    misplaced('expect', ['call']);
+    misplaced('reason', ['end']);
+
+    if (step.stage !== undefined && !stages.includes(step.stage)) {
+      report({ code: 'unknown-stage', message: `unknown stage '${step.stage}'`, path: at('stage'), hint: suggest(step.stage, stages, 'stages') });
+    }
+    if (step.deadline !== undefined && !deadlines.includes(step.deadline)) {
+      report({ code: 'unknown-deadline', message: `unknown deadline '${step.deadline}'`, path: at('deadline'), hint: suggest(step.deadline, deadlines, 'deadlines') });
+    }
+    checkCalendar(step.calendar, at('calendar'));
+    checkExpression(step.when, at('when'));
+    checkExpression(step.expect, at('expect'));
+    checkText(step.title, at('title'));
+    checkText(step.reason, at('reason'));
+    checkDuration(step.timeout, at('timeout'), calendar, true);
+    checkDuration(step.remind?.every, at('remind', 'every'), calendar);
+    if (step.escalate) {
+      checkRole(step.escalate.to, at('escalate', 'to'));
+      checkDuration(step.escalate.after, at('escalate', 'after'), calendar);
+      checkDuration(step.escalate.before, at('escalate', 'before'), calendar);
+      if (step.escalate.before !== undefined && step.deadline === undefined) {
+        report({ code: 'unknown-deadline', message: `'escalate.before' needs the step to have a 'deadline'`, path: at('escalate', 'before') });
+      }
+      if ((step.escalate.after === undefined) === (step.escalate.before === undefined)) {
+        report({ code: 'missing-field', message: `'escalate' needs exactly one of 'after' or 'before'`, path: at('escalate') });
+      }
+    }
+    for (const key of ['initial-interval', 'maximum-interval'] as const) checkDuration(step.retry?.[key], at('retry', key), calendar, true);
+    if (step.call !== undefined) checkCall(step.call, step.with, at('call'), at('with'));
+    if (step.set) checkValue(step.set, at('set'));
+    if (step.subprocess !== undefined) {
+      if (!context.processes.has(step.subprocess)) {
+        report({ code: 'unknown-process', message: `unknown process '${step.subprocess}'`, path: at('subprocess'), hint: suggest(step.subprocess, [...context.processes].sort(), 'processes') });
+      }
+      checkValue(step.with, at('with'));
+    }
+    if (step.task) {
+      const task = step.task;
+      checkRole(task.role, at('task', 'role'));
+      checkText(task.title, at('task', 'title'));
+      checkForm(task.form, at('task', 'form'));
+      checkDuration(task.due, at('task', 'due'), calendar);
+      if (Object.keys(task.outcomes).length === 0) {
+        report({ code: 'no-outcomes', message: `human task '${step.id}' has no outcomes`, path: at('task', 'outcomes'), hint: 'list the decisions a person can take, e.g. approve: {} and reject: { end: rejected }' });
+      }
+    }
+    if (step.review) {
+      const review = step.review;
+      checkRole(review.owner, at('review', 'owner'));
+      checkRole(review.reviewer, at('review', 'reviewer'));
+      checkText(review.title, at('review', 'title'));
+      checkForm(review.form, at('review', 'form'));
+      checkDuration(review.due, at('review', 'due'), calendar);
+    }
+    if (step.checklist) {
+      checkDuration(step.checklist.due, at('checklist', 'due'), calendar);
+      step.checklist.items.forEach((item, i) => {
+        checkRole(item.verifier, at('checklist', 'items', i, 'verifier'));
+        if (item.check) {
+          checkCall(item.check.call, item.check.with, at('checklist', 'items', i, 'check', 'call'), at('checklist', 'items', i, 'check', 'with'));
+          checkExpression(item.check.expect, at('checklist', 'items', i, 'check', 'expect'));
+        }
+      });
+    }
+    if (step.wait) {
+      checkDuration(step.wait.for, at('wait', 'for'), calendar);
+      checkExpression(step.wait.until, at('wait', 'until'));
+      if ((step.wait.for === undefined) === (step.wait.until === undefined)) {
+        report({ code: 'missing-field', message: `'wait' needs exactly one of 'for' (a duration) or 'until' (an instant)`, path: at('wait') });
+      }
+    }
+    if (step['wait-for']) {
+      checkExpression(step['wait-for'].match, at('wait-for', 'match'));
+      checkDuration(step['wait-for'].timeout, at('wait-for', 'timeout'), calendar);
+    }
+    step.branch?.forEach((branchCase, i) => {
+      checkExpression(branchCase.when, at('branch', i, 'when'));
+      if (branchCase.when === undefined && i !== step.branch!.length - 1) {
+        report({ code: 'unreachable-step', message: 'only the last branch case may omit \'when\'; the cases after it can never be taken', path: at('branch', i) });
+      }
+      if (branchCase.next === undefined && branchCase.end === undefined) {
+        report({ code: 'missing-field', message: `branch case needs 'next' or 'end'`, path: at('branch', i) });
+      }
+    });
+    for (const { target, path: targetPath } of jumps(step, path)) checkJump(placed, target, targetPath, seen, report);
+  }
+
+  for (const list of lists(all)) checkFlow(list, report);
+  return issues;
+}
+
+/** "step 3", or "step 1 of parallel branch 'numbers' in step 5". */
+function describeStep(path: Path): string {
+  const [, index, ...rest] = path;
+  const here = `step ${Number(rest.length ? rest[rest.length - 1] : index) + 1}`;
+  return rest.length ? `${here} of parallel branch '${rest[rest.length - 2]}'` : here;
+}
+
+/** Every step with its path and list, depth first, parallel branches included. */
+function placeSteps(steps: Step[], path: Path): PlacedStep[] {
+  const list: PlacedStep[] = [];
+  const nested: PlacedStep[] = [];
+  steps.forEach((step, index) => {
+    list.push({ step, path: [...path, index], list, index });
+    for (const [branch, branchSteps] of Object.entries(step.parallel ?? {})) {
+      nested.push(...placeSteps(branchSteps, [...path, index, 'parallel', branch]));
+    }
+  });
+  return [...list, ...nested];
+}
+
+function lists(all: PlacedStep[]): PlacedStep[][] {
+  return [...new Set(all.map((p) => p.list))];
+}
+
+/** The explicit jumps a step can make, each with where it is written. */
+export function jumps(step: Step, path: Path): { target: string; path: Path }[] {
+  const out: { target: string; path: Path }[] = [];
+  const add = (target: Target | undefined, at: Path) => {
+    if (target?.next !== undefined) out.push({ target: target.next, path: [...at, 'next'] });
+    if (target?.end !== undefined) out.push({ target: END, path: at });
+  };
+  add({ next: step.next }, path);
+  for (const [name, outcome] of Object.entries(step.task?.outcomes ?? {})) add(outcome, [...path, 'task', 'outcomes', name]);
+  if (step.review) {
+    add(step.review.approved, [...path, 'review', 'approved']);
+    add(step.review.rejected ?? { end: 'rejected' }, [...path, 'review', 'rejected']);
+    add(step.review['on-cap'], [...path, 'review', 'on-cap']);
+  }
+  step.branch?.forEach((branchCase, i) => add(branchCase, [...path, 'branch', i]));
+  add(step['wait-for']?.['on-timeout'], [...path, 'wait-for', 'on-timeout']);
+  add(step['max-visits']?.then, [...path, 'max-visits', 'then']);
+  if (step.end !== undefined) out.push({ target: END, path });
+  return out;
+}
+
+function checkJump(from: PlacedStep, target: string, path: Path, seen: Map<string, PlacedStep>, report: (i: DefinitionIssue) => void) {
+  if (target === END) return;
+  const to = seen.get(target);
+  const sameList = from.list.map((p) => p.step.id);
+  if (!to) {
+    report({ code: 'unknown-step', message: `step '${from.step.id}' jumps to '${target}', which does not exist`, path, hint: suggest(target, sameList, 'steps here') });
+  } else if (to.list !== from.list) {
+    report({ code: 'unknown-step', message: `step '${from.step.id}' jumps to '${target}', which is in another list of steps`, path, hint: 'a jump stays within its own list: the main steps or one parallel branch' });
+  }
+}
+
+/** Whether control can continue to the following step after this one. */
+export function fallsThrough(step: Step): boolean {
+  if (step.when !== undefined) return true; // a skipped step continues with the next
+  if (step.end !== undefined || step.next !== undefined) return false;
+  if (step.branch?.some((c) => c.when === undefined)) return false;
+  if (step.task) return Object.values(step.task.outcomes).some((o) => o.next === undefined && o.end === undefined);
+  if (step.review) return step.review.approved === undefined;
+  return true;
+}
+
+/** Unreachable steps, and loops that neither exit nor are capped, in one list of steps. */
+function checkFlow(list: PlacedStep[], report: (i: DefinitionIssue) => void) {
+  const index = new Map(list.map((p) => [p.step.id, p.index]));
+  const successors = list.map((p) => {
+    const out = new Set<number>();
+    for (const { target } of jumps(p.step, p.path)) out.add(target === END ? list.length : index.get(target) ?? list.length);
+    if (fallsThrough(p.step)) out.add(p.index + 1);
+    return [...out];
+  });
+
+  // A jump to a misspelt step is reported already; guessing what it would have reached only adds noise.
+  const unknownJump = list.some((p) => jumps(p.step, p.path).some(({ target }) => target !== END && !index.has(target)));
+  const reached = new Set<number>([0]);
+  const queue = [0];
+  while (queue.length) for (const next of successors[queue.shift()!] ?? []) if (next < list.length && !reached.has(next)) reached.add(next), queue.push(next);
+  for (const p of list) {
+    if (!reached.has(p.index) && !unknownJump) {
+      report({ code: 'unreachable-step', message: `step '${p.step.id}' can never be reached`, path: [...p.path, 'id'], hint: 'no step jumps to it, and the step before it never continues to it' });
+    }
+  }
+
+  for (const component of cycles(successors, list.length)) {
+    const exits = component.some((i) => successors[i].some((j) => !component.includes(j)));
+    const capped = component.some((i) => list[i].step['max-visits'] !== undefined || list[i].step.review !== undefined);
+    if (!exits && !capped) {
+      const first = list[Math.min(...component)];
+      report({
+        code: 'endless-loop',
+        message: `the loop through ${component.sort((a, b) => a - b).map((i) => `'${list[i].step.id}'`).join(', ')} can never end`,
+        path: [...first.path, 'id'],
+        hint: "give one of its steps a way out (an outcome or branch case leading elsewhere) or a cap ('max-visits')",
+      });
+    }
+  }
+}
+
+/** Strongly connected components that contain a cycle (Tarjan). Index `size` is the end and is never in one. */
+function cycles(successors: number[][], size: number): number[][] {
+  const order: number[] = new Array(size).fill(-1);
+  const low: number[] = new Array(size).fill(0);
+  const stack: number[] = [];
+  const onStack = new Set<number>();
+  const found: number[][] = [];
+  let counter = 0;
+  const visit = (v: number) => {
+    order[v] = low[v] = counter++;
+    stack.push(v);
+    onStack.add(v);
+    for (const w of successors[v]) {
+      if (w >= size) continue;
+      if (order[w] === -1) {
+        visit(w);
+        low[v] = Math.min(low[v], low[w]);
+      } else if (onStack.has(w)) low[v] = Math.min(low[v], order[w]);
+    }
+    if (low[v] === order[v]) {
+      const component: number[] = [];
+      let w: number;
+      do {
+        w = stack.pop()!;
+        onStack.delete(w);
+        component.push(w);
+      } while (w !== v);
+      if (component.length > 1 || successors[v].includes(v)) found.push(component);
+    }
+  };
+  for (let v = 0; v < size; v++) if (order[v] === -1) visit(v);
+  return found;
+}
+
+/** Problems with a step's arguments against the action's input schema, found without running anything. */
+function argumentProblems(schema: z.ZodType, args: Record<string, unknown>): { key?: string; atKey?: boolean; message: string; hint?: string }[] {
+  const def = schema._zod.def as { type: string; shape?: Record<string, z.ZodType> };
+  if (def.type !== 'object' || !def.shape) return [];
+  const shape = def.shape;
+  const problems: { key?: string; atKey?: boolean; message: string; hint?: string }[] = [];
+  for (const key of Object.keys(args)) {
+    if (!(key in shape)) problems.push({ key, atKey: true, message: `unknown argument '${key}'`, hint: didYouMean(key, Object.keys(shape)) ?? `arguments: ${Object.keys(shape).join(', ')}` });
+  }
+  for (const [key, field] of Object.entries(shape)) {
+    const value = args[key];
+    if (value === undefined) {
+      if (!field.safeParse(undefined).success) problems.push({ message: `missing argument '${key}'`, hint: `add '${key}' under 'with'` });
+      continue;
+    }
+    if (isLiteral(value)) {
+      const result = field.safeParse(value);
+      if (!result.success) problems.push({ key, message: `argument '${key}': ${result.error.issues[0].message.replace(/^Invalid input: /, '')}` });
+    }
+  }
+  return problems;
+}
+
+/** A value with no expression or placeholder anywhere in it, so it can be checked before the run. */
+function isLiteral(value: unknown): boolean {
+  if (typeof value === 'string') return valueExpression(value) === undefined && placeholders(value).length === 0;
+  if (Array.isArray(value)) return value.every(isLiteral);
+  if (value !== null && typeof value === 'object') return Object.values(value).every(isLiteral);
+  return true;
+}
+
+const ajv = new Ajv({ strict: false, allErrors: true });
+addFormats(ajv);
+
+function jsonSchemaError(schema: Record<string, unknown>): string | undefined {
+  try {
+    ajv.compile(schema);
+    return undefined;
+  } catch (err) {
+    return (err as Error).message;
+  }
+}

@@ -1,0 +1,216 @@
+/**
+ * The definition language's shape, declared once. TypeScript types (`z.infer`) and the published JSON
+ * Schema (`definitions/schema.json`, written by `npm run schema`) are both derived from these objects.
+ *
+ * Shape rules that a schema cannot express (jump targets exist, roles are declared, expressions parse,
+ * loops terminate, ...) live in `checks.ts`. Pure module: safe to import from workflow code.
+ */
+import { z } from 'zod';
+
+const describe = <T extends z.ZodType>(schema: T, description: string): T => schema.meta({ description });
+
+export const StepId = describe(
+  z.string().regex(/^[a-z][a-z0-9-]*$/, 'use lower-case letters, digits and dashes, starting with a letter'),
+  'A step id: lower-case letters, digits and dashes, e.g. `legal-review`.',
+);
+export const Name = z.string().regex(/^[a-z][a-zA-Z0-9_-]*$/, 'use letters, digits, dashes and underscores, starting with a lower-case letter');
+
+/** A JSONata expression evaluated against the instance's variables (`input`, step results, ...). */
+export const Expression = describe(z.string().min(1), 'A JSONata expression, e.g. `input.requestedBy = "company"`.');
+
+/**
+ * A value given to an action or a subprocess: a string starting with `=` is an expression
+ * (`=input.partnerEmail`); `{{ expr }}` inside a string is replaced by the expression's value;
+ * anything else is taken literally.
+ */
+export const ArgumentValue: z.ZodType<unknown> = describe(
+  z.unknown(),
+  'A literal, an expression starting with `=`, or a text with `{{ expression }}` placeholders.',
+);
+export const Arguments = z.record(z.string(), ArgumentValue);
+
+/** Durations as people write them: `5 minutes`, `30 calendar days`, `3 business days`, `same business day`. */
+export const Duration = describe(
+  z.string(),
+  'A duration: `N seconds|minutes|hours|days|weeks`, `N calendar days`, `N business days`, `same business day` or `next business day`.',
+);
+
+export const EndStatus = z.enum(['completed', 'rejected', 'cancelled']);
+
+/** Where control goes after an outcome: another step, or the end of the process. */
+export const Target = z.strictObject({
+  next: StepId.optional(),
+  end: EndStatus.optional(),
+  reason: describe(z.string().optional(), 'Why the process ends here; may use {{ expression }} placeholders.'),
+});
+
+export const Outcome = z.strictObject({
+  label: z.string().optional(),
+  next: StepId.optional(),
+  end: EndStatus.optional(),
+  reason: z.string().optional(),
+  comment: describe(z.enum(['required', 'optional']).optional(), 'Whether the decision must carry a comment.'),
+});
+
+/** A JSON Schema object, checked as such by the compiler. */
+export const JsonSchema = describe(z.record(z.string(), z.unknown()), 'A JSON Schema (draft 2020-12).');
+
+export const RetryPolicy = z.strictObject({
+  'max-attempts': z.number().int().positive().optional(),
+  'initial-interval': Duration.optional(),
+  'maximum-interval': Duration.optional(),
+  backoff: z.number().min(1).optional(),
+});
+
+export const Task = z.strictObject({
+  role: Name,
+  title: z.string(),
+  instructions: z.string().optional(),
+  form: JsonSchema.optional(),
+  outcomes: describe(z.record(Name, Outcome), 'The decisions a person may take, each with where it leads.'),
+  due: Duration.optional(),
+});
+
+export const ChecklistItem = z.strictObject({
+  id: Name,
+  label: z.string(),
+  verifier: describe(Name, 'The role that confirms this item.'),
+  evidence: describe(z.enum(['required', 'optional']).optional(), 'Whether confirming needs evidence (a link, a note).'),
+  check: describe(
+    z.strictObject({ call: z.string(), with: Arguments.optional(), expect: Expression }).optional(),
+    'An automatic check: the action is called and the item passes when `expect` is true of its `result`.',
+  ),
+});
+
+export const Checklist = z.strictObject({
+  title: z.string(),
+  items: z.array(ChecklistItem).min(1),
+  due: Duration.optional(),
+});
+
+export const Review = z.strictObject({
+  owner: describe(Name, 'The role that prepares the work and fixes it when it is returned.'),
+  reviewer: Name,
+  title: z.string(),
+  instructions: z.string().optional(),
+  form: JsonSchema.optional(),
+  'max-rounds': describe(z.number().int().positive(), 'How many times the reviewer may return the work before `on-cap` applies.'),
+  approved: Target.optional(),
+  rejected: Target.optional(),
+  'on-cap': Target,
+  due: Duration.optional(),
+});
+
+export const Wait = z.strictObject({
+  for: Duration.optional(),
+  until: describe(Expression.optional(), 'An expression giving an instant (ISO date or date-time).'),
+});
+
+export const WaitForEvent = z.strictObject({
+  event: Name,
+  match: describe(Expression.optional(), 'The event is taken only when this is true of it (`event.payload...`).'),
+  timeout: Duration.optional(),
+  'on-timeout': Target.optional(),
+});
+
+export const BranchCase = z.strictObject({
+  when: describe(Expression.optional(), 'Omit on the last case to make it the default.'),
+  next: StepId.optional(),
+  end: EndStatus.optional(),
+  reason: z.string().optional(),
+});
+
+export const Escalation = z.strictObject({
+  to: Name,
+  after: describe(Duration.optional(), 'Escalate this long after the task opened.'),
+  before: describe(Duration.optional(), 'Escalate this long before the step\'s deadline.'),
+});
+
+export const Reminder = z.strictObject({ every: Duration });
+
+export const MaxVisits = z.strictObject({ count: z.number().int().positive(), then: Target });
+
+/** Fields every step may carry, whatever it does. */
+const commonStepFields = {
+  id: StepId,
+  title: z.string().optional(),
+  stage: describe(Name.optional(), 'The stage the instance enters when this step starts.'),
+  when: describe(Expression.optional(), 'The step runs only when this is true; otherwise it is skipped.'),
+  next: describe(StepId.optional(), 'The step to go to afterwards, instead of the following one.'),
+  calendar: describe(Name.optional(), 'The business calendar for this step\'s business days.'),
+  deadline: describe(Name.optional(), 'A deadline declared under `deadlines:` that this step is held to.'),
+  remind: Reminder.optional(),
+  escalate: Escalation.optional(),
+  'max-visits': describe(MaxVisits.optional(), 'Caps how often a loop may come back to this step.'),
+  result: describe(Name.optional(), 'The variable that receives the step\'s result.'),
+};
+
+/**
+ * One step. Exactly one of the kind keys (`call`, `task`, `checklist`, `review`, `wait`, `wait-for`, `branch`,
+ * `parallel`, `subprocess`, `set`, `end`) says what it does; `checks.ts` enforces that.
+ */
+const StepWithoutBranches = z.strictObject({
+  ...commonStepFields,
+  call: describe(z.string().optional(), 'The action to call, e.g. `hubspot.moveTicket`.'),
+  with: describe(Arguments.optional(), 'Arguments of the action or subprocess.'),
+  retry: RetryPolicy.optional(),
+  timeout: describe(Duration.optional(), 'How long one attempt of the action may take.'),
+  expect: describe(Expression.optional(), 'The step fails unless this is true of `result`.'),
+  task: Task.optional(),
+  checklist: Checklist.optional(),
+  review: Review.optional(),
+  wait: Wait.optional(),
+  'wait-for': WaitForEvent.optional(),
+  branch: z.array(BranchCase).min(1).optional(),
+  subprocess: describe(Name.optional(), 'Another process to run as a child instance.'),
+  set: describe(Arguments.optional(), 'Variables to assign.'),
+  end: EndStatus.optional(),
+  reason: z.string().optional(),
+});
+
+/** Parallel branches hold steps, so this one field is declared by hand to close the recursion. */
+export type Step = z.infer<typeof StepWithoutBranches> & { parallel?: Record<string, Step[]> };
+
+export const Step: z.ZodType<Step> = StepWithoutBranches.extend({
+  parallel: z
+    .lazy(() => z.record(Name, z.array(Step).min(1)))
+    .optional()
+    .meta({ description: 'Branches that run at once; the step ends when all have ended.' }),
+});
+
+/** The kind keys; exactly one per step. */
+export const STEP_KINDS = ['call', 'task', 'checklist', 'review', 'wait', 'wait-for', 'branch', 'parallel', 'subprocess', 'set', 'end'] as const;
+export type StepKind = (typeof STEP_KINDS)[number];
+
+export const Deadline = z.strictObject({
+  from: describe(Expression, 'The business fact the deadline is anchored to, e.g. `input.noticeDate`.'),
+  after: describe(Duration.optional(), 'How long after `from` it falls; omit for the instant itself.'),
+  calendar: Name.optional(),
+});
+
+export const Definition = z.strictObject({
+  $schema: z.string().optional(),
+  process: describe(
+    z.string().regex(/^[a-z][a-z0-9-]*$/, 'use lower-case letters, digits and dashes, starting with a letter'),
+    'The process name; also the Temporal workflow type.',
+  ),
+  version: z.number().int().positive(),
+  title: z.string(),
+  summary: z.string().optional(),
+  calendar: describe(Name.optional(), 'The default business calendar: `hk` or `us`.'),
+  'business-key': describe(Expression.optional(), 'Identifies the business object (deal, partner); shown in search.'),
+  roles: describe(z.record(Name, z.string()), 'The roles that take part, each with a description.'),
+  input: describe(JsonSchema.optional(), 'JSON Schema of the start input.'),
+  variables: describe(z.record(Name, z.unknown()).optional(), 'Initial values of variables.'),
+  stages: describe(z.array(Name).optional(), 'Named stages, in order, e.g. the HubSpot pipeline statuses.'),
+  deadlines: describe(z.record(Name, Deadline).optional(), 'Deadlines anchored to business facts, shared by steps.'),
+  steps: z.array(Step).min(1),
+});
+
+export type Definition = z.infer<typeof Definition>;
+export type Target = z.infer<typeof Target>;
+export type Outcome = z.infer<typeof Outcome>;
+export type TaskSpec = z.infer<typeof Task>;
+export type ReviewSpec = z.infer<typeof Review>;
+export type ChecklistSpec = z.infer<typeof Checklist>;
+export type DeadlineSpec = z.infer<typeof Deadline>;

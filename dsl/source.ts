@@ -1,0 +1,61 @@
+/**
+ * Reads a definition's YAML while keeping where every value came from, so that problems found later
+ * (schema, semantics) can be reported as `file:line:col`. The workflow never sees YAML.
+ */
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import type { DefinitionIssue, Path } from './issues';
+
+export interface Source {
+  file: string;
+  /** The plain data, or undefined when the YAML could not be read at all. */
+  data: unknown;
+  /** YAML syntax problems, already positioned. */
+  issues: DefinitionIssue[];
+  /** Fills in `line` and `col` of an issue from its path. */
+  position(issue: DefinitionIssue): DefinitionIssue;
+}
+
+export function readSource(file: string, text: string): Source {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const at = (offset: number) => {
+    const { line, col } = lineCounter.linePos(offset);
+    return { line, col };
+  };
+  const issues: DefinitionIssue[] = doc.errors.map((error) => ({
+    code: 'yaml-syntax',
+    message: `YAML: ${error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`,
+    path: [],
+    ...at(error.pos[0]),
+  }));
+  return {
+    file,
+    data: issues.length ? undefined : doc.toJS(),
+    issues,
+    position(issue) {
+      const found = locate(doc, issue.path, issue.atKey ?? false);
+      const quoted = isScalar(found) && (found.type === 'QUOTE_DOUBLE' || found.type === 'QUOTE_SINGLE') ? 1 : 0;
+      const offset = (found?.range?.[0] ?? 0) + (issue.offset === undefined ? 0 : issue.offset + quoted);
+      return { ...issue, ...at(offset) };
+    },
+  };
+}
+
+/** The node at a path (the key node when `atKey`), or the deepest existing ancestor. */
+function locate(doc: Document, path: Path, atKey: boolean): Node | undefined {
+  let node = doc.contents as Node | null;
+  for (let i = 0; i < path.length; i++) {
+    const segment = path[i];
+    if (isMap(node)) {
+      const pair = node.items.find((p) => (isScalar(p.key) ? p.key.value : p.key) === segment);
+      if (!pair) return node;
+      if (atKey && i === path.length - 1) return pair.key as Node;
+      node = (pair.value as Node | null) ?? (pair.key as Node);
+    } else if (isSeq(node) && typeof segment === 'number' && node.items[segment]) {
+      node = node.items[segment] as Node;
+    } else {
+      return node ?? undefined;
+    }
+  }
+  return node ?? undefined;
+}

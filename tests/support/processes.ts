@@ -1,0 +1,32 @@
+/** Compiling test definitions and watching instances, shared by the scenario tests. */
+import type { WorkflowHandle } from '@temporalio/client';
+import { catalogue } from '../../activities';
+import { compileAll, type CompiledDefinition } from '../../dsl/compile';
+import { formatIssues } from '../../dsl/issues';
+import { stateQuery, type InstanceState, type OpenTask } from '../../workflows/messages';
+
+/** Compiles YAML texts together (the first is returned); fails the test with the problems if any. */
+export async function compile(yaml: string, ...others: string[]): Promise<CompiledDefinition> {
+  const results = await compileAll([yaml, ...others].map((text, i) => ({ file: `test-${i}.yaml`, text })), catalogue);
+  const problems = results.filter((r) => r.issues.length).map((r) => formatIssues(r.file, r.issues));
+  if (problems.length) throw new Error(problems.join('\n'));
+  return results[0].definition!;
+}
+
+export async function state(handle: WorkflowHandle): Promise<InstanceState> {
+  return handle.query(stateQuery);
+}
+
+/** Polls the state query until a task matching `match` is open (real time, a few seconds at most). */
+export async function openTask(handle: WorkflowHandle, match: (task: OpenTask) => boolean = () => true): Promise<OpenTask> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const task = (await state(handle).catch(() => undefined))?.openTasks.find(match);
+    if (task) return task;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`no matching open task in ${handle.workflowId}`);
+}
+
+export function actor(id: string, ...roles: string[]) {
+  return { id, roles };
+}

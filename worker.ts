@@ -1,0 +1,65 @@
+/**
+ * The worker: runs the interpreter workflow and the connector activities on one task queue.
+ *
+ * `npm run worker` connects to TEMPORAL_ADDRESS (default 127.0.0.1:7233) with the connectors configured
+ * from the environment; a connector without credentials runs against its local fake. `npm start` starts a
+ * dev server and this worker together (client/cli.ts `run`).
+ */
+import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
+import type { ActivityFunction } from './activities/shared/bind';
+
+export const TASK_QUEUE = 'processes';
+export const WORKFLOWS_PATH = require.resolve('./workflows');
+
+/** Bundles the interpreter once; pass the result to every worker of a process (tests bundle once per file). */
+export async function bundleWorkflows(): Promise<WorkflowBundle> {
+  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundlerLogger });
+}
+
+export interface WorkerOptions {
+  connection: NativeConnection;
+  namespace?: string;
+  taskQueue?: string;
+  activities: Record<string, ActivityFunction>;
+  workflowBundle?: WorkflowBundle;
+}
+
+export async function createWorker(options: WorkerOptions): Promise<Worker> {
+  return Worker.create({
+    connection: options.connection,
+    namespace: options.namespace ?? 'default',
+    taskQueue: options.taskQueue ?? TASK_QUEUE,
+    activities: options.activities,
+    workflowBundle: options.workflowBundle ?? (await bundleWorkflows()),
+  });
+}
+
+/** The bundler reports every module it packs at info level; keep warnings and errors only. */
+const quietBundlerLogger = {
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: (message: string, meta?: unknown) => console.warn(message, meta ?? ''),
+  error: (message: string, meta?: unknown) => console.error(message, meta ?? ''),
+};
+
+async function main(): Promise<void> {
+  const { startActivities } = await import('./activities');
+  const address = process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233';
+  const connection = await NativeConnection.connect({ address });
+  const { activities, fakes } = await startActivities(process.env);
+  const worker = await createWorker({ connection, namespace: process.env.TEMPORAL_NAMESPACE, activities });
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => worker.shutdown());
+  console.log(`worker polling task queue '${TASK_QUEUE}' on ${address}`);
+  await worker.run();
+  await Promise.all(fakes.map((fake) => fake.close()));
+  await connection.close();
+}
+
+if (require.main === module) {
+  main().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}

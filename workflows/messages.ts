@@ -1,0 +1,121 @@
+/**
+ * Everything that crosses the boundary of a running process, declared once and shared by the interpreter,
+ * the API, the CLI and the tests: the decision update and signal, the event signal, the state query, the
+ * search attributes, and the shapes they carry. Pure: no I/O.
+ */
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { CompiledDefinition } from '../dsl/compile';
+
+/** A person's decision on an open task. */
+export interface Decision {
+  taskId: string;
+  outcome: string;
+  actor: { id: string; roles: string[] };
+  form?: Record<string, unknown>;
+  comment?: string;
+}
+
+export interface DecisionReceipt {
+  taskId: string;
+  outcome: string;
+  at: string;
+}
+
+/** Something that happened outside (document signed, Jira issue done), for `wait-for:` steps. */
+export interface ExternalEvent {
+  name: string;
+  payload?: unknown;
+}
+
+export type EndStatus = 'completed' | 'rejected' | 'cancelled';
+
+export interface OpenTask {
+  id: string;
+  stepId: string;
+  kind: 'task' | 'review' | 'rework' | 'checklist';
+  /** The roles allowed to decide: the assignee role, plus any role it was escalated to. */
+  roles: string[];
+  title: string;
+  instructions?: string;
+  outcomes: string[];
+  /** Outcomes that must carry a comment (a reason). */
+  commentRequired: string[];
+  form?: Record<string, unknown>;
+  openedAt: string;
+  dueAt?: string;
+  breached: boolean;
+  reminders: number;
+  escalatedTo?: string;
+}
+
+export interface DeadlineView {
+  name: string;
+  at: string;
+  timeLeftMs: number;
+  breached: boolean;
+}
+
+export interface AuditEntry {
+  at: string;
+  event: 'started' | 'stage' | 'skipped' | 'task-opened' | 'decision' | 'reminder' | 'escalated' | 'deadline-breached' | 'event' | 'ended';
+  stepId?: string;
+  taskId?: string;
+  actor?: string;
+  outcome?: string;
+  comment?: string;
+  detail?: string;
+}
+
+export interface InstanceState {
+  process: string;
+  version: number;
+  hash: string;
+  businessKey?: string;
+  status: 'running' | EndStatus;
+  reason?: string;
+  stage?: string;
+  openTasks: OpenTask[];
+  deadlines: DeadlineView[];
+  variables: Record<string, unknown>;
+  audit: AuditEntry[];
+}
+
+export interface ProcessResult {
+  status: EndStatus;
+  reason?: string;
+  variables: Record<string, unknown>;
+}
+
+/** What an instance carries into its next run when it continues as new. */
+export interface CarriedState {
+  resumeAt: string;
+  variables: Record<string, unknown>;
+  audit: AuditEntry[];
+  visits: Record<string, number>;
+  inbox: ExternalEvent[];
+  deadlines: Record<string, string>;
+  stage?: string;
+}
+
+export interface ProcessArgs {
+  definition: CompiledDefinition;
+  input: Record<string, unknown>;
+  carried?: CarriedState;
+}
+
+export const decideUpdate = defineUpdate<DecisionReceipt, [Decision]>('decide');
+/** Same meaning as the update, for senders that cannot wait for an answer; refused decisions are dropped. */
+export const decideSignal = defineSignal<[Decision]>('decide');
+export const eventSignal = defineSignal<[ExternalEvent]>('event');
+export const stateQuery = defineQuery<InstanceState>('state');
+
+/** Search attributes: what ops filter instances by. Nothing personal goes here (they are not encrypted). */
+export const searchAttributes = {
+  processName: defineSearchAttributeKey('ProcessName', SearchAttributeType.KEYWORD),
+  processVersion: defineSearchAttributeKey('ProcessVersion', SearchAttributeType.KEYWORD),
+  stage: defineSearchAttributeKey('Stage', SearchAttributeType.KEYWORD),
+  openTaskRoles: defineSearchAttributeKey('OpenTaskRoles', SearchAttributeType.KEYWORD_LIST),
+  nextDeadline: defineSearchAttributeKey('NextDeadline', SearchAttributeType.DATETIME),
+  businessKey: defineSearchAttributeKey('BusinessKey', SearchAttributeType.KEYWORD),
+} as const;

@@ -1,0 +1,96 @@
+/**
+ * The human tasks of one instance: which are open, who may decide them, and the checks every decision
+ * passes before it is accepted. The same checks guard the update (refused synchronously, nothing recorded)
+ * and the signal (a refused signal is dropped, never failing the workflow).
+ */
+import Ajv, { type ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import type { AuditEntry, Decision, OpenTask } from './messages';
+
+const ajv = new Ajv({ strict: false, allErrors: true });
+addFormats(ajv);
+const validators = new Map<string, ValidateFunction>();
+
+function formValidator(schema: Record<string, unknown>): ValidateFunction {
+  const key = JSON.stringify(schema);
+  let validate = validators.get(key);
+  if (!validate) {
+    validate = ajv.compile(schema);
+    validators.set(key, validate);
+  }
+  return validate;
+}
+
+/** Thrown by the decision validator: the caller sent something this instance cannot accept. */
+export class DecisionRefused extends Error {
+  override name = 'DecisionRefused';
+}
+
+export interface Decided {
+  outcome: string;
+  by: string;
+  comment?: string;
+  form?: Record<string, unknown>;
+  at: string;
+}
+
+export class TaskBoard {
+  readonly open: OpenTask[] = [];
+  private readonly decided = new Map<string, Decided>();
+
+  constructor(private readonly audit: AuditEntry[], private readonly onChange: () => void) {}
+
+  openTask(task: Omit<OpenTask, 'openedAt' | 'breached' | 'reminders'>): OpenTask {
+    const opened: OpenTask = { ...task, openedAt: new Date().toISOString(), breached: false, reminders: 0 };
+    this.open.push(opened);
+    this.audit.push({ at: opened.openedAt, event: 'task-opened', stepId: task.stepId, taskId: task.id, detail: `assigned to ${task.roles.join(', ')}` });
+    this.onChange();
+    return opened;
+  }
+
+  /** The decision on a task, once it has been taken. */
+  decision(taskId: string): Decided | undefined {
+    return this.decided.get(taskId);
+  }
+
+  /** Throws DecisionRefused with a message the sender can act on; changes nothing. */
+  validate(decision: Decision): void {
+    if (!decision || typeof decision !== 'object') throw new DecisionRefused('a decision needs taskId, outcome and actor');
+    const task = this.open.find((t) => t.id === decision.taskId);
+    if (!task) {
+      throw new DecisionRefused(
+        this.decided.has(decision.taskId)
+          ? `task '${decision.taskId}' is already closed`
+          : `task '${decision.taskId}' is not open; open tasks: ${this.open.map((t) => t.id).join(', ') || 'none'}`,
+      );
+    }
+    const roles = decision.actor?.roles ?? [];
+    if (!roles.some((role) => task.roles.includes(role))) {
+      throw new DecisionRefused(`role ${roles.map((r) => `'${r}'`).join(', ') || '(none)'} may not decide task '${task.id}'; it is assigned to ${task.roles.join(', ')}`);
+    }
+    if (!task.outcomes.includes(decision.outcome)) {
+      throw new DecisionRefused(`unknown outcome '${decision.outcome}' for task '${task.id}'; choose one of: ${task.outcomes.join(', ')}`);
+    }
+    if (task.commentRequired.includes(decision.outcome) && !decision.comment?.trim()) {
+      throw new DecisionRefused(`outcome '${decision.outcome}' needs a comment giving the reason`);
+    }
+    if (task.form) {
+      const validate = formValidator(task.form);
+      if (!validate(decision.form ?? {})) {
+        const problems = (validate.errors ?? []).map((e) => `${e.instancePath || 'form'} ${e.message}`);
+        throw new DecisionRefused(`form does not match: ${problems.join('; ')}`);
+      }
+    }
+  }
+
+  /** Records a decision that passed `validate` and closes its task. */
+  accept(decision: Decision): Decided {
+    const index = this.open.findIndex((t) => t.id === decision.taskId);
+    const [task] = this.open.splice(index, 1);
+    const decided: Decided = { outcome: decision.outcome, by: decision.actor.id, comment: decision.comment, form: decision.form, at: new Date().toISOString() };
+    this.decided.set(task.id, decided);
+    this.audit.push({ at: decided.at, event: 'decision', stepId: task.stepId, taskId: task.id, actor: decided.by, outcome: decided.outcome, comment: decided.comment });
+    this.onChange();
+    return decided;
+  }
+}
