@@ -10,9 +10,10 @@
 import { catalogueOf, type Connector, type RunningFake } from './shared/action';
 import { bindActions, type ActivityFunction } from './shared/bind';
 import { hubspotConnector } from './hubspot';
+import { partnerstackConnector } from './partnerstack';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const connectors: readonly Connector<any, any>[] = [hubspotConnector];
+export const connectors: readonly Connector<any, any>[] = [hubspotConnector, partnerstackConnector];
 
 export const catalogue = catalogueOf(connectors.flatMap((connector) => connector.actions));
 

@@ -127,6 +127,7 @@ function endsOf(step: Step): { status: string; label?: string }[] {
   }
   step.branch?.forEach((c) => c.end && out.push({ status: c.end, label: c.when ?? 'otherwise' }));
   if (step['wait-for']?.['on-timeout']?.end) out.push({ status: step['wait-for']['on-timeout'].end, label: 'timeout' });
+  if (step['max-visits']?.then.end) out.push({ status: step['max-visits'].then.end, label: `after ${step['max-visits'].count} visits` });
   return out;
 }
 

@@ -22,7 +22,8 @@ export function readSource(file: string, text: string): Source {
     const { line, col } = lineCounter.linePos(offset);
     return { line, col };
   };
-  const issues: DefinitionIssue[] = doc.errors.map((error) => ({
+  // After the first syntax error the parser reports every following token as unexpected: noise, not news.
+  const issues: DefinitionIssue[] = doc.errors.slice(0, 1).map((error) => ({
     code: 'yaml-syntax',
     message: `YAML: ${error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`,
     path: [],

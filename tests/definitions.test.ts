@@ -130,3 +130,16 @@ describe('a malformed definition', () => {
     expect(cli.stdout).toMatch(/number-reservation.yaml: ok \(number-reservation v1, [0-9a-f]{12}\)/);
   });
 });
+
+describe('the diagram command', () => {
+  it('draws one lane per role, the engine\'s steps apart, and deadlines on the arrows into the steps they govern', async () => {
+    const cli = spawnSync('npx', ['tsx', 'client/cli.ts', 'diagram', 'definitions/service-amendment.yaml'], { cwd: path.join(__dirname, '..'), encoding: 'utf8' });
+    expect(cli.status).toBe(0);
+    const chart = cli.stdout;
+    expect(chart.startsWith('flowchart TD\n')).toBe(true);
+    for (const lane of ['engine', 'iod', 'management', 'provisioning', 'rnd']) expect(chart).toContain(`subgraph lane_${lane}[`);
+    expect(chart).toContain('s_provision -->|"due 3 business days"| s_set_up_in_odb');
+    expect(chart).toContain('s_set_up_in_odb -->|"blocked-by-bug"| s_bug_fix');
+    expect(chart).toContain('s_bug_fix -->|"after 5 visits"| end_cancelled');
+  });
+});

@@ -238,11 +238,7 @@ function classify(action: string, what: string, err: unknown, token: string): Co
   const apiError = err as { code?: unknown; body?: unknown; headers?: Record<string, string> };
   if (typeof apiError.code === 'number' && apiError.code >= 400) {
     const headers = apiError.headers ?? {};
-    const error = httpError(SYSTEM, action, what, apiError.code, headers, apiError.body, [token]);
-    // HubSpot rarely sends Retry-After; its rolling window size says how long a 429 lasts at most.
-    const interval = Number(headers['x-hubspot-ratelimit-interval-milliseconds']);
-    if (apiError.code === 429 && error.details.retryAfterMs === undefined && Number.isFinite(interval)) error.details.retryAfterMs = interval;
-    return error;
+    return httpError(SYSTEM, action, what, apiError.code, headers, apiError.body, [token]);
   }
   if (isTransientNetworkError(err) || (err as Error)?.name === 'FetchError') {
     return new ConnectorError(SYSTEM, action, `${what} failed: ${(err as Error).message}`, { retryable: true, cause: err });

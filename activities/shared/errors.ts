@@ -53,7 +53,8 @@ export function retryAfterMs(headers: Headers | Record<string, string | string[]
     const date = Date.parse(retryAfter);
     if (!Number.isNaN(date)) return Math.max(0, date - now);
   }
-  const intervalMs = get('interval-milliseconds'); // HubSpot's rolling-window size
+  // HubSpot rarely sends Retry-After; its rolling window's size says how long a 429 lasts at most.
+  const intervalMs = get('x-hubspot-ratelimit-interval-milliseconds');
   if (intervalMs !== undefined && Number.isFinite(Number(intervalMs))) return Number(intervalMs);
   const reset = get('x-ratelimit-reset');
   if (reset !== undefined && Number.isFinite(Number(reset))) {

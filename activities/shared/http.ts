@@ -19,7 +19,10 @@ export interface HttpClientOptions {
   /** Auth and other headers, read before every request (so a refreshed token is picked up). */
   headers: () => Promise<Record<string, string>> | Record<string, string>;
   timeoutMs: number;
-  /** Called once when the server answers 401; the request is then sent once more with fresh headers. */
+  /**
+   * Called once when the server answers 401; the request is then sent once more with fresh headers.
+   * Throw a ConnectorError if the refresh itself fails.
+   */
   onUnauthorized?: () => Promise<void>;
 }
 

@@ -1,0 +1,29 @@
+/**
+ * Every recorded history (tests/fixtures/histories/<interpreter version>/) replays against the current
+ * workflow bundle: an interpreter change that would alter the commands of running instances fails here.
+ * Record new histories with `npx tsx scripts/record-histories.ts`.
+ */
+import { temporal } from '@temporalio/proto';
+import { Worker, type WorkflowBundle } from '@temporalio/worker';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { bundleWorkflows } from '../worker';
+
+const root = path.join(__dirname, 'fixtures', 'histories');
+const histories = readdirSync(root).flatMap((version) =>
+  readdirSync(path.join(root, version)).map((file) => ({ name: `${version}/${file}`, file: path.join(root, version, file) })),
+);
+
+let bundle: WorkflowBundle;
+beforeAll(async () => {
+  bundle = await bundleWorkflows();
+}, 120_000);
+
+it('has recorded histories to replay', () => {
+  expect(histories.length).toBeGreaterThanOrEqual(3);
+});
+
+it.each(histories)('replays $name without a determinism error', async ({ file }) => {
+  const history = temporal.api.history.v1.History.decode(readFileSync(file));
+  await expect(Worker.runReplayHistory({ workflowBundle: bundle }, history, path.basename(file, '.binpb'))).resolves.toBeUndefined();
+});
