@@ -19,18 +19,21 @@ const { 'bench.record': record } = proxyActivities<{ 'bench.record': (input: unk
 });
 
 export async function handwrittenApproval(input: { requestId: string }): Promise<string> {
-  upsertSearchAttributes([{ key: searchAttributes.stage, value: 'intake' }]);
-  await record({ requestId: input.requestId, what: 'received' });
-
+  let taskOpen = false;
   let outcome: string | undefined;
-  upsertSearchAttributes([{ key: searchAttributes.stage, value: 'approval' }, { key: searchAttributes.openTaskRoles, value: ['approver'] }]);
   setHandler(decide, (d) => ((outcome = d.outcome), { taskId: d.taskId, outcome: d.outcome }), {
     validator: (d) => {
-      if (outcome !== undefined || d.taskId !== 'approve#1') throw new Error(`task '${d.taskId}' is not open`);
+      if (!taskOpen || outcome !== undefined || d.taskId !== 'approve#1') throw new Error(`task '${d.taskId}' is not open`);
       if (!d.actor.roles.includes('approver')) throw new Error('only an approver may decide');
       if (!['approve', 'reject'].includes(d.outcome)) throw new Error(`unknown outcome '${d.outcome}'`);
     },
   });
+
+  upsertSearchAttributes([{ key: searchAttributes.stage, value: 'intake' }]);
+  await record({ requestId: input.requestId, what: 'received' });
+
+  taskOpen = true;
+  upsertSearchAttributes([{ key: searchAttributes.stage, value: 'approval' }, { key: searchAttributes.openTaskRoles, value: ['approver'] }]);
   await condition(() => outcome !== undefined);
   upsertSearchAttributes([{ key: searchAttributes.openTaskRoles, value: null }]);
   if (outcome === 'reject') return 'rejected';

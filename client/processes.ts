@@ -4,7 +4,7 @@
  * from the business key, and the search attributes ops filter by are set at start.
  */
 import type { Client, WorkflowHandle } from '@temporalio/client';
-import Ajv from 'ajv';
+import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { randomUUID } from 'node:crypto';
 import type { CompiledDefinition } from '../dsl/compile';
@@ -22,6 +22,18 @@ export class InvalidInputError extends Error {
 
 const ajv = new Ajv({ strict: false, allErrors: true, useDefaults: true });
 addFormats(ajv);
+const inputValidators = new Map<string, ValidateFunction>();
+
+/** Compiling a JSON Schema costs more than starting a workflow, so each definition's is compiled once. */
+function inputValidator(definition: CompiledDefinition): ValidateFunction | undefined {
+  if (!definition.input) return undefined;
+  let validate = inputValidators.get(definition.hash);
+  if (!validate) {
+    validate = ajv.compile(definition.input);
+    inputValidators.set(definition.hash, validate);
+  }
+  return validate;
+}
 
 export interface StartOptions {
   workflowId?: string;
@@ -35,8 +47,8 @@ export async function startProcess(
   options: StartOptions = {},
 ): Promise<WorkflowHandle<(args: ProcessArgs) => Promise<ProcessResult>>> {
   const checked = structuredClone(input);
-  if (definition.input) {
-    const validate = ajv.compile(definition.input);
+  const validate = inputValidator(definition);
+  if (validate) {
     if (!validate(checked)) {
       throw new InvalidInputError(
         definition.process,

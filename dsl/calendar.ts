@@ -1,11 +1,17 @@
 /**
  * Business calendars: "N business days after", "next business day", counted on a snapshot of a region's
- * weekends and public holidays. Pure and deterministic (no holiday library, no clock): the interpreter
- * workflow calls these with the snapshot carried inside its compiled definition, so a replay computes the
- * same instants even after the holiday data is updated. Snapshots are made by `calendar-data.ts`.
+ * weekends and public holidays. Pure and deterministic (no imports, no holiday library, no clock): the
+ * interpreter workflow calls these with the snapshot carried inside its compiled definition, so a replay
+ * computes the same instants even after the holiday data is updated. Snapshots are made by `calendar-data.ts`.
  *
- * Business days keep the wall-clock time: 3 business days after Friday 10:00 in Hong Kong is the following
- * Wednesday 10:00 Hong Kong time (holidays permitting), computed in the calendar's time zone, DST included.
+ * Semantics, all in the calendar's own time zone (DST included):
+ *  - Days are local dates; a result keeps `from`'s local wall-clock time. 3 business days after Friday 10:00
+ *    in Hong Kong is the following Wednesday 10:00 Hong Kong time, holidays permitting.
+ *  - 0 business days ("same business day") is `from` itself on a business day, else the same time on the
+ *    next business day.
+ *  - A wall-clock time that does not exist on the result date (a spring-forward gap) moves forward by the
+ *    gap (02:30 → 03:30); one that occurs twice (fall back) means the earlier instant.
+ *  - A date outside the snapshot's `coversYears` throws: no holiday data must never mean "no holidays".
  */
 
 export interface CalendarSnapshot {
@@ -16,22 +22,27 @@ export interface CalendarSnapshot {
   timeZone: string;
   /** ISO weekday numbers that are never business days (6 = Saturday, 7 = Sunday). */
   weekend: number[];
-  /** Public holidays as `YYYY-MM-DD`, sorted. */
+  /** Public holidays (the dates they are observed on) as `YYYY-MM-DD`, sorted. */
   holidays: string[];
   /** First and last year the holiday list covers. */
   coversYears: [number, number];
 }
 
 const DAY_MS = 86_400_000;
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 export function isBusinessDay(calendar: CalendarSnapshot, date: string): boolean {
-  const year = Number(date.slice(0, 4));
+  const match = DATE.exec(date);
+  if (!match) throw new Error(`expected a date as YYYY-MM-DD, got '${date}'`);
+  const year = Number(match[1]);
   const [first, last] = calendar.coversYears;
   if (year < first || year > last) {
-    throw new Error(`calendar '${calendar.name}' has holiday data for ${first}–${last} only; ${date} is outside it (recompile the definition with newer holiday data)`);
+    throw new Error(
+      `calendar '${calendar.name}' has holiday data for ${first}–${last} only; ${date} is outside it ` +
+        `(recompile the definition with a wider year range or newer holiday data)`,
+    );
   }
-  const weekday = new Date(`${date}T00:00:00Z`).getUTCDay() || 7;
-  return !calendar.weekend.includes(weekday) && !calendar.holidays.includes(date);
+  return !calendar.weekend.includes(isoWeekday(date)) && !holidaySet(calendar).has(date);
 }
 
 /**
@@ -42,29 +53,50 @@ export function addBusinessDays(calendar: CalendarSnapshot, from: Date, days: nu
   return shiftBusinessDays(calendar, from, days, 1);
 }
 
-/** The instant `days` business days before `from`'s local date, at the same local time. */
+/**
+ * The instant `days` business days before `from`'s local date, at the same local time. With 0 days: `from`
+ * itself on a business day, else the same time on the previous business day.
+ */
 export function subtractBusinessDays(calendar: CalendarSnapshot, from: Date, days: number): Date {
   return shiftBusinessDays(calendar, from, days, -1);
 }
 
+/** The same local time on the first business day strictly after `from`'s local date (= 1 business day after). */
 export function nextBusinessDay(calendar: CalendarSnapshot, from: Date): Date {
   return addBusinessDays(calendar, from, 1);
 }
 
-/** Business days after `from`'s local date up to and including `to`'s (0 when `to` is not later). */
+/**
+ * Business days after `from`'s local date up to and including `to`'s: 0 on the same date, 1 when `to` is
+ * the next business day. Negative when `to` is earlier (an overdue deadline): minus the business days
+ * after `to`'s date up to and including `from`'s.
+ */
 export function businessDaysBetween(calendar: CalendarSnapshot, from: Date, to: Date): number {
-  let date = localDate(from, calendar.timeZone);
+  const start = localDate(from, calendar.timeZone);
   const end = localDate(to, calendar.timeZone);
+  if (end < start) return -businessDaysBetween(calendar, to, from);
   let count = 0;
-  while (date < end) {
+  for (let date = start; date < end; ) {
     date = addDays(date, 1);
     if (isBusinessDay(calendar, date)) count++;
   }
   return count;
 }
 
+/**
+ * `days` calendar days after `from`. With a time zone: the same local wall-clock time `days` local dates
+ * later (a day across a DST change is 23 or 25 hours); without: exactly `days` × 24 hours.
+ */
+export function addCalendarDays(from: Date, days: number, timeZone?: string): Date {
+  if (!Number.isInteger(days)) throw new Error(`calendar days must be a whole number, got ${days}`);
+  if (!timeZone) return new Date(from.getTime() + days * DAY_MS);
+  const { date, msOfDay } = wallClock(from, timeZone);
+  return days === 0 ? new Date(from.getTime()) : atLocalTime(addDays(date, days), msOfDay, timeZone);
+}
+
 /** Midnight at the start of a local date in the calendar's zone. */
 export function startOfLocalDay(calendar: CalendarSnapshot, date: string): Date {
+  if (!DATE.test(date)) throw new Error(`expected a date as YYYY-MM-DD, got '${date}'`);
   return atLocalTime(date, 0, calendar.timeZone);
 }
 
@@ -75,17 +107,37 @@ export function localDate(instant: Date, timeZone: string): string {
 
 function shiftBusinessDays(calendar: CalendarSnapshot, from: Date, days: number, direction: 1 | -1): Date {
   if (!Number.isInteger(days) || days < 0) throw new Error(`business days must be a whole number >= 0, got ${days}`);
+  if ([1, 2, 3, 4, 5, 6, 7].every((day) => calendar.weekend.includes(day))) {
+    throw new Error(`calendar '${calendar.name}' has no business days: every weekday is a weekend day`);
+  }
   const { date: start, msOfDay } = wallClock(from, calendar.timeZone);
   let date = start;
-  let counted = 0;
   if (days === 0) {
     while (!isBusinessDay(calendar, date)) date = addDays(date, direction);
   }
-  while (counted < days) {
+  for (let counted = 0; counted < days; ) {
     date = addDays(date, direction);
     if (isBusinessDay(calendar, date)) counted++;
   }
-  return date === start ? from : atLocalTime(date, msOfDay, calendar.timeZone);
+  // Same date: return `from` itself rather than re-reading its wall clock (which is ambiguous in a DST fold).
+  return date === start ? new Date(from.getTime()) : atLocalTime(date, msOfDay, calendar.timeZone);
+}
+
+// A snapshot is never changed once made, so its holiday set can be built once per snapshot object.
+const holidaySets = new WeakMap<CalendarSnapshot, Set<string>>();
+
+function holidaySet(calendar: CalendarSnapshot): Set<string> {
+  let set = holidaySets.get(calendar);
+  if (!set) {
+    set = new Set(calendar.holidays);
+    holidaySets.set(calendar, set);
+  }
+  return set;
+}
+
+/** ISO weekday of a `YYYY-MM-DD` date: 1 = Monday … 7 = Sunday. */
+function isoWeekday(date: string): number {
+  return new Date(Date.parse(`${date}T00:00:00Z`)).getUTCDay() || 7;
 }
 
 function addDays(date: string, days: number): string {
@@ -94,28 +146,49 @@ function addDays(date: string, days: number): string {
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
-/** The local date and time of day of an instant in a zone. */
-function wallClock(instant: Date, timeZone: string): { date: string; msOfDay: number } {
+function formatterFor(timeZone: string): Intl.DateTimeFormat {
   let format = formatters.get(timeZone);
   if (!format) {
-    format = new Intl.DateTimeFormat('en-CA', {
-      timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
-    });
+    try {
+      format = new Intl.DateTimeFormat('en-CA', {
+        timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
+      });
+    } catch {
+      throw new Error(`unknown time zone '${timeZone}'`);
+    }
     formatters.set(timeZone, format);
   }
-  const part = Object.fromEntries(format.formatToParts(instant).map((p) => [p.type, p.value]));
-  const msOfDay = ((Number(part.hour) * 60 + Number(part.minute)) * 60 + Number(part.second)) * 1000 + instant.getUTCMilliseconds();
+  return format;
+}
+
+/** The local date and time of day (in ms) of an instant in a zone. */
+function wallClock(instant: Date, timeZone: string): { date: string; msOfDay: number } {
+  if (Number.isNaN(instant.getTime())) throw new Error('expected a valid date-time, got an invalid Date');
+  const part: Record<string, string> = {};
+  for (const { type, value } of formatterFor(timeZone).formatToParts(instant)) part[type] = value;
+  // Some ICU versions print midnight as hour 24 of the same date.
+  const hour = Number(part.hour) % 24;
+  const ms = ((instant.getTime() % 1000) + 1000) % 1000;
+  const msOfDay = ((hour * 60 + Number(part.minute)) * 60 + Number(part.second)) * 1000 + ms;
   return { date: `${part.year}-${part.month}-${part.day}`, msOfDay };
 }
 
-/** The instant a local wall-clock time occurs in a zone (the offset is re-read after a DST change). */
+/** Local time minus UTC, in ms, at an instant. */
+function offsetAt(instant: number, timeZone: string): number {
+  const { date, msOfDay } = wallClock(new Date(instant), timeZone);
+  return Date.parse(`${date}T00:00:00Z`) + msOfDay - instant;
+}
+
+/**
+ * The instant a local wall-clock time occurs in a zone. The offsets a day either side are the only ones
+ * that can apply (zones change offset at most once a day); whichever reproduces the wall clock wins, the
+ * earlier if both do (fall-back fold). If neither does the time is in a spring-forward gap: the offset in
+ * force before the change puts it as far past the gap as it was into it.
+ */
 function atLocalTime(date: string, msOfDay: number, timeZone: string): Date {
-  const wanted = Date.parse(`${date}T00:00:00Z`) + msOfDay;
-  let instant = wanted;
-  for (let i = 0; i < 2; i++) {
-    const seen = wallClock(new Date(instant), timeZone);
-    const offset = Date.parse(`${seen.date}T00:00:00Z`) + seen.msOfDay - instant;
-    instant = wanted - offset;
-  }
-  return new Date(instant);
+  const wall = Date.parse(`${date}T00:00:00Z`) + msOfDay;
+  const before = offsetAt(wall - DAY_MS, timeZone);
+  const after = offsetAt(wall + DAY_MS, timeZone);
+  const matches = [wall - before, wall - after].filter((instant) => instant + offsetAt(instant, timeZone) === wall);
+  return new Date(matches.length ? Math.min(...matches) : wall - before);
 }

@@ -21,6 +21,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type { CompiledDefinition } from '../dsl/compile';
 import { duration } from '../dsl/durations';
 import { evaluate, render, resolveValue, test, type Scope } from '../dsl/expressions';
@@ -61,7 +62,7 @@ class Instance {
   private status: InstanceState['status'] = 'running';
   private reason?: string;
   private readonly resumeAt?: string;
-  private publishScheduled = false;
+  private searchAttributesChanged = false;
   private published: { stage?: string; roles: string; nextDeadline?: string } = { roles: '' };
 
   constructor(private readonly def: CompiledDefinition, private readonly input: Record<string, unknown>, carried?: CarriedState) {
@@ -105,7 +106,7 @@ class Instance {
     this.status = status;
     this.reason = ending?.reason;
     this.audit.push({ at: now(), event: 'ended', outcome: status, detail: ending?.reason });
-    await condition(allHandlersFinished);
+    await this.block(() => condition(allHandlersFinished));
     return { status, reason: ending?.reason, variables: this.variables };
   }
 
@@ -179,7 +180,7 @@ class Instance {
       },
     });
     const args = await resolveValue(step.with ?? {}, this.scope());
-    const result = await activities[step.call!](args);
+    const result = await this.block(() => activities[step.call!](args));
     if (step.result) this.variables[step.result] = result;
     if (step.expect !== undefined && !(await test(step.expect, { ...this.scope(), result }))) {
       throw ApplicationFailure.nonRetryable(`step '${step.id}': expected ${step.expect}, but the result was ${JSON.stringify(result)}`, 'ExpectationFailed');
@@ -245,7 +246,8 @@ class Instance {
     for (const item of checklist.items) {
       if (!item.check) continue;
       const activities = proxyActivities<Record<string, (input: unknown) => Promise<unknown>>>({ activityId: `${id}.${item.id}`, startToCloseTimeout: '1 minute' });
-      const result = await activities[item.check.call](await resolveValue(item.check.with ?? {}, this.scope()));
+      const args = await resolveValue(item.check.with ?? {}, this.scope());
+      const result = await this.block(() => activities[item.check!.call](args));
       const ok = await test(item.check.expect, { ...this.scope(), result });
       items[item.id] = { ok, evidence: JSON.stringify(result), by: item.check.call, automatic: true };
     }
@@ -280,7 +282,7 @@ class Instance {
     const until = spec.for !== undefined
       ? addDuration(this.def, new Date(), spec.for, step.calendar)
       : instantOf(await evaluate(spec.until!, this.scope()), this.def, step.calendar);
-    await sleepUntil(until);
+    await this.block(() => sleepUntil(until));
     return {};
   }
 
@@ -299,7 +301,7 @@ class Instance {
         return {};
       }
       const known = this.inbox.length;
-      const arrived = await conditionUntil(() => this.inbox.length > known, deadline);
+      const arrived = await this.block(() => conditionUntil(() => this.inbox.length > known, deadline));
       if (!arrived) {
         this.audit.push({ at: now(), event: 'deadline-breached', stepId: step.id, detail: `no '${spec.event}' event within ${spec.timeout}` });
         return this.target(spec['on-timeout'] ?? { end: 'cancelled', reason: `no '${spec.event}' event within ${spec.timeout}` });
@@ -323,6 +325,7 @@ class Instance {
         Promise.all(
           Object.values(step.parallel!).map(async (steps) => {
             const ending = await this.runList(steps, 0, false);
+            this.flush(); // this branch is done; the others may wait a long time
             if (ending && ending.status !== 'completed' && !stopped) {
               stopped = ending;
               scope.cancel();
@@ -339,14 +342,14 @@ class Instance {
   private async subprocess(step: Step, id: string): Promise<Flow> {
     const child = this.def.subprocesses[step.subprocess!];
     const input = (await resolveValue(step.with ?? {}, this.scope())) as Record<string, unknown>;
-    const result = await executeChild(child.process, {
+    const result = await this.block(() => executeChild(child.process, {
       args: [{ definition: child, input }],
       workflowId: `${workflowInfo().workflowId}/${id}`,
       typedSearchAttributes: [
         { key: searchAttributes.processName, value: child.process },
         { key: searchAttributes.processVersion, value: String(child.version) },
       ],
-    });
+    }));
     if (step.result) this.variables[step.result] = result;
     return {};
   }
@@ -368,7 +371,7 @@ class Instance {
     let escalateAt = await this.escalationTime(step, opened);
     for (;;) {
       const next = earliest(nextReminder, escalateAt, task.breached ? undefined : dueAt);
-      const decided = await conditionUntil(() => this.tasks.decision(task.id) !== undefined, next);
+      const decided = await this.block(() => conditionUntil(() => this.tasks.decision(task.id) !== undefined, next));
       if (decided) return this.tasks.decision(task.id)!;
       const at = Date.now();
       if (nextReminder && nextReminder.getTime() <= at) {
@@ -444,34 +447,42 @@ class Instance {
     };
   }
 
-  /**
-   * Keeps search attributes in step with the state. Several changes in one workflow activation are
-   * flushed together in one upsert, so the history gains one event, not one per change.
-   */
+  /** Notes that the searchable state changed; `flush` writes it when the instance next waits. */
   private publish(): void {
-    if (this.publishScheduled) return;
-    this.publishScheduled = true;
-    void Promise.resolve().then(() => {
-      this.publishScheduled = false;
-      const roles = [...new Set(this.tasks.open.flatMap((t) => t.roles))].sort();
-      const future = [...Object.values(this.deadlines), ...this.tasks.open.flatMap((t) => (t.dueAt ? [t.dueAt] : []))]
-        .filter((iso) => new Date(iso).getTime() > Date.now())
-        .sort();
-      const next = { stage: this.stage, roles: roles.join(','), nextDeadline: future[0] };
-      const updates = [];
-      if (next.stage !== this.published.stage) updates.push({ key: searchAttributes.stage, value: next.stage ?? null });
-      if (next.roles !== this.published.roles) updates.push({ key: searchAttributes.openTaskRoles, value: roles.length ? roles : null });
-      if (next.nextDeadline !== this.published.nextDeadline) {
-        updates.push({ key: searchAttributes.nextDeadline, value: next.nextDeadline ? new Date(next.nextDeadline) : null });
-      }
-      this.published = next;
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any
-      if (updates.length) upsertSearchAttributes(updates as any);
-    });
+    this.searchAttributesChanged = true;
+  }
+
+  /**
+   * Writes the search attributes that changed, in one upsert. Called just before the instance waits (for
+   * an activity, a person, a timer, an event or a child), so a step that enters a stage and opens a task
+   * adds one history event, not one per change.
+   */
+  private flush(): void {
+    if (!this.searchAttributesChanged) return;
+    this.searchAttributesChanged = false;
+    const roles = [...new Set(this.tasks.open.flatMap((t) => t.roles))].sort();
+    const future = [...Object.values(this.deadlines), ...this.tasks.open.flatMap((t) => (t.dueAt ? [t.dueAt] : []))]
+      .filter((iso) => new Date(iso).getTime() > Date.now())
+      .sort();
+    const next = { stage: this.stage, roles: roles.join(','), nextDeadline: future[0] };
+    const updates: SearchAttributeUpdatePair[] = [];
+    if (next.stage !== this.published.stage) updates.push({ key: searchAttributes.stage, value: next.stage ?? null });
+    if (next.roles !== this.published.roles) updates.push({ key: searchAttributes.openTaskRoles, value: roles.length ? roles : null });
+    if (next.nextDeadline !== this.published.nextDeadline) {
+      updates.push({ key: searchAttributes.nextDeadline, value: next.nextDeadline ? new Date(next.nextDeadline) : null });
+    }
+    this.published = next;
+    if (updates.length) upsertSearchAttributes(updates);
+  }
+
+  /** Waits on `work` after bringing the search attributes up to date. */
+  private block<T>(work: () => Promise<T>): Promise<T> {
+    this.flush();
+    return work();
   }
 
   private async continueAsNew(resumeAt: string): Promise<never> {
-    await condition(allHandlersFinished);
+    await this.block(() => condition(allHandlersFinished));
     const carried: CarriedState = {
       resumeAt,
       variables: this.variables,
