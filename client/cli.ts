@@ -6,23 +6,45 @@
  *                            to that server instead of starting one
  *   validate <files...>      checks definitions; every problem as file:line:col, exit status 1 on any
  *   diagram <file>           prints a Mermaid flowchart: one lane per role, deadlines on the arrows
+ *   start <process> [--input JSON] [--id WORKFLOW_ID]
+ *                            starts an instance of a definition in definitions/; prints its workflow id
+ *   state <workflow-id>      prints an instance's stage, open tasks, deadlines, variables and audit trail
+ *   decide <workflow-id> <task-id> <outcome> --as PERSON --role ROLE [--comment TEXT] [--form JSON]
+ *                            decides an open task (refused, with the reason, when it does not fit)
  */
+import { Client, Connection, WorkflowUpdateFailedError } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { toMermaid } from '../dsl/diagram';
-import { formatIssues } from '../dsl/issues';
+import { formatIssues, suggest } from '../dsl/issues';
+import { decideUpdate, stateQuery } from '../workflows/messages';
 import { TASK_QUEUE, createWorker } from '../worker';
-import { compileFiles, definitionFiles } from './definitions';
+import { compileFiles, definitionFiles, loadRegistry } from './definitions';
+import { startProcess } from './processes';
 import { startDevServer, type RunningDevServer } from './dev-server';
 
 const USAGE = `usage:
   cli run
   cli validate <files...>
-  cli diagram <file>`;
+  cli diagram <file>
+  cli start <process> [--input JSON] [--id WORKFLOW_ID]
+  cli state <workflow-id>
+  cli decide <workflow-id> <task-id> <outcome> --as PERSON --role ROLE [--comment TEXT] [--form JSON]`;
+
+const OPTIONS = {
+  input: { type: 'string' },
+  id: { type: 'string' },
+  as: { type: 'string' },
+  role: { type: 'string', multiple: true },
+  comment: { type: 'string' },
+  form: { type: 'string' },
+} as const;
+
+type Options = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
 
 async function main(argv: string[]): Promise<number> {
-  const { positionals } = parseArgs({ args: argv, allowPositionals: true, strict: true });
+  const { positionals, values } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
   const [command, ...rest] = positionals;
   switch (command) {
     case 'validate':
@@ -31,6 +53,12 @@ async function main(argv: string[]): Promise<number> {
       return diagram(rest);
     case 'run':
       return run();
+    case 'start':
+      return start(rest, values);
+    case 'state':
+      return show(rest);
+    case 'decide':
+      return decide(rest, values);
     default:
       console.error(USAGE);
       return 2;
@@ -72,6 +100,65 @@ async function diagram(files: string[]): Promise<number> {
   }
   process.stdout.write(toMermaid(result.definition!));
   return 0;
+}
+
+async function connect(): Promise<Client> {
+  const address = process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233';
+  return new Client({ connection: await Connection.connect({ address }), namespace: process.env.TEMPORAL_NAMESPACE ?? 'default' });
+}
+
+function json(text: string | undefined, option: string): Record<string, unknown> | undefined {
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new Error(`--${option} is not JSON: ${(err as Error).message}`);
+  }
+}
+
+async function start([name, ...extra]: string[], options: Options): Promise<number> {
+  if (!name || extra.length) {
+    console.error('start: name one process, e.g. `start service-amendment --input \'{"ticketId":"1"}\'`');
+    return 2;
+  }
+  const registry = await loadRegistry();
+  const definition = registry.get(name);
+  if (!definition) {
+    console.error(`start: unknown process '${name}'; ${suggest(name, [...registry.keys()], 'processes')}`);
+    return 2;
+  }
+  const handle = await startProcess(await connect(), definition, json(options.input, 'input') ?? {}, { workflowId: options.id });
+  console.log(handle.workflowId);
+  return 0;
+}
+
+async function show([workflowId]: string[]): Promise<number> {
+  if (!workflowId) {
+    console.error('state: name a workflow id');
+    return 2;
+  }
+  const state = await (await connect()).workflow.getHandle(workflowId).query(stateQuery);
+  console.log(JSON.stringify(state, null, 2));
+  return 0;
+}
+
+async function decide([workflowId, taskId, outcome]: string[], options: Options): Promise<number> {
+  if (!workflowId || !taskId || !outcome || !options.as || !options.role?.length) {
+    console.error('decide: usage: decide <workflow-id> <task-id> <outcome> --as PERSON --role ROLE [--comment TEXT] [--form JSON]');
+    return 2;
+  }
+  const handle = (await connect()).workflow.getHandle(workflowId);
+  try {
+    const receipt = await handle.executeUpdate(decideUpdate, {
+      args: [{ taskId, outcome, actor: { id: options.as, roles: options.role }, comment: options.comment, form: json(options.form, 'form') }],
+    });
+    console.log(`${receipt.taskId}: ${receipt.outcome} at ${receipt.at}`);
+    return 0;
+  } catch (err) {
+    if (!(err instanceof WorkflowUpdateFailedError)) throw err;
+    console.error(`refused: ${err.cause?.message ?? err.message}`);
+    return 1;
+  }
 }
 
 async function run(): Promise<number> {

@@ -52,13 +52,16 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<Ru
       '--ip', '127.0.0.1',
       '--port', String(port),
       '--ui-port', String(uiPort),
-      '--log-level', 'warn',
+      '--log-level', 'error',
       // Offline machines cannot reach the version-check service.
       '--dynamic-config-value', 'frontend.enableServerVersionCheck=false',
       ...searchAttributeFlags(),
     ],
-    { stdio: ['ignore', 'inherit', 'inherit'] },
+    // Its own process group: Ctrl-C reaches this process only, which stops the worker before the server.
+    { stdio: ['ignore', 'inherit', 'inherit'], detached: true },
   );
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const address = `127.0.0.1:${port}`;
   await waitUntilReady(address, exited);
@@ -67,6 +70,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<Ru
     uiUrl: `http://127.0.0.1:${uiPort}`,
     process: child,
     async stop() {
+      process.off('exit', killOnExit);
       if (child.exitCode === null) child.kill('SIGTERM');
       await exited;
     },

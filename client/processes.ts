@@ -52,7 +52,11 @@ export async function startProcess(
     if (!validate(checked)) {
       throw new InvalidInputError(
         definition.process,
-        (validate.errors ?? []).map((e) => ({ field: e.instancePath.replace(/^\//, '').replace(/\//g, '.') || String(e.params.missingProperty ?? 'input'), message: e.message ?? 'is invalid' })),
+        (validate.errors ?? []).map((e) => {
+          const at = e.instancePath.replace(/^\//, '').replace(/\//g, '.');
+          if (e.keyword === 'required') return { field: [at, e.params.missingProperty].filter(Boolean).join('.'), message: 'is required' };
+          return { field: at || 'input', message: e.message ?? 'is invalid' };
+        }),
       );
     }
   }

@@ -88,6 +88,7 @@ export function checkDefinition(def: Definition, context: CheckContext): Definit
     checkValue(args, withPath);
   };
 
+  checkRole(def['incident-role'], ['incident-role']);
   checkCalendar(def.calendar, ['calendar']);
   checkExpression(def['business-key'], ['business-key']);
   checkForm(def.input, ['input']);

@@ -200,6 +200,7 @@ export const Definition = z.strictObject({
   calendar: describe(Name.optional(), 'The default business calendar: `hk` or `us`.'),
   'business-key': describe(Expression.optional(), 'Identifies the business object (deal, partner); shown in search.'),
   roles: describe(z.record(Name, z.string()), 'The roles that take part, each with a description.'),
+  'incident-role': describe(Name.optional(), 'The role asked to retry, skip or cancel a step that failed for good; default `admin`.'),
   input: describe(JsonSchema.optional(), 'JSON Schema of the start input.'),
   variables: describe(z.record(Name, z.unknown()).optional(), 'Initial values of variables.'),
   stages: describe(z.array(Name).optional(), 'Named stages, in order, e.g. the HubSpot pipeline statuses.'),

@@ -258,6 +258,42 @@ steps:
   });
 });
 
+describe('steps that fail for good', () => {
+  const failing = `
+process: ticket-move
+version: 1
+title: Move a ticket that does not exist
+roles: { iod: IOD team, ops-lead: Operations lead }
+incident-role: ops-lead
+steps:
+  - id: move
+    call: hubspot.moveTicket
+    with: { ticketId: "999999", pipeline: CINNOX service addition / amendment / termination, stage: IOD Team - Check and approval }
+  - id: after
+    set: { reached: true }
+`;
+
+  it('opens an incident for the incident role instead of failing the instance, and continues when it is skipped', async () => {
+    const { handle } = await start(failing);
+    const incident = await openTask(handle, (t) => t.kind === 'incident');
+    expect(incident).toMatchObject({ roles: ['ops-lead'], outcomes: ['retry', 'skip', 'cancel'] });
+    expect(incident.title).toMatch(/^Step 'move' failed: .*999999/);
+    await handle.executeUpdate(decideUpdate, { args: [{ taskId: incident.id, outcome: 'retry', actor: actor('lee', 'ops-lead') }] });
+    const second = await openTask(handle, (t) => t.kind === 'incident' && t.id !== incident.id);
+    await handle.executeUpdate(decideUpdate, { args: [{ taskId: second.id, outcome: 'skip', comment: 'ticket was deleted', actor: actor('lee', 'ops-lead') }] });
+    const result = await handle.result();
+    expect(result).toMatchObject({ status: 'completed', variables: { reached: true } });
+    expect((await state(handle)).audit.filter((e) => e.event === 'failed')).toHaveLength(2);
+  });
+
+  it('ends the instance as cancelled, with the reason, when the incident role cancels it', async () => {
+    const { handle } = await start(failing);
+    const incident = await openTask(handle, (t) => t.kind === 'incident');
+    await handle.executeUpdate(decideUpdate, { args: [{ taskId: incident.id, outcome: 'cancel', comment: 'wrong ticket', actor: actor('lee', 'ops-lead') }] });
+    expect(await handle.result()).toMatchObject({ status: 'cancelled', reason: 'wrong ticket' });
+  });
+});
+
 describe('decisions that are refused', () => {
   it('refuses a wrong role, an unknown outcome, a bad form and a second decision, leaving state and audit untouched', async () => {
     const { handle } = await start(`

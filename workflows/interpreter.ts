@@ -7,7 +7,9 @@
  * JSONata, business days from the calendar snapshots inside the definition.
  */
 import {
+  ActivityFailure,
   ApplicationFailure,
+  ChildWorkflowFailure,
   CancellationScope,
   allHandlersFinished,
   condition,
@@ -46,6 +48,14 @@ import { addDuration, instantOf, subtractDuration } from './time';
 
 /** Where control goes after a step: nowhere special, another step, or the end of the process. */
 type Flow = { next?: string; end?: { status: EndStatus; reason?: string } };
+
+/** The role that handles failed steps when a definition names none (`incident-role`). */
+export const DEFAULT_INCIDENT_ROLE = 'admin';
+
+const EXPECTATION_FAILED = 'ExpectationFailed';
+
+/** What the incident role decided about a failed step. */
+type Recovery = { skipped: true } | { cancelled: string };
 
 export default async function interpret({ definition, input, carried }: ProcessArgs): Promise<ProcessResult> {
   return new Instance(definition, input, carried).run();
@@ -180,11 +190,15 @@ class Instance {
       },
     });
     const args = await resolveValue(step.with ?? {}, this.scope());
-    const result = await this.block(() => activities[step.call!](args));
+    const result = await this.recoverable(step, activityId, async () => {
+      const value = await activities[step.call!](args);
+      if (step.expect !== undefined && !(await test(step.expect, { ...this.scope(), result: value }))) {
+        throw ApplicationFailure.nonRetryable(`expected ${step.expect}, but the result was ${JSON.stringify(value)}`, EXPECTATION_FAILED);
+      }
+      return value;
+    });
+    if (isRecovery(result)) return 'cancelled' in result ? { end: { status: 'cancelled', reason: result.cancelled } } : {};
     if (step.result) this.variables[step.result] = result;
-    if (step.expect !== undefined && !(await test(step.expect, { ...this.scope(), result }))) {
-      throw ApplicationFailure.nonRetryable(`step '${step.id}': expected ${step.expect}, but the result was ${JSON.stringify(result)}`, 'ExpectationFailed');
-    }
     return {};
   }
 
@@ -247,7 +261,11 @@ class Instance {
       if (!item.check) continue;
       const activities = proxyActivities<Record<string, (input: unknown) => Promise<unknown>>>({ activityId: `${id}.${item.id}`, startToCloseTimeout: '1 minute' });
       const args = await resolveValue(item.check.with ?? {}, this.scope());
-      const result = await this.block(() => activities[item.check!.call](args));
+      const result = await this.recoverable(step, `${id}.${item.id}`, () => activities[item.check!.call](args));
+      if (isRecovery(result)) {
+        if ('cancelled' in result) return { end: { status: 'cancelled', reason: result.cancelled } };
+        continue; // skipped: the verifier checks this item by hand
+      }
       const ok = await test(item.check.expect, { ...this.scope(), result });
       items[item.id] = { ok, evidence: JSON.stringify(result), by: item.check.call, automatic: true };
     }
@@ -342,7 +360,7 @@ class Instance {
   private async subprocess(step: Step, id: string): Promise<Flow> {
     const child = this.def.subprocesses[step.subprocess!];
     const input = (await resolveValue(step.with ?? {}, this.scope())) as Record<string, unknown>;
-    const result = await this.block(() => executeChild(child.process, {
+    const result = await this.recoverable(step, id, () => executeChild(child.process, {
       args: [{ definition: child, input }],
       workflowId: `${workflowInfo().workflowId}/${id}`,
       typedSearchAttributes: [
@@ -350,8 +368,38 @@ class Instance {
         { key: searchAttributes.processVersion, value: String(child.version) },
       ],
     }));
+    if (isRecovery(result)) return 'cancelled' in result ? { end: { status: 'cancelled', reason: result.cancelled } } : {};
     if (step.result) this.variables[step.result] = result;
     return {};
+  }
+
+  /**
+   * Runs an activity or child workflow. When it fails for good (retries exhausted, or an error no retry can
+   * cure), the instance is not lost: an incident task asks the incident role to retry, skip or cancel.
+   */
+  private async recoverable<T>(step: Step, id: string, work: () => Promise<T>): Promise<T | Recovery> {
+    for (let incident = 1; ; incident++) {
+      try {
+        return await this.block(work);
+      } catch (err) {
+        const expectationFailed = err instanceof ApplicationFailure && err.type === EXPECTATION_FAILED;
+        if (!(err instanceof ActivityFailure || err instanceof ChildWorkflowFailure || expectationFailed)) throw err;
+        const message = rootCause(err);
+        this.audit.push({ at: now(), event: 'failed', stepId: step.id, detail: message });
+        const decided = await this.decide({ id: step.id }, {
+          id: `${id}.incident-${incident}`,
+          stepId: step.id,
+          kind: 'incident',
+          roles: [this.def['incident-role'] ?? DEFAULT_INCIDENT_ROLE],
+          title: `Step '${step.id}' failed: ${message}`,
+          instructions: 'retry once the cause is fixed, skip the step, or cancel the process (give the reason)',
+          outcomes: ['retry', 'skip', 'cancel'],
+          commentRequired: ['skip', 'cancel'],
+        });
+        if (decided.outcome === 'skip') return { skipped: true };
+        if (decided.outcome === 'cancel') return { cancelled: decided.comment ?? `step '${step.id}' failed` };
+      }
+    }
   }
 
   // ---- human tasks with deadlines, reminders and escalation -----------------------------------------
@@ -502,6 +550,17 @@ class Instance {
 
 function now(): string {
   return new Date().toISOString();
+}
+
+function isRecovery(value: unknown): value is Recovery {
+  return typeof value === 'object' && value !== null && ('skipped' in value || 'cancelled' in value) && Object.keys(value).length === 1;
+}
+
+/** The innermost message of a failure chain: what actually went wrong, without Temporal's wrapping. */
+function rootCause(err: Error): string {
+  let current: Error = err;
+  while ((current as { cause?: Error }).cause) current = (current as { cause: Error }).cause;
+  return current.message;
 }
 
 function fixedMs(text: string): number {

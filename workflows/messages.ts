@@ -33,7 +33,7 @@ export type EndStatus = 'completed' | 'rejected' | 'cancelled';
 export interface OpenTask {
   id: string;
   stepId: string;
-  kind: 'task' | 'review' | 'rework' | 'checklist';
+  kind: 'task' | 'review' | 'rework' | 'checklist' | 'incident';
   /** The roles allowed to decide: the assignee role, plus any role it was escalated to. */
   roles: string[];
   title: string;
@@ -58,7 +58,7 @@ export interface DeadlineView {
 
 export interface AuditEntry {
   at: string;
-  event: 'started' | 'stage' | 'skipped' | 'task-opened' | 'decision' | 'reminder' | 'escalated' | 'deadline-breached' | 'event' | 'ended';
+  event: 'started' | 'stage' | 'skipped' | 'task-opened' | 'decision' | 'reminder' | 'escalated' | 'deadline-breached' | 'event' | 'failed' | 'ended';
   stepId?: string;
   taskId?: string;
   actor?: string;

@@ -24,7 +24,8 @@ export class ConnectorError extends Error {
       cause?: unknown;
     },
   ) {
-    super(`${system} ${action}: ${message}`);
+    // Actions are named `<system>.<verb>`, which already says which system answered.
+    super(`${action.startsWith(`${system}.`) ? action : `${system} ${action}`}: ${message}`);
     this.name = 'ConnectorError';
   }
 }

@@ -223,7 +223,7 @@ describe('failures and retry classification', () => {
     const failure = await failureOf(run('hubspot.getCompany', { companyId: id }));
     expect(failure.nonRetryable).toBe(false);
     expect(failure.nextRetryDelay).toBe(1000);
-    expect(failure.message).toContain('hubspot hubspot.getCompany');
+    expect(failure.message).toContain('hubspot.getCompany');
     await sleep(Number(failure.nextRetryDelay));
     await expect(run('hubspot.getCompany', { companyId: id })).resolves.toMatchObject({ id, properties: { name: 'Pi Ltd' } });
   });
@@ -250,7 +250,7 @@ describe('failures and retry classification', () => {
       subject: 'Tau', pipeline: 'Number reservation', stage: 'New request', properties: { 'Number of virtual numbers': 'two' },
     }));
     expect(failure.nonRetryable).toBe(true);
-    expect(failure.message).toMatch(/^hubspot hubspot\.createTicket: create tickets answered 400: field "virtual_number_quantity"/);
+    expect(failure.message).toMatch(/^hubspot.createTicket: create tickets answered 400: field "virtual_number_quantity"/);
     expect(failure.details?.[0]).toMatchObject({ system: 'hubspot', action: 'hubspot.createTicket', status: 400, field: 'virtual_number_quantity' });
   });
 

@@ -49,7 +49,7 @@ describe('partners and commissions', () => {
   test('archiving a partner that does not exist fails without retry, naming the partner', async () => {
     const failure = await failureOf(run('partnerstack.archivePartner', { partnerKey: 'part_missing' }));
     expect(failure.nonRetryable).toBe(true);
-    expect(failure.message).toBe('partnerstack partnerstack.archivePartner: no partner part_missing');
+    expect(failure.message).toBe('partnerstack.archivePartner: no partner part_missing');
   });
 
   test('counts the commissions still owed to a partner and leaves out the paid ones', async () => {
@@ -149,7 +149,7 @@ describe('failures and retry classification', () => {
     const { key } = (await run('partnerstack.createDeal', { partnerKey: partner.key, accountName: 'Mu', stage: 'Deal registered' })) as { key: string };
     const failure = await failureOf(run('partnerstack.moveDeal', { dealKey: key, stage: 'Closed won' }));
     expect(failure.nonRetryable).toBe(true);
-    expect(failure.message).toContain(`partnerstack partnerstack.moveDeal: PATCH /api/v2/deals/${key} answered 400: field "stage": stage "Closed won" is not one of`);
+    expect(failure.message).toContain(`partnerstack.moveDeal: PATCH /api/v2/deals/${key} answered 400: field "stage": stage "Closed won" is not one of`);
     expect(failure.details?.[0]).toMatchObject({ system: 'partnerstack', action: 'partnerstack.moveDeal', status: 400, field: 'stage' });
   });
 

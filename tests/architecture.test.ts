@@ -1,0 +1,39 @@
+/**
+ * The sandbox boundary, enforced: workflow code and the definition language import no I/O. Temporal's
+ * bundler already refuses Node built-ins in workflows; this also keeps connectors, clients and
+ * compile-time-only modules out, and checks dsl/, which the bundler never sees whole.
+ */
+import { builtinModules } from 'node:module';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+
+const root = path.join(__dirname, '..');
+
+/** Modules imported for their values (`import type` is free: it leaves nothing at run time). */
+function valueImports(folder: string): { file: string; module: string }[] {
+  return readdirSync(path.join(root, folder))
+    .filter((name) => name.endsWith('.ts'))
+    .flatMap((name) => {
+      const text = readFileSync(path.join(root, folder, name), 'utf8');
+      return [...text.matchAll(/^import\s+(?!type\b)[^;]*?from\s+'([^']+)'/gms)].map((m) => ({ file: `${folder}/${name}`, module: m[1] }));
+    });
+}
+
+const builtins = new Set(builtinModules.flatMap((name) => [name, `node:${name}`]));
+const io = /^(@temporalio\/(client|worker|activity|testing)|fastify|nodemailer|smtp-server|jira\.js|@hubspot\/|date-holidays)/;
+
+it.each(['workflows', 'dsl'])('%s/ imports no Node built-in, connector, client or I/O library', (folder) => {
+  const offending = valueImports(folder).filter(
+    ({ file, module }) =>
+      builtins.has(module) ||
+      /(^|\/)(activities|client)(\/|$)/.test(module) ||
+      // date-holidays is compile-time only, and only calendar-data.ts may load it.
+      (io.test(module) && !(file === 'dsl/calendar-data.ts' && module === 'date-holidays')),
+  );
+  expect(offending).toEqual([]);
+});
+
+it('workflows/ imports only the pure, run-time parts of the definition language', () => {
+  const compileTimeOnly = /dsl\/(compile|calendar-data|checks|source|shape|diagram|json-schema)$/;
+  expect(valueImports('workflows').filter(({ module }) => compileTimeOnly.test(module))).toEqual([]);
+});
