@@ -9,11 +9,14 @@
  */
 import { catalogueOf, type Connector, type RunningFake } from './shared/action';
 import { bindActions, type ActivityFunction } from './shared/bind';
+import { cxoneConnector } from './cxone';
+import { emailConnector } from './email';
 import { hubspotConnector } from './hubspot';
+import { jiraConnector } from './jira';
 import { partnerstackConnector } from './partnerstack';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const connectors: readonly Connector<any, any>[] = [hubspotConnector, partnerstackConnector];
+export const connectors: readonly Connector<any, any>[] = [hubspotConnector, partnerstackConnector, cxoneConnector, jiraConnector, emailConnector];
 
 export const catalogue = catalogueOf(connectors.flatMap((connector) => connector.actions));
 

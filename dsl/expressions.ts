@@ -71,7 +71,7 @@ export function valueExpression(value: unknown): string | undefined {
 export async function resolveValue(value: unknown, scope: Scope): Promise<unknown> {
   const expression = valueExpression(value);
   if (expression !== undefined) return evaluate(expression, scope);
-  if (typeof value === 'string') return PLACEHOLDER.test(value) ? render(value, scope) : value;
+  if (typeof value === 'string') return placeholders(value).length ? render(value, scope) : value;
   if (Array.isArray(value)) return Promise.all(value.map((item) => resolveValue(item, scope)));
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};

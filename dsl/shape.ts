@@ -56,7 +56,7 @@ function describeIssue(issue: ZodIssue): DefinitionIssue[] {
 
 function describePath(path: Path): string {
   if (path[0] === 'steps' && typeof path[1] === 'number') {
-    const rest = path.slice(2).filter((p) => typeof p === 'string');
+    const rest = path.slice(2);
     return `step ${Number(path[1]) + 1}${rest.length ? ` (${rest.join('.')})` : ''}`;
   }
   return path.join('.');

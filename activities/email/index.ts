@@ -1,0 +1,24 @@
+/**
+ * The e-mail connector as the worker sees it: SMTP configuration from the environment, the nodemailer-based
+ * client, the actions, and the local SMTP fake (loaded on demand, so importing the catalogue never loads it).
+ */
+import type { Connector } from '../shared/action';
+import { emailActions } from './actions';
+import { EmailClient } from './client';
+import { configFromEnv, type EmailConfig } from './config';
+
+export const emailConnector: Connector<EmailClient, EmailConfig> = {
+  system: 'email',
+  configFromEnv,
+  createClient: (config) => new EmailClient(config),
+  actions: emailActions,
+  async startFake() {
+    const { startEmailFake } = await import('./fake');
+    const fake = await startEmailFake();
+    return { fake, config: { host: fake.host, port: fake.port, secure: false, user: fake.user, password: fake.password, from: fake.from, timeoutMs: 10_000 } };
+  },
+};
+
+export { EmailClient } from './client';
+export type { EmailConfig } from './config';
+export { TEMPLATES as emailTemplates } from './templates';

@@ -1,0 +1,107 @@
+/**
+ * The reseller off-boarding procedure (seed 003) walked end to end on the time-skipping server, with the
+ * shipped definition and the PartnerStack and SMTP fakes: notice e-mail, Sales Ops checklist, payouts held
+ * to "within 30 calendar days of notice" with reminders and an escalation that leaves the task open,
+ * verification, and removal from the partner portal.
+ */
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { startActivities, type StartedActivities } from '../activities';
+import type { EmailFake } from '../activities/email/fake';
+import type { PartnerStackFake } from '../activities/partnerstack/fake';
+import { loadRegistry } from '../client/definitions';
+import { startProcess } from '../client/processes';
+import { subtractBusinessDays } from '../dsl/calendar';
+import type { CompiledDefinition } from '../dsl/compile';
+import { bundleWorkflows, TASK_QUEUE } from '../worker';
+import { decideUpdate } from '../workflows/messages';
+import { timeSkippingEnvironment } from './support/environments';
+import { actor, openTask, state } from './support/processes';
+
+let env: TestWorkflowEnvironment;
+let connectors: StartedActivities;
+let worker: Worker;
+let running: Promise<void>;
+let definition: CompiledDefinition;
+
+beforeAll(async () => {
+  const [environment, workflowBundle, started, registry] = await Promise.all([
+    timeSkippingEnvironment(),
+    bundleWorkflows(),
+    startActivities({}, { fakesOnly: true }),
+    loadRegistry(),
+  ]);
+  [env, connectors, definition] = [environment, started, registry.get('reseller-offboarding')!];
+  worker = await Worker.create({ connection: env.nativeConnection, taskQueue: TASK_QUEUE, workflowBundle, activities: connectors.activities });
+  running = worker.run();
+}, 180_000);
+
+afterAll(async () => {
+  worker?.shutdown();
+  await running;
+  await Promise.all(connectors?.fakes.map((fake) => fake.close()) ?? []);
+  await env?.teardown();
+});
+
+const fake = <T>(system: string) => connectors.fakes.find((f) => f.system === system) as T;
+
+it('off-boards a partner asked to leave: notice, internal systems, payouts within 30 days of notice, portal removal', async () => {
+  const partnerstack = fake<PartnerStackFake>('partnerstack');
+  const smtp = fake<EmailFake>('email');
+  const partner = partnerstack.seedPartner({ email: 'owner@acme-resell.example', firstName: 'Ada' });
+  partnerstack.seedReward({ partnerKey: partner.key, amount: 1250, status: 'pending' });
+  const noticeDate = new Date(await env.currentTimeMs()).toISOString().slice(0, 10);
+
+  const handle = await startProcess(env.client, definition, {
+    partnerKey: partner.key,
+    partnerName: 'Acme Resell',
+    partnerEmail: 'owner@acme-resell.example',
+    requestedBy: 'company',
+    noticeDate,
+    salesOpsEmail: 'sales-ops@company.example',
+  });
+  expect(handle.workflowId).toBe(`reseller-offboarding/${partner.key}`);
+
+  const legal = await openTask(handle, (t) => t.stepId === 'legal-review');
+  expect(legal).toMatchObject({ roles: ['cam'], title: 'Is legal action required against Acme Resell?' });
+  await handle.executeUpdate(decideUpdate, { args: [{ taskId: legal.id, outcome: 'send-notice', actor: actor('carla', 'cam') }] });
+
+  const checklist = await openTask(handle, (t) => t.stepId === 'update-quickbase');
+  expect(smtp.messages.map((m) => [m.to, m.subject])).toEqual([
+    ['owner@acme-resell.example', '30-day end-of-date notice'],
+    ['sales-ops@company.example', 'Reseller off-boarding: Acme Resell'],
+  ]);
+  const done = { ok: true };
+  await handle.executeUpdate(decideUpdate, {
+    args: [{ taskId: checklist.id, outcome: 'confirm', actor: actor('sol', 'sales-ops'), form: { status: done, 'opted-out': done, 'distribution-group': done, 'landing-pages': done } }],
+  });
+  const license = await openTask(handle, (t) => t.stepId === 'suspend-license');
+  await handle.executeUpdate(decideUpdate, { args: [{ taskId: license.id, outcome: 'suspended', actor: actor('sol', 'sales-ops') }] });
+
+  const payOut = await openTask(handle, (t) => t.stepId === 'pay-out');
+  const settleBy = (await state(handle)).deadlines.find((d) => d.name === 'settle-by')!;
+  expect(payOut).toMatchObject({ roles: ['car'], dueAt: settleBy.at, title: 'Pay and close every open and pending payout of Acme Resell (1)' });
+  expect(Date.parse(settleBy.at) - Date.parse(`${noticeDate}T00:00:00-05:00`)).toBeLessThanOrEqual(30 * 86_400_000 + 3_600_000);
+
+  // Nobody pays until three business days before the deadline: reminders, then the CAM is brought in.
+  const escalation = subtractBusinessDays(definition.calendars.us, new Date(settleBy.at), 3).getTime();
+  await env.sleep(escalation - (await env.currentTimeMs()) + 60_000);
+  const waiting = await state(handle);
+  expect(waiting.stage).toBe('settlement');
+  expect(waiting.openTasks).toEqual([expect.objectContaining({ id: payOut.id, roles: ['car', 'cam'], escalatedTo: 'cam', breached: false })]);
+  expect(waiting.openTasks[0].reminders).toBeGreaterThanOrEqual(3);
+
+  partnerstack.state().rewards.forEach((reward) => (reward.status = 'paid'));
+  await handle.executeUpdate(decideUpdate, { args: [{ taskId: payOut.id, outcome: 'paid', actor: actor('cara', 'car') }] });
+
+  const links = await openTask(handle, (t) => t.stepId === 'deactivate-links');
+  expect((await state(handle)).stage).toBe('partner-portal');
+  await handle.executeUpdate(decideUpdate, { args: [{ taskId: links.id, outcome: 'deactivated', actor: actor('pia', 'portal-admin') }] });
+
+  expect(await handle.result()).toMatchObject({ status: 'completed', reason: 'Acme Resell off-boarded' });
+  expect(partnerstack.state().partnerships.find((p) => p.key === partner.key)?.archived).toBe(true);
+  const trail = (await state(handle)).audit;
+  expect(trail.filter((e) => e.event === 'decision').map((e) => `${e.actor}:${e.outcome}`)).toEqual([
+    'carla:send-notice', 'sol:confirm', 'sol:suspended', 'cara:paid', 'pia:deactivated',
+  ]);
+});
