@@ -6,15 +6,12 @@
  */
 import type { WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { Worker } from '@temporalio/worker';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { startActivities } from '../activities';
 import { startProcess } from '../client/processes';
-import { bundleWorkflows, TASK_QUEUE } from '../worker';
 import { decideUpdate, eventSignal } from '../workflows/messages';
-import { timeSkippingEnvironment } from '../tests/support/environments';
 import { actor, compile, openTask } from '../tests/support/processes';
+import { startTimeSkippingWorker } from '../tests/support/worker';
 
 export const INTERPRETER_VERSION = 'v1';
 
@@ -107,9 +104,8 @@ steps:
 async function main(): Promise<void> {
   const dir = path.join(__dirname, '..', 'tests', 'fixtures', 'histories', INTERPRETER_VERSION);
   mkdirSync(dir, { recursive: true });
-  const [env, workflowBundle, connectors] = await Promise.all([timeSkippingEnvironment(), bundleWorkflows(), startActivities({}, { fakesOnly: true })]);
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue: TASK_QUEUE, workflowBundle, activities: connectors.activities });
-  await worker.runUntil(async () => {
+  const { env, stop } = await startTimeSkippingWorker();
+  try {
     for (const [name, scenario] of Object.entries(SCENARIOS)) {
       const definition = await compile(scenario.yaml);
       const handle = await startProcess(env.client, definition, scenario.input ?? {}, { workflowId: name });
@@ -119,9 +115,9 @@ async function main(): Promise<void> {
       writeFileSync(path.join(dir, `${name}.binpb`), temporal.api.history.v1.History.encode(await handle.fetchHistory()).finish());
       console.log(`recorded ${name}`);
     }
-  });
-  await Promise.all(connectors.fakes.map((fake) => fake.close()));
-  await env.teardown();
+  } finally {
+    await stop();
+  }
 }
 
 main().catch((err) => {

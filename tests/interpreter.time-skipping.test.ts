@@ -5,34 +5,22 @@
  */
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker, type WorkflowBundle } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
-import { startActivities, type StartedActivities } from '../activities';
 import { startProcess } from '../client/processes';
 import { addBusinessDays } from '../dsl/calendar';
-import { bundleWorkflows, TASK_QUEUE } from '../worker';
 import { decideSignal, decideUpdate, eventSignal } from '../workflows/messages';
-import { timeSkippingEnvironment } from './support/environments';
 import { actor, compile, openTask, state } from './support/processes';
+import { startTimeSkippingWorker, type RunningWorker } from './support/worker';
 
+let running: RunningWorker;
 let env: TestWorkflowEnvironment;
-let bundle: WorkflowBundle;
-let connectors: StartedActivities;
-let worker: Worker;
-let running: Promise<void>;
 
 beforeAll(async () => {
-  [env, bundle, connectors] = await Promise.all([timeSkippingEnvironment(), bundleWorkflows(), startActivities({}, { fakesOnly: true })]);
-  worker = await Worker.create({ connection: env.nativeConnection, taskQueue: TASK_QUEUE, workflowBundle: bundle, activities: connectors.activities });
-  running = worker.run();
+  running = await startTimeSkippingWorker();
+  env = running.env;
 }, 180_000);
 
-afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await Promise.all(connectors?.fakes.map((fake) => fake.close()) ?? []);
-  await env?.teardown();
-});
+afterAll(() => running?.stop());
 
 const DAY = 86_400_000;
 

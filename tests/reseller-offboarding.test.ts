@@ -5,49 +5,30 @@
  * verification, and removal from the partner portal.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
-import { startActivities, type StartedActivities } from '../activities';
 import type { EmailFake } from '../activities/email/fake';
 import type { PartnerStackFake } from '../activities/partnerstack/fake';
 import { loadRegistry } from '../client/definitions';
 import { startProcess } from '../client/processes';
 import { subtractBusinessDays } from '../dsl/calendar';
 import type { CompiledDefinition } from '../dsl/compile';
-import { bundleWorkflows, TASK_QUEUE } from '../worker';
 import { decideUpdate } from '../workflows/messages';
-import { timeSkippingEnvironment } from './support/environments';
 import { actor, openTask, state } from './support/processes';
+import { startTimeSkippingWorker, type RunningWorker } from './support/worker';
 
+let running: RunningWorker;
 let env: TestWorkflowEnvironment;
-let connectors: StartedActivities;
-let worker: Worker;
-let running: Promise<void>;
 let definition: CompiledDefinition;
 
 beforeAll(async () => {
-  const [environment, workflowBundle, started, registry] = await Promise.all([
-    timeSkippingEnvironment(),
-    bundleWorkflows(),
-    startActivities({}, { fakesOnly: true }),
-    loadRegistry(),
-  ]);
-  [env, connectors, definition] = [environment, started, registry.get('reseller-offboarding')!];
-  worker = await Worker.create({ connection: env.nativeConnection, taskQueue: TASK_QUEUE, workflowBundle, activities: connectors.activities });
-  running = worker.run();
+  [running, definition] = await Promise.all([startTimeSkippingWorker(), loadRegistry().then((r) => r.get('reseller-offboarding')!)]);
+  env = running.env;
 }, 180_000);
 
-afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await Promise.all(connectors?.fakes.map((fake) => fake.close()) ?? []);
-  await env?.teardown();
-});
-
-const fake = <T>(system: string) => connectors.fakes.find((f) => f.system === system) as T;
+afterAll(() => running?.stop());
 
 it('off-boards a partner asked to leave: notice, internal systems, payouts within 30 days of notice, portal removal', async () => {
-  const partnerstack = fake<PartnerStackFake>('partnerstack');
-  const smtp = fake<EmailFake>('email');
+  const partnerstack = running.fake<PartnerStackFake>('partnerstack');
+  const smtp = running.fake<EmailFake>('email');
   const partner = partnerstack.seedPartner({ email: 'owner@acme-resell.example', firstName: 'Ada' });
   partnerstack.seedReward({ partnerKey: partner.key, amount: 1250, status: 'pending' });
   const noticeDate = new Date(await env.currentTimeMs()).toISOString().slice(0, 10);
