@@ -168,7 +168,7 @@ async function run(): Promise<number> {
   if (!address) {
     server = await startDevServer();
     address = server.address;
-    console.log(`Temporal dev server on ${address}, data in .data/; web UI at ${server.uiUrl}`);
+    console.log(`Temporal dev server on ${address} (data and log in .data/); web UI at ${server.uiUrl}`);
   }
   const connection = await NativeConnection.connect({ address });
   const { activities, fakes } = await startActivities(process.env);

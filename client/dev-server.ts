@@ -6,7 +6,7 @@
 import { Connection } from '@temporalio/client';
 import { SearchAttributeType } from '@temporalio/common';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import { searchAttributes } from '../workflows/messages';
 import { PROJECT_ROOT, devServerPath } from './temporal-servers';
@@ -35,6 +35,8 @@ export interface DevServerOptions {
 export interface RunningDevServer {
   address: string;
   uiUrl: string;
+  /** The server's own log (it reports shutdown noise as errors, so it stays out of the console). */
+  logFile: string;
   process: ChildProcess;
   stop(): Promise<void>;
 }
@@ -44,6 +46,8 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<Ru
   mkdirSync(path.dirname(dbFile), { recursive: true });
   const port = options.port ?? 7233;
   const uiPort = options.uiPort ?? 8233;
+  const logFile = path.join(path.dirname(dbFile), 'temporal-server.log');
+  const log = openSync(logFile, 'a');
   const child = spawn(
     devServerPath(),
     [
@@ -52,22 +56,23 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<Ru
       '--ip', '127.0.0.1',
       '--port', String(port),
       '--ui-port', String(uiPort),
-      '--log-level', 'error',
+      '--log-level', 'warn',
       // Offline machines cannot reach the version-check service.
       '--dynamic-config-value', 'frontend.enableServerVersionCheck=false',
       ...searchAttributeFlags(),
     ],
     // Its own process group: Ctrl-C reaches this process only, which stops the worker before the server.
-    { stdio: ['ignore', 'inherit', 'inherit'], detached: true },
+    { stdio: ['ignore', log, log], detached: true },
   );
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const address = `127.0.0.1:${port}`;
-  await waitUntilReady(address, exited);
+  await waitUntilReady(address, exited, logFile);
   return {
     address,
     uiUrl: `http://127.0.0.1:${uiPort}`,
+    logFile,
     process: child,
     async stop() {
       process.off('exit', killOnExit);
@@ -77,11 +82,11 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<Ru
   };
 }
 
-async function waitUntilReady(address: string, exited: Promise<number | null>): Promise<void> {
+async function waitUntilReady(address: string, exited: Promise<number | null>, logFile: string): Promise<void> {
   let gone = false;
   void exited.then(() => (gone = true));
   for (let attempt = 0; attempt < 300; attempt++) {
-    if (gone) throw new Error(`the Temporal dev server exited during start-up (is port ${address} already in use?)`);
+    if (gone) throw new Error(`the Temporal dev server exited during start-up (is port ${address} already in use?); see ${logFile}`);
     try {
       const connection = await Connection.connect({ address, connectTimeout: 1000 });
       await connection.close();

@@ -3,17 +3,20 @@
  * process, stage and role through search attributes; they survive their worker being killed and the
  * server being restarted on its SQLite file.
  */
-import type { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkflowBundle } from '@temporalio/worker';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startActivities, type StartedActivities } from '../activities';
+import { startDevServer } from '../client/dev-server';
 import { startProcess } from '../client/processes';
 import { bundleWorkflows, TASK_QUEUE } from '../worker';
 import { decideUpdate, searchAttributes } from '../workflows/messages';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
 import { devServerEnvironment } from './support/environments';
 import { actor, compile, openTask, state } from './support/processes';
 
@@ -179,6 +182,45 @@ steps:
       expect(seen).toMatchObject({ process: 'notice-period', status: 'running', hash: definition.hash });
     } finally {
       await second.teardown();
+    }
+  });
+});
+
+describe('the embedded default (`npm start`)', () => {
+  async function freePort(): Promise<number> {
+    const server = createServer().listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    const { port } = server.address() as { port: number };
+    await new Promise((resolve) => server.close(resolve));
+    return port;
+  }
+
+  it('serves the web UI, registers the search attributes, and keeps every instance when restarted on its SQLite file', async () => {
+    const options = { dbFile: path.join(dataDir, 'embedded.sqlite'), port: await freePort(), uiPort: await freePort() };
+    const definition = await compile(approval);
+
+    let server = await startDevServer(options);
+    try {
+      expect((await fetch(server.uiUrl)).status).toBe(200);
+      const client = new Client({ connection: await Connection.connect({ address: server.address }) });
+      const handle = await startProcess(client, definition, { partnerKey: 'p-embedded' });
+      const connection = await NativeConnection.connect({ address: server.address });
+      const worker = await Worker.create({ connection, taskQueue: TASK_QUEUE, workflowBundle: bundle, activities: connectors.activities });
+      await worker.runUntil(openTask(handle));
+      await client.connection.close();
+      await connection.close();
+    } finally {
+      await server.stop();
+    }
+
+    server = await startDevServer(options);
+    try {
+      const client = new Client({ connection: await Connection.connect({ address: server.address }) });
+      const inReview = "ProcessName = 'partner-approval' AND BusinessKey = 'p-embedded' AND Stage = 'review' AND ExecutionStatus = 'Running'";
+      expect(await poll(() => listIds(client, inReview), (ids) => ids.length === 1, 'the instance after the restart')).toEqual(['partner-approval/p-embedded']);
+      await client.connection.close();
+    } finally {
+      await server.stop();
     }
   });
 });

@@ -20,10 +20,8 @@ import {
   proxyActivities,
   setHandler,
   sleep,
-  upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type { CompiledDefinition } from '../dsl/compile';
 import { duration } from '../dsl/durations';
 import { evaluate, render, resolveValue, test, type Scope } from '../dsl/expressions';
@@ -43,6 +41,7 @@ import {
   type ProcessArgs,
   type ProcessResult,
 } from './messages';
+import { SearchAttributePublisher } from './search-attributes';
 import { DecisionRefused, TaskBoard, type Decided } from './tasks';
 import { addDuration, instantOf, subtractDuration } from './time';
 
@@ -72,8 +71,7 @@ class Instance {
   private status: InstanceState['status'] = 'running';
   private reason?: string;
   private readonly resumeAt?: string;
-  private searchAttributesChanged = false;
-  private published: { stage?: string; roles: string; nextDeadline?: string } = { roles: '' };
+  private readonly search: SearchAttributePublisher;
 
   constructor(private readonly def: CompiledDefinition, private readonly input: Record<string, unknown>, carried?: CarriedState) {
     this.variables = carried?.variables ?? { ...(def.variables ?? {}) };
@@ -83,8 +81,11 @@ class Instance {
     this.deadlines = carried?.deadlines ?? {};
     this.stage = carried?.stage;
     this.resumeAt = carried?.resumeAt;
-    this.published.stage = carried?.stage;
-    this.tasks = new TaskBoard(this.audit, () => this.publish());
+    this.search = new SearchAttributePublisher(
+      () => ({ stage: this.stage, openTasks: this.tasks.open, deadlines: Object.values(this.deadlines) }),
+      carried?.stage,
+    );
+    this.tasks = new TaskBoard(this.audit, () => this.search.changedNow());
 
     setHandler(decideUpdate, (decision) => this.receipt(this.tasks.accept(decision), decision.taskId), {
       validator: (decision) => this.tasks.validate(decision),
@@ -146,7 +147,7 @@ class Instance {
     if (step.stage !== undefined && step.stage !== this.stage) {
       this.stage = step.stage;
       this.audit.push({ at: now(), event: 'stage', stepId: step.id, detail: step.stage });
-      this.publish();
+      this.search.changedNow();
     }
     const id = `${step.id}#${visit}`;
     if (step.call !== undefined) return this.call(step, id);
@@ -343,7 +344,7 @@ class Instance {
         Promise.all(
           Object.values(step.parallel!).map(async (steps) => {
             const ending = await this.runList(steps, 0, false);
-            this.flush(); // this branch is done; the others may wait a long time
+            this.search.flush(); // this branch is done; the others may wait a long time
             if (ending && ending.status !== 'completed' && !stopped) {
               stopped = ending;
               scope.cancel();
@@ -433,7 +434,7 @@ class Instance {
         task.escalatedTo = to;
         this.audit.push({ at: now(), event: 'escalated', stepId: step.id, taskId: task.id, detail: `escalated to ${to}` });
         escalateAt = undefined;
-        this.publish();
+        this.search.changedNow();
       }
       if (dueAt && !task.breached && dueAt.getTime() <= at) {
         task.breached = true;
@@ -455,7 +456,7 @@ class Instance {
   /** Deadlines whose anchor is already known (e.g. from the input) are fixed at start. */
   private async computeDeadlines(): Promise<void> {
     for (const name of Object.keys(this.def.deadlines ?? {})) if (!this.deadlines[name]) await this.deadline(name).catch(() => undefined);
-    this.publish();
+    this.search.changedNow();
   }
 
   private async deadline(name: string): Promise<Date | undefined> {
@@ -495,37 +496,9 @@ class Instance {
     };
   }
 
-  /** Notes that the searchable state changed; `flush` writes it when the instance next waits. */
-  private publish(): void {
-    this.searchAttributesChanged = true;
-  }
-
-  /**
-   * Writes the search attributes that changed, in one upsert. Called just before the instance waits (for
-   * an activity, a person, a timer, an event or a child), so a step that enters a stage and opens a task
-   * adds one history event, not one per change.
-   */
-  private flush(): void {
-    if (!this.searchAttributesChanged) return;
-    this.searchAttributesChanged = false;
-    const roles = [...new Set(this.tasks.open.flatMap((t) => t.roles))].sort();
-    const future = [...Object.values(this.deadlines), ...this.tasks.open.flatMap((t) => (t.dueAt ? [t.dueAt] : []))]
-      .filter((iso) => new Date(iso).getTime() > Date.now())
-      .sort();
-    const next = { stage: this.stage, roles: roles.join(','), nextDeadline: future[0] };
-    const updates: SearchAttributeUpdatePair[] = [];
-    if (next.stage !== this.published.stage) updates.push({ key: searchAttributes.stage, value: next.stage ?? null });
-    if (next.roles !== this.published.roles) updates.push({ key: searchAttributes.openTaskRoles, value: roles.length ? roles : null });
-    if (next.nextDeadline !== this.published.nextDeadline) {
-      updates.push({ key: searchAttributes.nextDeadline, value: next.nextDeadline ? new Date(next.nextDeadline) : null });
-    }
-    this.published = next;
-    if (updates.length) upsertSearchAttributes(updates);
-  }
-
   /** Waits on `work` after bringing the search attributes up to date. */
   private block<T>(work: () => Promise<T>): Promise<T> {
-    this.flush();
+    this.search.flush();
     return work();
   }
 
