@@ -7,6 +7,7 @@ import { Connection } from '@temporalio/client';
 import { SearchAttributeType } from '@temporalio/common';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, openSync } from 'node:fs';
+import { connect } from 'node:net';
 import path from 'node:path';
 import { searchAttributes } from '../workflows/messages';
 import { PROJECT_ROOT, devServerPath } from './temporal-servers';
@@ -46,6 +47,11 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<Ru
   mkdirSync(path.dirname(dbFile), { recursive: true });
   const port = options.port ?? 7233;
   const uiPort = options.uiPort ?? 8233;
+  for (const taken of [port, uiPort]) {
+    if (await isListening(taken)) {
+      throw new Error(`port ${taken} is already in use (another Temporal server?): stop it, or set TEMPORAL_ADDRESS to use it`);
+    }
+  }
   const logFile = path.join(path.dirname(dbFile), 'temporal-server.log');
   const log = openSync(logFile, 'a');
   const child = spawn(
@@ -96,4 +102,12 @@ async function waitUntilReady(address: string, exited: Promise<number | null>, l
     }
   }
   throw new Error(`the Temporal dev server at ${address} did not answer within 60 s`);
+}
+
+function isListening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('error', () => resolve(false));
+  });
 }
