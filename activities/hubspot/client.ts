@@ -12,6 +12,7 @@ import { httpError } from '../shared/http';
 import { resolveLabel, type Labelled } from '../shared/labels';
 import { associationTypeId, type CrmObjectType } from './association-types';
 import type { HubSpotConfig } from './config';
+import { cached } from '../shared/cached';
 
 export const SYSTEM = 'hubspot';
 
@@ -202,17 +203,6 @@ export class HubSpotClient {
       sdk.crm.associations.v4.basicApi.createDefault(fromType, fromId, toType, toId),
     );
   }
-}
-
-/** Caches a lookup's promise; a failed lookup is forgotten so the next attempt asks again. */
-function cached<K, V>(cache: Map<K, Promise<V>>, key: K, load: () => Promise<V>): Promise<V> {
-  let value = cache.get(key);
-  if (!value) {
-    value = load();
-    cache.set(key, value);
-    value.catch(() => cache.delete(key));
-  }
-  return value;
 }
 
 /**

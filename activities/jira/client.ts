@@ -9,6 +9,7 @@ import { ConnectorError } from '../shared/errors';
 import { resolveLabel, type Labelled } from '../shared/labels';
 import type { JiraConfig } from './config';
 import { SYSTEM, toJiraError } from './errors';
+import { cached } from '../shared/cached';
 
 export interface JiraField extends Labelled {
   /** Jira's schema type: `user`, `date`, `datetime`, `string`, `array`, ... */
@@ -117,7 +118,7 @@ export class JiraClient {
 
   /** Finds a project by name (or key). */
   project(action: string, nameOrKey: string): Promise<JiraProject> {
-    return this.cached(this.projectCache, nameOrKey, async () => {
+    return cached(this.projectCache, nameOrKey, async () => {
       const list = async (query?: string) => {
         const page = await this.call(action, 'GET /rest/api/3/project/search', (api) => api.projects.searchProjects({ query, maxResults: 100 }));
         return (page.values ?? []).map((p) => ({ id: p.id, key: p.key, label: p.name ?? p.key }));
@@ -132,7 +133,7 @@ export class JiraClient {
 
   /** Finds an active user by e-mail address, display name or accountId; anything but one exact match fails. */
   user(action: string, ref: string, inputPath: string): Promise<JiraUser> {
-    return this.cached(this.userCache, ref, async () => {
+    return cached(this.userCache, ref, async () => {
       const toUser = (u: Version3.Version3Models.User): JiraUser => ({ accountId: u.accountId ?? '', displayName: u.displayName ?? '', emailAddress: u.emailAddress });
       let found = (await this.call(action, 'GET /rest/api/3/user/search', (api) => api.userSearch.findUsers({ query: ref, maxResults: 20 })))
         .filter((u) => u.active !== false).map(toUser);
@@ -205,15 +206,5 @@ export class JiraClient {
     );
     const first = uploaded[0];
     return { id: String(first?.id ?? ''), filename: first?.filename ?? file.filename, size: first?.size ?? file.content.length };
-  }
-
-  private cached<T>(cache: Map<string, Promise<T>>, key: string, load: () => Promise<T>): Promise<T> {
-    let entry = cache.get(key);
-    if (!entry) {
-      entry = load();
-      cache.set(key, entry);
-      entry.catch(() => cache.delete(key));
-    }
-    return entry;
   }
 }
