@@ -6,8 +6,12 @@
  * dev server. Printed: history events per instance, wall time per instance, their ratios, and the time to
  * load, validate and compile every file in definitions/. Targets: events ratio <= 1.00, wall ratio <= 1.10.
  * Not part of the tests: shared machines are noisy, so figures are printed, never asserted.
+ *
+ * BENCH_INSTANCES (default 20), BENCH_CONCURRENCY (default 1: latency without the variants competing for
+ * two cores), BENCH_COMPILE_ROUNDS (20); BENCH_SHOW_EVENTS=1 prints one instance's event types per variant.
  */
 import type { WorkflowHandle } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import { Worker, bundleWorkflowCode } from '@temporalio/worker';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -80,7 +84,7 @@ interface BatchFigures {
   totalMs: number;
 }
 
-/** Starts N instances at once, approves each as soon as its task accepts the decision, awaits all. */
+/** Runs N instances, CONCURRENCY at a time: start, approve once the task is open, await the result. */
 async function runBatch(name: string, count: number, start: (id: string) => Promise<WorkflowHandle>): Promise<BatchFigures> {
   const began = performance.now();
   const runs: { wallMs: number; events: number }[] = [];
@@ -89,16 +93,16 @@ async function runBatch(name: string, count: number, start: (id: string) => Prom
     for (let i = next++; i < count; i = next++) runs.push(await runOne(i));
   };
   const runOne = async (i: number) => {
-      const t0 = performance.now();
-      const handle = await start(`${name}-${i}-${Date.now()}`);
-      await approve(handle);
-      await handle.result();
-      const wallMs = performance.now() - t0;
-      const history = await handle.fetchHistory();
-      if (process.env.BENCH_SHOW_EVENTS && i === 0) {
-        console.log(name, (history.events ?? []).map((e) => String(e.eventType).replace('EVENT_TYPE_', '')).join(' '));
-      }
-      return { wallMs, events: history.events?.length ?? 0 };
+    const t0 = performance.now();
+    const handle = await start(`${name}-${i}-${Date.now()}`);
+    await approve(handle);
+    await handle.result();
+    const wallMs = performance.now() - t0;
+    const history = await handle.fetchHistory();
+    if (process.env.BENCH_SHOW_EVENTS && i === 0) {
+      console.log(name, (history.events ?? []).map((e) => temporal.api.enums.v1.EventType[e.eventType ?? 0].replace('EVENT_TYPE_', '')).join(' '));
+    }
+    return { wallMs, events: history.events?.length ?? 0 };
   };
   await Promise.all(Array.from({ length: Math.min(CONCURRENCY, count) }, lane));
   return {

@@ -42,7 +42,7 @@ import {
   type ProcessResult,
 } from './messages';
 import { SearchAttributePublisher } from './search-attributes';
-import { DecisionRefused, TaskBoard, type Decided } from './tasks';
+import { TaskBoard, type Decided } from './tasks';
 import { addDuration, instantOf, subtractDuration } from './time';
 
 /** Where control goes after a step: nowhere special, another step, or the end of the process. */
@@ -96,8 +96,8 @@ class Instance {
         this.tasks.validate(decision);
         this.tasks.accept(decision);
       } catch (err) {
-        if (!(err instanceof DecisionRefused)) throw err;
-        log.warn('decision signal refused', { taskId: decision?.taskId, reason: err.message });
+        // A signal cannot answer its sender; whatever is wrong with it, it is dropped, never failing the instance.
+        log.warn('decision signal refused', { taskId: decision?.taskId, reason: err instanceof Error ? err.message : String(err) });
       }
     });
     setHandler(eventSignal, (event) => {
