@@ -2,7 +2,7 @@
  * Durations as a definition writes them. Pure: the workflow parses them again at run time, so the
  * compiled form can keep the words the author wrote.
  *
- *   `90 seconds`, `5 minutes`, `4 hours`, `2 days`, `1 week`      a fixed length of time
+ *   `500 milliseconds`, `90 seconds`, `5 minutes`, `4 hours`, `2 days`, `1 week`   a fixed length of time
  *   `30 calendar days`                                            the same, said the procedures' way
  *   `3 business days`, `same business day`, `next business day`   counted on a business calendar
  */
@@ -10,6 +10,7 @@
 export type Duration = { kind: 'fixed'; ms: number } | { kind: 'business'; days: number };
 
 const UNIT_MS: Record<string, number> = {
+  millisecond: 1,
   second: 1_000,
   minute: 60_000,
   hour: 3_600_000,
@@ -17,7 +18,7 @@ const UNIT_MS: Record<string, number> = {
   week: 604_800_000,
 };
 
-const PATTERN = /^(\d+)\s+(?:(calendar|business)\s+)?(second|minute|hour|day|week)s?$/;
+const PATTERN = /^(\d+)\s+(?:(calendar|business)\s+)?(millisecond|second|minute|hour|day|week)s?$/;
 
 /** Parses a duration, or returns the reason it is not one. */
 export function parseDuration(text: string): Duration | { error: string } {

@@ -32,7 +32,7 @@ export const Arguments = z.record(z.string(), ArgumentValue);
 /** Durations as people write them: `5 minutes`, `30 calendar days`, `3 business days`, `same business day`. */
 export const Duration = describe(
   z.string(),
-  'A duration: `N seconds|minutes|hours|days|weeks`, `N calendar days`, `N business days`, `same business day` or `next business day`.',
+  'A duration: `N milliseconds|seconds|minutes|hours|days|weeks`, `N calendar days`, `N business days`, `same business day` or `next business day`.',
 );
 
 export const EndStatus = z.enum(['completed', 'rejected', 'cancelled']);

@@ -11,6 +11,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startActivities, type StartedActivities } from '../activities';
+import type { HubSpotFake } from '../activities/hubspot/fake';
 import { startDevServer } from '../client/dev-server';
 import { startProcess } from '../client/processes';
 import { bundleWorkflows, TASK_QUEUE } from '../worker';
@@ -103,6 +104,32 @@ describe('on one dev server', () => {
     const described = await first.describe();
     expect(described.type).toBe('partner-approval');
     expect(described.typedSearchAttributes.get(searchAttributes.processName)).toBe('partner-approval');
+  });
+
+  it('waits out a rate limit for as long as the vendor asked (Retry-After) before the activity tries again', async () => {
+    const hubspot = connectors.fakes.find((f) => f.system === 'hubspot') as HubSpotFake;
+    const company = hubspot.seedCompany({ properties: { name: 'Acme Ltd' } });
+    const definition = await compile(`
+process: read-company
+version: 1
+title: Read a company while HubSpot is rate limiting
+roles: { ops: Operations }
+steps:
+  - id: read
+    call: hubspot.getCompany
+    with: { companyId: "${company.id}", properties: [name] }
+    retry: { initial-interval: 100 milliseconds }
+    result: company
+`);
+    // The retry policy alone would try again after 100 ms; the vendor asks for 3 s.
+    const before = hubspot.journal.length;
+    hubspot.injectFault({ kind: 'status', status: 429, retryAfterSeconds: 3 });
+    const handle = await startProcess(env.client, definition, {});
+    const result = await handle.result();
+    expect(result.variables.company).toMatchObject({ properties: { name: 'Acme Ltd' } });
+    const [limited, retried] = hubspot.journal.slice(before);
+    expect([limited.status, retried.status, retried.path]).toEqual([429, 200, limited.path]);
+    expect(Date.parse(retried.at) - Date.parse(limited.at)).toBeGreaterThanOrEqual(2900);
   });
 
   it('continues as new when Temporal suggests it, carrying variables and audit', async () => {
