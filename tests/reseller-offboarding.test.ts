@@ -11,7 +11,7 @@ import { loadRegistry } from '../client/definitions';
 import { startProcess } from '../client/processes';
 import { subtractBusinessDays } from '../dsl/calendar';
 import type { CompiledDefinition } from '../dsl/compile';
-import { decideUpdate } from '../workflows/messages';
+import { decideUpdate, searchAttributes } from '../workflows/messages';
 import { actor, openTask, state } from './support/processes';
 import { startTimeSkippingWorker, type RunningWorker } from './support/worker';
 
@@ -63,6 +63,11 @@ it('off-boards a partner asked to leave: notice, internal systems, payouts withi
   const settleBy = (await state(handle)).deadlines.find((d) => d.name === 'settle-by')!;
   expect(payOut).toMatchObject({ roles: ['car'], dueAt: settleBy.at, title: 'Pay and close every open and pending payout of Acme Resell (1)' });
   expect(Date.parse(settleBy.at) - Date.parse(`${noticeDate}T00:00:00-05:00`)).toBeLessThanOrEqual(30 * 86_400_000 + 3_600_000);
+  const searchable = (await handle.describe()).typedSearchAttributes;
+  expect(searchable.get(searchAttributes.stage)).toBe('settlement');
+  expect(searchable.get(searchAttributes.openTaskRoles)).toEqual(['car']);
+  expect(searchable.get(searchAttributes.nextDeadline)?.toISOString()).toBe(settleBy.at);
+  expect(searchable.get(searchAttributes.businessKey)).toBe(partner.key);
 
   // Nobody pays until three business days before the deadline: reminders, then the CAM is brought in.
   const escalation = subtractBusinessDays(definition.calendars.us, new Date(settleBy.at), 3).getTime();
