@@ -44,21 +44,26 @@ const quietBundlerLogger = {
   error: (message: string, meta?: unknown) => console.error(message, meta ?? ''),
 };
 
-async function main(): Promise<void> {
+/**
+ * Runs the worker against a server until SIGINT or SIGTERM, with the connectors configured from the
+ * environment (local fakes for systems without credentials), then closes everything it opened.
+ */
+export async function runWorker(address: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  // Loaded here so that importing TASK_QUEUE or createWorker does not load every connector.
   const { startActivities } = await import('./activities');
-  const address = process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233';
   const connection = await NativeConnection.connect({ address });
-  const { activities, fakes } = await startActivities(process.env);
-  const worker = await createWorker({ connection, namespace: process.env.TEMPORAL_NAMESPACE, activities });
+  const { activities, fakes } = await startActivities(env);
+  for (const fake of fakes) console.log(`${fake.system}: no credentials configured, using the local fake at ${fake.url}`);
+  const worker = await createWorker({ connection, namespace: env.TEMPORAL_NAMESPACE, activities });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => worker.shutdown());
-  console.log(`worker polling task queue '${TASK_QUEUE}' on ${address}`);
+  console.log(`worker polling task queue '${TASK_QUEUE}' on ${address}. Press Ctrl-C to stop.`);
   await worker.run();
-  await Promise.all(fakes.map((fake) => fake.close()));
   await connection.close();
+  await Promise.all(fakes.map((fake) => fake.close()));
 }
 
 if (require.main === module) {
-  main().catch((err) => {
+  runWorker(process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233').catch((err) => {
     console.error(err);
     process.exit(1);
   });

@@ -13,13 +13,12 @@
  *                            decides an open task (refused, with the reason, when it does not fit)
  */
 import { Client, Connection, WorkflowUpdateFailedError } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { toMermaid } from '../dsl/diagram';
 import { formatIssues, suggest } from '../dsl/issues';
 import { decideUpdate, stateQuery } from '../workflows/messages';
-import { TASK_QUEUE, createWorker } from '../worker';
+import { runWorker } from '../worker';
 import { compileFiles, definitionFiles, loadRegistry } from './definitions';
 import { startProcess } from './processes';
 import { startDevServer, type RunningDevServer } from './dev-server';
@@ -162,7 +161,6 @@ async function decide([workflowId, taskId, outcome]: string[], options: Options)
 }
 
 async function run(): Promise<number> {
-  const { startActivities } = await import('../activities');
   let server: RunningDevServer | undefined;
   let address = process.env.TEMPORAL_ADDRESS;
   if (!address) {
@@ -170,15 +168,7 @@ async function run(): Promise<number> {
     address = server.address;
     console.log(`Temporal dev server on ${address} (data and log in .data/); web UI at ${server.uiUrl}`);
   }
-  const connection = await NativeConnection.connect({ address });
-  const { activities, fakes } = await startActivities(process.env);
-  for (const fake of fakes) console.log(`${fake.system}: no credentials configured, using the local fake at ${fake.url}`);
-  const worker = await createWorker({ connection, namespace: process.env.TEMPORAL_NAMESPACE, activities });
-  console.log(`worker polling task queue '${TASK_QUEUE}'. Press Ctrl-C to stop.`);
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => worker.shutdown());
-  await worker.run();
-  await connection.close();
-  await Promise.all(fakes.map((fake) => fake.close()));
+  await runWorker(address);
   await server?.stop();
   console.log('stopped');
   return 0;

@@ -104,7 +104,7 @@ function calendarsUsed(definition: Definition): Set<string> {
   return names;
 }
 
-export function* allSteps(steps: readonly Step[]): Generator<Step> {
+function* allSteps(steps: readonly Step[]): Generator<Step> {
   for (const step of steps) {
     yield step;
     for (const branch of Object.values(step.parallel ?? {})) yield* allSteps(branch);

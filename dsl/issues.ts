@@ -44,7 +44,7 @@ export interface DefinitionIssue {
   col?: number;
 }
 
-export function formatIssue(file: string, issue: DefinitionIssue): string {
+function formatIssue(file: string, issue: DefinitionIssue): string {
   const where = issue.line === undefined ? file : `${file}:${issue.line}:${issue.col}`;
   return `${where}: ${issue.message}` + (issue.hint ? `\n  hint: ${issue.hint}` : '');
 }

@@ -49,7 +49,7 @@ import { addDuration, instantOf, subtractDuration } from './time';
 type Flow = { next?: string; end?: { status: EndStatus; reason?: string } };
 
 /** The role that handles failed steps when a definition names none (`incident-role`). */
-export const DEFAULT_INCIDENT_ROLE = 'admin';
+const DEFAULT_INCIDENT_ROLE = 'admin';
 
 const EXPECTATION_FAILED = 'ExpectationFailed';
 
@@ -87,7 +87,10 @@ class Instance {
     );
     this.tasks = new TaskBoard(this.audit, () => this.search.changedNow());
 
-    setHandler(decideUpdate, (decision) => this.receipt(this.tasks.accept(decision), decision.taskId), {
+    setHandler(decideUpdate, (decision) => {
+      const { outcome, at } = this.tasks.accept(decision);
+      return { taskId: decision.taskId, outcome, at };
+    }, {
       validator: (decision) => this.tasks.validate(decision),
       description: 'Decide an open task: outcome, comment and form, checked against the task before anything is recorded.',
     });
@@ -516,9 +519,6 @@ class Instance {
     return continueAsNew<typeof interpret>({ definition: this.def, input: this.input, carried });
   }
 
-  private receipt(decided: Decided, taskId: string) {
-    return { taskId, outcome: decided.outcome, at: decided.at };
-  }
 }
 
 function now(): string {

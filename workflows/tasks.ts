@@ -22,7 +22,7 @@ function formValidator(schema: Record<string, unknown>): ValidateFunction {
 }
 
 /** Thrown by the decision validator: the caller sent something this instance cannot accept. */
-export class DecisionRefused extends Error {
+class DecisionRefused extends Error {
   override name = 'DecisionRefused';
 }
 

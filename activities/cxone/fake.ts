@@ -66,6 +66,7 @@ export async function startCxoneFake(options: CxoneFakeOptions = {}): Promise<Cx
 
   const isIssuerPath = (url: string) => url.startsWith('/auth/') || url.startsWith('/.well-known/');
   const kit = createFakeKit({
+    reset: () => fake.reset(),
     authorize(request) {
       if (isIssuerPath(request.url)) return true; // the token endpoint checks its own credentials
       const token = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
@@ -183,10 +184,6 @@ export async function startCxoneFake(options: CxoneFakeOptions = {}): Promise<Cx
   app.get('/__control/messages', async () => ({ messages: fake.messages() }));
   app.post('/__control/tokens/expire', async (_request, reply: FastifyReply) => {
     fake.expireTokens();
-    return reply.code(204).send();
-  });
-  app.post('/__control/reset', async (_request, reply: FastifyReply) => {
-    fake.reset();
     return reply.code(204).send();
   });
 

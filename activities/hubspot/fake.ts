@@ -64,6 +64,7 @@ export async function startHubSpotFake(options: HubSpotFakeOptions = {}): Promis
   let nextEventId = 1;
 
   const kit = createFakeKit({
+    reset: () => fake.reset(),
     authorize: (request) => constantTimeEqual(request.headers.authorization ?? '', `Bearer ${accessToken}`),
     errorBody: (status, message) => hubspotError(status, message),
   });
@@ -217,10 +218,6 @@ export async function startHubSpotFake(options: HubSpotFakeOptions = {}): Promis
   app.post('/__control/webhooks', async (request: FastifyRequest<{ Body: { url: string; events: Array<Partial<HubSpotWebhookEvent>>; timestamp?: number } }>) =>
     fake.sendWebhook(request.body.url, request.body.events, { timestamp: request.body.timestamp }),
   );
-  app.post('/__control/reset', async () => {
-    fake.reset();
-    return { ok: true };
-  });
 
   fake.url = await kit.listen();
   return fake;

@@ -82,6 +82,7 @@ export async function startJiraFake(options: JiraFakeOptions = {}): Promise<Jira
   let origin = '';
 
   const kit = createFakeKit({
+    reset: () => fake.reset(),
     authorize: (request) => constantTimeEqual(request.headers.authorization ?? '', expectedAuth),
     errorBody: (status, message) => jiraError([status === 429 ? 'Rate limit exceeded.' : message]),
   });
@@ -263,10 +264,6 @@ export async function startJiraFake(options: JiraFakeOptions = {}): Promise<Jira
     fake.sendWebhook(request.body.url, request.body.issueKey, request.body),
   );
   app.get('/__control/webhooks/deliveries', async () => ({ deliveries: webhookDeliveries }));
-  app.post('/__control/reset', async (_request, reply: FastifyReply) => {
-    fake.reset();
-    return reply.code(204).send();
-  });
 
   origin = await kit.listen();
   fake.url = origin;

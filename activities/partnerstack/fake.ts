@@ -47,6 +47,7 @@ export async function startPartnerStackFake(options: { publicKey?: string; secre
   let store = new PartnerStackFakeStore();
 
   const kit = createFakeKit({
+    reset: () => fake.reset(),
     authorize: (request) => constantTimeEqual(request.headers.authorization ?? '', expectedAuth),
     errorBody: (status, message) => envelope(status, message),
   });
@@ -121,10 +122,6 @@ export async function startPartnerStackFake(options: { publicKey?: string; secre
   app.post('/__control/webhooks', async (request: FastifyRequest<{ Body: { url: string; event: string; data: unknown } }>) =>
     fake.sendWebhook(request.body.url, request.body.event, request.body.data),
   );
-  app.post('/__control/reset', async () => {
-    fake.reset();
-    return { ok: true };
-  });
 
   fake.origin = await kit.listen();
   fake.url = `${fake.origin}/api`;

@@ -28,6 +28,8 @@ export interface FakeKitOptions {
   authorize(request: FastifyRequest): boolean;
   /** The vendor's own error envelope for a status (401, 429, 500, ...). */
   errorBody(status: number, message: string): unknown;
+  /** Puts the fake back to its default seed; served as `POST /__control/reset`. */
+  reset(): void;
 }
 
 export interface FakeKit {
@@ -88,6 +90,10 @@ export function createFakeKit(options: FakeKitOptions): FakeKit {
   app.get(`${CONTROL_PREFIX}/journal`, async () => ({ entries: journal }));
   app.post(`${CONTROL_PREFIX}/faults`, async (request: FastifyRequest<{ Body: Fault }>, reply: FastifyReply) => {
     injectFault(request.body);
+    return reply.code(204).send();
+  });
+  app.post(`${CONTROL_PREFIX}/reset`, async (_request, reply: FastifyReply) => {
+    options.reset();
     return reply.code(204).send();
   });
 
