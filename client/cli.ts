@@ -11,13 +11,15 @@
  *   state <workflow-id>      prints an instance's stage, open tasks, deadlines, variables and audit trail
  *   decide <workflow-id> <task-id> <outcome> --as PERSON --role ROLE [--comment TEXT] [--form JSON]
  *                            decides an open task (refused, with the reason, when it does not fit)
+ *   event <workflow-id> <name> [--payload JSON]
+ *                            sends an external event to an instance, for its `wait-for:` and `poll:` steps
  */
 import { Client, Connection, WorkflowUpdateFailedError } from '@temporalio/client';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { toMermaid } from '../dsl/diagram';
 import { formatIssues, suggest } from '../dsl/issues';
-import { decideUpdate, stateQuery } from '../workflows/messages';
+import { decideUpdate, eventSignal, stateQuery } from '../workflows/messages';
 import { runWorker } from '../worker';
 import { compileFiles, definitionFiles, loadRegistry } from './definitions';
 import { startProcess } from './processes';
@@ -29,7 +31,8 @@ const USAGE = `usage:
   cli diagram <file>
   cli start <process> [--input JSON] [--id WORKFLOW_ID]
   cli state <workflow-id>
-  cli decide <workflow-id> <task-id> <outcome> --as PERSON --role ROLE [--comment TEXT] [--form JSON]`;
+  cli decide <workflow-id> <task-id> <outcome> --as PERSON --role ROLE [--comment TEXT] [--form JSON]
+  cli event <workflow-id> <name> [--payload JSON]`;
 
 const OPTIONS = {
   input: { type: 'string' },
@@ -38,6 +41,7 @@ const OPTIONS = {
   role: { type: 'string', multiple: true },
   comment: { type: 'string' },
   form: { type: 'string' },
+  payload: { type: 'string' },
 } as const;
 
 type Options = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
@@ -58,6 +62,8 @@ async function main(argv: string[]): Promise<number> {
       return show(rest);
     case 'decide':
       return decide(rest, values);
+    case 'event':
+      return sendEvent(rest, values);
     default:
       console.error(USAGE);
       return 2;
@@ -158,6 +164,16 @@ async function decide([workflowId, taskId, outcome]: string[], options: Options)
     console.error(`refused: ${err.cause?.message ?? err.message}`);
     return 1;
   }
+}
+
+async function sendEvent([workflowId, name, ...extra]: string[], options: Options): Promise<number> {
+  if (!workflowId || !name || extra.length) {
+    console.error('event: usage: event <workflow-id> <name> [--payload JSON], e.g. `event deal-42 payment-proof --payload \'{"dealId":"42"}\'`');
+    return 2;
+  }
+  await (await connect()).workflow.getHandle(workflowId).signal(eventSignal, { name, payload: json(options.payload, 'payload') });
+  console.log(`${workflowId}: event '${name}' sent`);
+  return 0;
 }
 
 async function run(): Promise<number> {

@@ -9,14 +9,18 @@ import addFormats from 'ajv-formats';
 import type { z } from 'zod';
 import type { ActionCatalogue } from '../activities/shared/action';
 import { parseDuration, DURATION_HINT } from './durations';
-import { expressionError, placeholders, valueExpression } from './expressions';
+import { expressionError, isLiteral, placeholders, valueExpression } from './expressions';
 import { suggest, didYouMean, type DefinitionIssue, type Path } from './issues';
-import { STEP_KINDS, type Definition, type Step, type Target } from './model';
+import { STEP_KINDS, type Definition, type RoleRef, type Step, type Target } from './model';
+import { roleRefIssues } from './roles';
+import { subprocessInputIssues } from './subprocess-input';
 
 export interface CheckContext {
   actions: ActionCatalogue;
   /** Process names a `subprocess:` may start. */
   processes: ReadonlySet<string>;
+  /** Each such process's input schema, to check a `subprocess:` step's `with:` against. */
+  processInputs?: ReadonlyMap<string, Record<string, unknown> | undefined>;
   calendars: readonly string[];
 }
 
@@ -42,6 +46,7 @@ export function checkDefinition(def: Definition, context: CheckContext): Definit
       report({ code: 'unknown-role', message: `unknown role '${role}'`, path, hint: suggest(role, roles, 'roles') });
     }
   };
+  const checkRoleRef = (ref: RoleRef, path: Path) => roleRefIssues(ref, roles, path).forEach(report);
   const checkExpression = (source: string | undefined, path: Path, offset = 0) => {
     if (source === undefined) return;
     const error = expressionError(source);
@@ -127,6 +132,8 @@ export function checkDefinition(def: Definition, context: CheckContext): Definit
       }
     };
     misplaced('with', ['call', 'subprocess']);
+    misplaced('on-rejected', ['subprocess']);
+    misplaced('on-cancelled', ['subprocess']);
     misplaced('retry', ['call']);
     misplaced('timeout', ['call']);
     misplaced('expect', ['call']);
@@ -164,10 +171,12 @@ export function checkDefinition(def: Definition, context: CheckContext): Definit
         report({ code: 'unknown-process', message: `unknown process '${step.subprocess}'`, path: at('subprocess'), hint: suggest(step.subprocess, [...context.processes].sort(), 'processes') });
       }
       checkValue(step.with, at('with'));
+      const childInput = context.processInputs?.get(step.subprocess);
+      if (childInput) subprocessInputIssues(step.subprocess, childInput, step.with, at('with'), at('subprocess')).forEach(report);
     }
     if (step.task) {
       const task = step.task;
-      checkRole(task.role, at('task', 'role'));
+      checkRoleRef(task.role, at('task', 'role'));
       checkText(task.title, at('task', 'title'));
       checkForm(task.form, at('task', 'form'));
       checkDuration(task.due, at('task', 'due'), calendar);
@@ -177,8 +186,8 @@ export function checkDefinition(def: Definition, context: CheckContext): Definit
     }
     if (step.review) {
       const review = step.review;
-      checkRole(review.owner, at('review', 'owner'));
-      checkRole(review.reviewer, at('review', 'reviewer'));
+      checkRoleRef(review.owner, at('review', 'owner'));
+      checkRoleRef(review.reviewer, at('review', 'reviewer'));
       checkText(review.title, at('review', 'title'));
       checkForm(review.form, at('review', 'form'));
       checkDuration(review.due, at('review', 'due'), calendar);
@@ -186,7 +195,7 @@ export function checkDefinition(def: Definition, context: CheckContext): Definit
     if (step.checklist) {
       checkDuration(step.checklist.due, at('checklist', 'due'), calendar);
       step.checklist.items.forEach((item, i) => {
-        checkRole(item.verifier, at('checklist', 'items', i, 'verifier'));
+        checkRoleRef(item.verifier, at('checklist', 'items', i, 'verifier'));
         if (item.check) {
           checkCall(item.check.call, item.check.with, at('checklist', 'items', i, 'check', 'call'), at('checklist', 'items', i, 'check', 'with'));
           checkExpression(item.check.expect, at('checklist', 'items', i, 'check', 'expect'));
@@ -204,6 +213,22 @@ export function checkDefinition(def: Definition, context: CheckContext): Definit
       checkExpression(step['wait-for'].match, at('wait-for', 'match'));
       checkDuration(step['wait-for'].timeout, at('wait-for', 'timeout'), calendar);
     }
+    if (step.poll) {
+      const poll = step.poll;
+      checkCall(poll.call, poll.with, at('poll', 'call'), at('poll', 'with'));
+      const read = context.actions.get(poll.call);
+      if (read?.mutates) {
+        report({ code: 'bad-arguments', message: `'${poll.call}' changes data, so it cannot be called again and again by 'poll'`, path: at('poll', 'call'), hint: 'poll with an action that only reads, e.g. jira.getIssueStatus' });
+      }
+      checkExpression(poll.until, at('poll', 'until'));
+      checkExpression(poll.match, at('poll', 'match'));
+      checkDuration(poll.every, at('poll', 'every'), calendar);
+      checkDuration(poll.timeout, at('poll', 'timeout'), calendar);
+      if (poll.match !== undefined && poll.event === undefined) {
+        report({ code: 'missing-field', message: `'poll.match' needs 'poll.event', the event it matches`, path: at('poll', 'match') });
+      }
+    }
+    if (step['for-each']) checkExpression(step['for-each'].items, at('for-each', 'items'));
     step.branch?.forEach((branchCase, i) => {
       checkExpression(branchCase.when, at('branch', i, 'when'));
       if (branchCase.when === undefined && i !== step.branch!.length - 1) {
@@ -220,14 +245,15 @@ export function checkDefinition(def: Definition, context: CheckContext): Definit
   return issues;
 }
 
-/** "step 3", or "step 1 of parallel branch 'numbers' in step 5". */
+/** "step 3", "step 1 of parallel branch 'numbers'" or "step 2 of the for-each steps". */
 function describeStep(path: Path): string {
   const [, index, ...rest] = path;
   const here = `step ${Number(rest.length ? rest[rest.length - 1] : index) + 1}`;
-  return rest.length ? `${here} of parallel branch '${rest[rest.length - 2]}'` : here;
+  if (!rest.length) return here;
+  return rest[rest.length - 2] === 'steps' ? `${here} of the for-each steps` : `${here} of parallel branch '${rest[rest.length - 2]}'`;
 }
 
-/** Every step with its path and list, depth first, parallel branches included. */
+/** Every step with its path and list, depth first, parallel branches and for-each steps included. */
 function placeSteps(steps: Step[], path: Path): PlacedStep[] {
   const list: PlacedStep[] = [];
   const nested: PlacedStep[] = [];
@@ -236,6 +262,7 @@ function placeSteps(steps: Step[], path: Path): PlacedStep[] {
     for (const [branch, branchSteps] of Object.entries(step.parallel ?? {})) {
       nested.push(...placeSteps(branchSteps, [...path, index, 'parallel', branch]));
     }
+    if (step['for-each']) nested.push(...placeSteps(step['for-each'].steps, [...path, index, 'for-each', 'steps']));
   });
   return [...list, ...nested];
 }
@@ -260,6 +287,9 @@ export function jumps(step: Step, path: Path): { target: string; path: Path }[] 
   }
   step.branch?.forEach((branchCase, i) => add(branchCase, [...path, 'branch', i]));
   add(step['wait-for']?.['on-timeout'], [...path, 'wait-for', 'on-timeout']);
+  add(step.poll?.['on-timeout'], [...path, 'poll', 'on-timeout']);
+  add(step['on-rejected'], [...path, 'on-rejected']);
+  add(step['on-cancelled'], [...path, 'on-cancelled']);
   add(step['max-visits']?.then, [...path, 'max-visits', 'then']);
   if (step.end !== undefined) out.push({ target: END, path });
   return out;
@@ -272,7 +302,7 @@ function checkJump(from: PlacedStep, target: string, path: Path, seen: Map<strin
   if (!to) {
     report({ code: 'unknown-step', message: `step '${from.step.id}' jumps to '${target}', which does not exist`, path, hint: suggest(target, sameList, 'steps here') });
   } else if (to.list !== from.list) {
-    report({ code: 'unknown-step', message: `step '${from.step.id}' jumps to '${target}', which is in another list of steps`, path, hint: 'a jump stays within its own list: the main steps or one parallel branch' });
+    report({ code: 'unknown-step', message: `step '${from.step.id}' jumps to '${target}', which is in another list of steps`, path, hint: 'a jump stays within its own list: the main steps, one parallel branch or a for-each\'s steps' });
   }
 }
 
@@ -379,13 +409,6 @@ function argumentProblems(schema: z.ZodType, args: Record<string, unknown>): { k
   return problems;
 }
 
-/** A value with no expression or placeholder anywhere in it, so it can be checked before the run. */
-function isLiteral(value: unknown): boolean {
-  if (typeof value === 'string') return valueExpression(value) === undefined && placeholders(value).length === 0;
-  if (Array.isArray(value)) return value.every(isLiteral);
-  if (value !== null && typeof value === 'object') return Object.values(value).every(isLiteral);
-  return true;
-}
 
 const ajv = new Ajv({ strict: false, allErrors: true });
 addFormats(ajv);

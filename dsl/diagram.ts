@@ -5,6 +5,7 @@
  */
 import { fallsThrough, jumps } from './checks';
 import type { Definition, Step } from './model';
+import { roleChoices } from './roles';
 
 const ENGINE_LANE = 'engine';
 
@@ -46,6 +47,11 @@ export function toMermaid(def: Definition): string {
         edges.push(`${node(step.id)} -->|"${escape(branch)}"| ${node(branchSteps[0].id)}`);
         walk(branchSteps);
       }
+      const body = step['for-each']?.steps;
+      if (body) {
+        edges.push(`${node(step.id)} -->|"${escape(`each of ${step['for-each']!.items}`)}"| ${node(body[0].id)}`);
+        walk(body);
+      }
     });
   };
   walk(def.steps);
@@ -56,6 +62,7 @@ export function toMermaid(def: Definition): string {
     const timing = timingLabel(s, def);
     if (timing) timed.set(node(s.id), timing);
     Object.values(s.parallel ?? {}).forEach(collect);
+    if (s['for-each']) collect(s['for-each'].steps);
   });
   collect(def.steps);
   const labelled = edges.map((edge) => {
@@ -77,7 +84,9 @@ export function toMermaid(def: Definition): string {
 }
 
 function laneOf(step: Step): string {
-  return step.task?.role ?? step.review?.reviewer ?? step.checklist?.items[0].verifier ?? ENGINE_LANE;
+  // A role chosen by the data is drawn in the lane of the first role it can give.
+  const ref = step.task?.role ?? step.review?.reviewer ?? step.checklist?.items[0].verifier;
+  return (ref === undefined ? undefined : roleChoices(ref).roles[0]) ?? ENGINE_LANE;
 }
 
 function kindLabel(step: Step): string {
@@ -87,6 +96,8 @@ function kindLabel(step: Step): string {
   if (step.checklist) return `checklist: ${step.checklist.title}`;
   if (step.wait) return step.wait.for ? `wait ${step.wait.for}` : `wait until ${step.wait.until}`;
   if (step['wait-for']) return `wait for ${step['wait-for'].event}${step['wait-for'].timeout ? ` (timeout ${step['wait-for'].timeout})` : ''}`;
+  if (step.poll) return `until ${step.poll.until} (${step.poll.call} every ${step.poll.every})`;
+  if (step['for-each']) return `for each ${step['for-each'].as ?? 'item'} in ${step['for-each'].items}`;
   if (step.branch) return 'branch';
   if (step.parallel) return 'parallel';
   if (step.subprocess) return `subprocess ${step.subprocess}`;
@@ -111,7 +122,8 @@ function labelOfJump(step: Step, path: (string | number)[]): string | undefined 
   if (path[0] === 'task' && path[1] === 'outcomes') return String(path[2]);
   if (path[0] === 'review') return String(path[1]);
   if (path[0] === 'branch') return step.branch![Number(path[1])].when ?? 'otherwise';
-  if (path[0] === 'wait-for') return 'timeout';
+  if (path[0] === 'wait-for' || path[0] === 'poll') return 'timeout';
+  if (path[0] === 'on-rejected' || path[0] === 'on-cancelled') return `child ${path[0].slice(3)}`;
   if (path[0] === 'max-visits') return 'too many visits';
   return undefined;
 }
@@ -127,6 +139,7 @@ function endsOf(step: Step): { status: string; label?: string }[] {
   }
   step.branch?.forEach((c) => c.end && out.push({ status: c.end, label: c.when ?? 'otherwise' }));
   if (step['wait-for']?.['on-timeout']?.end) out.push({ status: step['wait-for']['on-timeout'].end, label: 'timeout' });
+  if (step.poll?.['on-timeout']?.end) out.push({ status: step.poll['on-timeout'].end, label: 'timeout' });
   if (step['max-visits']?.then.end) out.push({ status: step['max-visits'].then.end, label: `after ${step['max-visits'].count} visits` });
   return out;
 }

@@ -49,6 +49,19 @@ export interface OpenTask {
   escalatedTo?: string;
 }
 
+/** Something an instance waits on that is not a person's task: a `poll:` asking a system every interval. */
+export interface WaitView {
+  stepId: string;
+  kind: 'poll';
+  /** The action called, e.g. `jira.getIssueStatus`. */
+  call: string;
+  checks: number;
+  nextCheckAt?: string;
+  timeoutAt?: string;
+  /** The event that ends the wait early, if any. */
+  event?: string;
+}
+
 export interface DeadlineView {
   name: string;
   at: string;
@@ -58,7 +71,9 @@ export interface DeadlineView {
 
 export interface AuditEntry {
   at: string;
-  event: 'started' | 'stage' | 'skipped' | 'task-opened' | 'decision' | 'reminder' | 'escalated' | 'deadline-breached' | 'event' | 'failed' | 'ended';
+  event:
+    | 'started' | 'stage' | 'skipped' | 'task-opened' | 'decision' | 'reminder' | 'escalated' | 'deadline-breached' | 'event' | 'failed' | 'ended'
+    | 'polled' | 'item' | 'subprocess-ended';
   stepId?: string;
   taskId?: string;
   actor?: string;
@@ -76,6 +91,8 @@ export interface InstanceState {
   reason?: string;
   stage?: string;
   openTasks: OpenTask[];
+  /** Polls in progress: what is asked, how often it was asked, when next and until when. */
+  waiting: WaitView[];
   deadlines: DeadlineView[];
   variables: Record<string, unknown>;
   audit: AuditEntry[];
@@ -96,6 +113,8 @@ export interface CarriedState {
   inbox: ExternalEvent[];
   deadlines: Record<string, string>;
   stage?: string;
+  /** Set when the instance continued as new in the middle of `resumeAt` (a long poll): where it was. */
+  progress?: unknown;
 }
 
 export interface ProcessArgs {

@@ -3,8 +3,9 @@ import { proxyActivities } from '@temporalio/workflow';
 import { render, resolveValue, test } from '../../dsl/expressions';
 import type { Step } from '../../dsl/model';
 import type { Flow, StepContext } from './context';
-import { isRecovery, recoverable } from './incident';
+import { isRecovery, recoverable, recoveryFlow } from './incident';
 import { awaitDecision } from './open-task';
+import { assignee } from './roles';
 
 export async function checklist(ctx: StepContext, step: Step, id: string): Promise<Flow> {
   const checklist = step.checklist!;
@@ -22,7 +23,15 @@ export async function checklist(ctx: StepContext, step: Step, id: string): Promi
     items[item.id] = { ok, evidence: JSON.stringify(result), by: item.check.call, automatic: true };
   }
   const byRole = new Map<string, typeof checklist.items>();
-  for (const item of checklist.items) if (!items[item.id]?.ok) byRole.set(item.verifier, [...(byRole.get(item.verifier) ?? []), item]);
+  for (const item of checklist.items) {
+    if (items[item.id]?.ok) continue;
+    const verifier = await assignee(ctx, step, `${id}.${item.id}`, item.verifier);
+    if (isRecovery(verifier)) {
+      if ('cancelled' in verifier) return recoveryFlow(verifier);
+      continue; // skipped: nobody verifies this item
+    }
+    byRole.set(verifier, [...(byRole.get(verifier) ?? []), item]);
+  }
   const title = await render(checklist.title, ctx.scope());
   await Promise.all(
     [...byRole].map(async ([role, roleItems]) => {

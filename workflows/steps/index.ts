@@ -7,7 +7,9 @@ import { branch } from './branch';
 import { call } from './call';
 import { checklist } from './checklist';
 import type { Flow, StepContext } from './context';
+import { forEach } from './for-each';
 import { parallel } from './parallel';
+import { poll } from './poll';
 import { review } from './review';
 import { end, set } from './set-end';
 import { subprocess } from './subprocess';
@@ -26,8 +28,10 @@ export const handlers: readonly (readonly [StepKind, StepHandler])[] = [
   ['checklist', checklist],
   ['wait', wait],
   ['wait-for', waitForEvent],
+  ['poll', poll],
   ['branch', branch],
   ['parallel', parallel],
+  ['for-each', forEach],
   ['subprocess', subprocess],
   ['set', set],
   ['end', end],
