@@ -138,7 +138,6 @@ describe('for-each: steps once per item of a list', () => {
 process: number-reservations
 version: 1
 title: One reservation ticket and one confirmation per country
-calendar: hk
 roles: { iod: IOD team, provisioning: Provisioning team }
 input: { type: object, properties: { countries: { type: array, items: { type: string } } } }
 steps:
@@ -157,7 +156,7 @@ steps:
             role: '=country = "HK" ? "iod" : "provisioning"'
             title: "Confirm the numbers reserved in {{ country }} ({{ ticket.key }})"
             outcomes: { confirmed: {} }
-            due: 2 business days
+            due: 2 days
           result: confirmation
     result: reservations
   - id: done
