@@ -40,8 +40,8 @@ import { SearchAttributePublisher } from './search-attributes';
 import { handlers, target, type Ending, type Flow, type StepContext } from './steps';
 import { TaskBoard } from './tasks';
 
-export default async function interpret({ definition, input, carried }: ProcessArgs): Promise<ProcessResult> {
-  return new Instance(definition, input, carried).run();
+export default async function interpret({ definition, input, startedBy, carried }: ProcessArgs): Promise<ProcessResult> {
+  return new Instance(definition, input, startedBy, carried).run();
 }
 
 class Instance implements StepContext {
@@ -57,7 +57,12 @@ class Instance implements StepContext {
   private reason?: string;
   private readonly resumeAt?: string;
 
-  constructor(readonly def: CompiledDefinition, private readonly input: Record<string, unknown>, carried?: CarriedState) {
+  constructor(
+    readonly def: CompiledDefinition,
+    private readonly input: Record<string, unknown>,
+    readonly startedBy: { id: string } | undefined,
+    carried?: CarriedState,
+  ) {
     this.variables = carried?.variables ?? { ...(def.variables ?? {}) };
     this.audit = carried?.audit ?? [];
     this.visits = carried?.visits ?? {};
@@ -188,6 +193,6 @@ class Instance implements StepContext {
       deadlines: this.deadlines.fixed,
       stage: this.stage,
     };
-    return continueAsNew<typeof interpret>({ definition: this.def, input: this.input, carried });
+    return continueAsNew<typeof interpret>({ definition: this.def, input: this.input, ...(this.startedBy ? { startedBy: this.startedBy } : {}), carried });
   }
 }
