@@ -133,7 +133,7 @@ function endsOf(step: Step): { status: string; label?: string }[] {
   if (step.end) out.push({ status: step.end });
   for (const [name, outcome] of Object.entries(step.task?.outcomes ?? {})) if (outcome.end) out.push({ status: outcome.end, label: name });
   if (step.review) {
-    for (const [label, target] of [['approved', step.review.approved], ['rejected', step.review.rejected ?? { end: 'rejected' }], ['on-cap', step.review['on-cap']]] as const) {
+    for (const [label, target] of [['approved', step.review.approved], ['rejected', step.review.rejected ?? { end: 'rejected' }]] as const) {
       if (target?.end) out.push({ status: target.end, label });
     }
   }

@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import type { JiraFake } from '../activities/jira/fake';
 import { startProcess } from '../client/processes';
 import { decideUpdate, eventSignal } from '../workflows/messages';
-import { actor, compile, openTask, state } from './support/processes';
+import { compile, openTask, person, state } from './support/processes';
 import { startTimeSkippingWorker, type RunningWorker } from './support/worker';
 
 let running: RunningWorker;
@@ -177,7 +177,7 @@ steps:
     expect(created().map((i) => i.summary).sort()).toEqual([`Reserve numbers in ${countries[0]}`, `Reserve numbers in ${countries[1]}`].sort());
 
     // The third country waits for a free slot; deciding the first lets it start.
-    await handle.executeUpdate(decideUpdate, { args: [{ taskId: ids[0], outcome: 'confirmed', actor: actor('ivy', 'iod') }] });
+    await handle.executeUpdate(decideUpdate, { args: [{ taskId: ids[0], outcome: 'confirmed', actor: person('ivy.chan') }] });
     const third = await openTask(handle, (t) => t.id === 'per-country#1.item-3.confirm#1');
     expect(third.title).toMatch(new RegExp(`^Confirm the numbers reserved in ${countries[2]} \\(CS-\\d+\\)$`));
     expect(created()).toHaveLength(3);
@@ -189,12 +189,12 @@ steps:
     expect(late.audit.filter((e) => e.event === 'deadline-breached').map((e) => e.taskId).sort()).toEqual(late.openTasks.map((t) => t.id).sort());
 
     for (const id of ['per-country#1.item-2.confirm#1', 'per-country#1.item-3.confirm#1']) {
-      await handle.executeUpdate(decideUpdate, { args: [{ taskId: id, outcome: 'confirmed', actor: actor('pat', 'provisioning') }] });
+      await handle.executeUpdate(decideUpdate, { args: [{ taskId: id, outcome: 'confirmed', actor: person('pat.wong') }] });
     }
     const result = await handle.result();
     expect(result.status).toBe('completed');
     const reservations = result.variables.reservations as { country: string; index: number; ticket: { key: string }; confirmation: { by: string } }[];
-    expect(reservations.map((r) => [r.country, r.index, r.confirmation.by])).toEqual([[countries[0], 0, 'ivy'], [countries[1], 1, 'pat'], [countries[2], 2, 'pat']]);
+    expect(reservations.map((r) => [r.country, r.index, r.confirmation.by])).toEqual([[countries[0], 0, 'ivy.chan'], [countries[1], 1, 'pat.wong'], [countries[2], 2, 'pat.wong']]);
     expect(new Set(reservations.map((r) => r.ticket.key)).size).toBe(3);
     expect(created().map((i) => i.key).sort()).toEqual(reservations.map((r) => r.ticket.key).sort());
     // Item variables stay with their item; the instance gains only the collected list.
@@ -208,34 +208,33 @@ describe('roles chosen by the data', () => {
 process: sof-check
 version: 1
 title: The partner's manager checks a reseller's SOF, virtual sales their own
-roles: { partner-manager: Partner manager, virtual-sales: Virtual sales, ops-lead: Operations lead }
-incident-role: ops-lead
+roles: { cam: "Channel account manager (the partner's manager)", sales: Virtual sales, admin: Administrator }
 input: { type: object, properties: { partnerType: { type: string }, uploader: { type: string } } }
 steps:
   - id: check-sof
     task:
-      role: '=input.partnerType = "reseller" ? "partner-manager" : "virtual-sales"'
+      role: '=input.partnerType = "reseller" ? "cam" : "sales"'
       title: Check the signed SOF
       outcomes: { ok: {} }
   - id: upload-kyc
     task:
-      role: { expression: input.uploader, one-of: [partner-manager, virtual-sales] }
+      role: { expression: input.uploader, one-of: [cam, sales] }
       title: Upload the KYC documents
       outcomes: { ok: {} }
 `;
 
   it("gives a reseller's task to the partner's manager and an individual's to virtual sales, refusing the other role", async () => {
-    const reseller = await start(sofCheck, { partnerType: 'reseller', uploader: 'partner-manager' });
-    const individual = await start(sofCheck, { partnerType: 'individual', uploader: 'virtual-sales' });
+    const reseller = await start(sofCheck, { partnerType: 'reseller', uploader: 'cam' });
+    const individual = await start(sofCheck, { partnerType: 'individual', uploader: 'sales' });
     const resellerTask = await openTask(reseller);
-    expect(resellerTask.roles).toEqual(['partner-manager']);
-    expect((await openTask(individual)).roles).toEqual(['virtual-sales']);
+    expect(resellerTask.roles).toEqual(['cam']);
+    expect((await openTask(individual)).roles).toEqual(['sales']);
 
-    const refused = await reseller.executeUpdate(decideUpdate, { args: [{ taskId: resellerTask.id, outcome: 'ok', actor: actor('vic', 'virtual-sales') }] }).catch((e) => e);
+    const refused = await reseller.executeUpdate(decideUpdate, { args: [{ taskId: resellerTask.id, outcome: 'ok', actor: person('sam.lee') }] }).catch((e) => e);
     expect(refused).toBeInstanceOf(WorkflowUpdateFailedError);
-    expect(refused.cause?.message).toBe(`role 'virtual-sales' may not decide task '${resellerTask.id}'; it is assigned to partner-manager`);
-    await reseller.executeUpdate(decideUpdate, { args: [{ taskId: resellerTask.id, outcome: 'ok', actor: actor('pam', 'partner-manager') }] });
-    expect((await openTask(reseller, (t) => t.stepId === 'upload-kyc')).roles).toEqual(['partner-manager']);
+    expect(refused.cause?.message).toBe(`role 'sales' may not decide task '${resellerTask.id}'; it is assigned to cam`);
+    await reseller.executeUpdate(decideUpdate, { args: [{ taskId: resellerTask.id, outcome: 'ok', actor: person('carla.mendes') }] });
+    expect((await openTask(reseller, (t) => t.stepId === 'upload-kyc')).roles).toEqual(['cam']);
     await reseller.terminate('test over');
     await individual.terminate('test over');
   });
@@ -243,16 +242,16 @@ steps:
   it('opens an incident instead of a task nobody can take when the data names an undeclared role', async () => {
     const handle = await start(sofCheck, { partnerType: 'reseller', uploader: 'ceo' });
     const check = await openTask(handle);
-    await handle.executeUpdate(decideUpdate, { args: [{ taskId: check.id, outcome: 'ok', actor: actor('pam', 'partner-manager') }] });
+    await handle.executeUpdate(decideUpdate, { args: [{ taskId: check.id, outcome: 'ok', actor: person('carla.mendes') }] });
     const incident = await openTask(handle, (t) => t.kind === 'incident');
     expect(incident).toMatchObject({
-      roles: ['ops-lead'],
-      title: `Step 'upload-kyc' failed: the role expression gave "ceo", which is not one of partner-manager, virtual-sales`,
+      roles: ['admin'],
+      title: `Step 'upload-kyc' failed: the role expression gave "ceo", which is not one of cam, sales`,
     });
     const now = await state(handle);
     expect(now.openTasks.map((t) => t.kind)).toEqual(['incident']);
     expect(now.audit.filter((e) => e.event === 'failed').map((e) => e.stepId)).toEqual(['upload-kyc']);
-    await handle.executeUpdate(decideUpdate, { args: [{ taskId: incident.id, outcome: 'cancel', comment: 'uploader unknown', actor: actor('lee', 'ops-lead') }] });
+    await handle.executeUpdate(decideUpdate, { args: [{ taskId: incident.id, outcome: 'cancel', comment: 'uploader unknown', actor: person('alex.admin') }] });
     expect(await handle.result()).toMatchObject({ status: 'cancelled', reason: 'uploader unknown' });
   });
 });
@@ -294,7 +293,7 @@ ${onRejected}
   async function refuseChild(handle: { workflowId: string }) {
     const childHandle = env.client.workflow.getHandle(`${handle.workflowId}/reserve-numbers#1`);
     const task = await openTask(childHandle);
-    await childHandle.executeUpdate(decideUpdate, { args: [{ taskId: task.id, outcome: 'refused', actor: actor('ivy', 'iod') }] });
+    await childHandle.executeUpdate(decideUpdate, { args: [{ taskId: task.id, outcome: 'refused', actor: person('ivy.chan') }] });
   }
 
   it('ends the parent rejected, with the reason, when the child ends rejected and only on-cancelled is given', async () => {

@@ -41,8 +41,8 @@ import { SearchAttributePublisher } from './search-attributes';
 import { handlers, target, type Ending, type Flow, type StepContext } from './steps';
 import { TaskBoard } from './tasks';
 
-export default async function interpret({ definition, input, carried }: ProcessArgs): Promise<ProcessResult> {
-  return new Instance(definition, input, carried).run();
+export default async function interpret({ definition, input, startedBy, carried }: ProcessArgs): Promise<ProcessResult> {
+  return new Instance(definition, input, startedBy, carried).run();
 }
 
 class Instance implements StepContext {
@@ -63,7 +63,12 @@ class Instance implements StepContext {
   private reason?: string;
   private readonly resumeAt?: string;
 
-  constructor(readonly def: CompiledDefinition, private readonly input: Record<string, unknown>, carried?: CarriedState) {
+  constructor(
+    readonly def: CompiledDefinition,
+    private readonly input: Record<string, unknown>,
+    readonly startedBy: { id: string } | undefined,
+    carried?: CarriedState,
+  ) {
     this.variables = carried?.variables ?? { ...(def.variables ?? {}) };
     this.audit = carried?.audit ?? [];
     this.visits = carried?.visits ?? {};
@@ -217,6 +222,6 @@ class Instance implements StepContext {
       stage: this.stage,
       progress,
     };
-    return continueAsNew<typeof interpret>({ definition: this.def, input: this.input, carried });
+    return continueAsNew<typeof interpret>({ definition: this.def, input: this.input, ...(this.startedBy ? { startedBy: this.startedBy } : {}), carried });
   }
 }

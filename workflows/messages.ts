@@ -47,6 +47,8 @@ export interface OpenTask {
   breached: boolean;
   reminders: number;
   escalatedTo?: string;
+  /** Four eyes: people who hold the role but may not decide this task, each with the reason. */
+  excluded?: { id: string; why: string }[];
 }
 
 /** Something an instance waits on that is not a person's task: a `poll:` asking a system every interval. */
@@ -72,7 +74,8 @@ export interface DeadlineView {
 export interface AuditEntry {
   at: string;
   event:
-    | 'started' | 'stage' | 'skipped' | 'task-opened' | 'decision' | 'reminder' | 'escalated' | 'deadline-breached' | 'event' | 'failed' | 'ended'
+    | 'started' | 'stage' | 'skipped' | 'task-opened' | 'decision' | 'reminder' | 'escalated' | 'deadline-breached' | 'event'
+    | 'failed' | 'item-failed' | 'review-capped' | 'notified' | 'ended'
     | 'polled' | 'item' | 'subprocess-ended';
   stepId?: string;
   taskId?: string;
@@ -120,6 +123,8 @@ export interface CarriedState {
 export interface ProcessArgs {
   definition: CompiledDefinition;
   input: Record<string, unknown>;
+  /** The authenticated person who started the instance (set by the API, never by the caller's say-so). */
+  startedBy?: { id: string };
   carried?: CarriedState;
 }
 

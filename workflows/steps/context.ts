@@ -31,6 +31,8 @@ export interface StepContext {
   readonly tasks: TaskBoard;
   readonly deadlines: Deadlines;
   readonly search: SearchAttributePublisher;
+  /** Who started the instance, when the starter was authenticated. */
+  readonly startedBy?: { id: string };
   /** What expressions see: the variables, `input`, `deadlines` and `now`. */
   scope(): Scope;
   /** Waits on `work` after bringing the search attributes up to date. */

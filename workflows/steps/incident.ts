@@ -1,8 +1,10 @@
 /**
  * Runs an activity or child workflow so that failing for good (retries exhausted, or an error no retry can
- * cure) does not lose the instance: an incident task asks the incident role to retry, skip or cancel.
+ * cure) does not lose the instance: an incident task asks the incident role to retry, skip or cancel. The
+ * incident task is held to the step's `deadline:` and gets its `remind:` and `escalate:`, so a deadline on
+ * an automatic step reaches the person who has to unblock it.
  */
-import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure, patched } from '@temporalio/workflow';
 import type { Step } from '../../dsl/model';
 import { now } from '../clock';
 import type { Flow, StepContext } from './context';
@@ -20,6 +22,9 @@ export const ROLE_NOT_DECLARED = 'RoleNotDeclared';
 /** Failures raised by the interpreter itself that an incident, not a failed instance, answers. */
 const INCIDENT_TYPES: readonly string[] = [EXPECTATION_FAILED, ROLE_NOT_DECLARED];
 
+/** Instances started before this change open incident tasks without the step's deadline, as they did then. */
+const INCIDENT_KEEPS_DEADLINE = 'incident-keeps-step-deadline';
+
 /** What the incident role decided about a failed step. */
 export type Recovery = { skipped: true } | { cancelled: string };
 
@@ -32,7 +37,9 @@ export async function recoverable<T>(ctx: StepContext, step: Step, id: string, w
       if (!(err instanceof ActivityFailure || err instanceof ChildWorkflowFailure || engineFailure)) throw err;
       const message = rootCause(err);
       ctx.audit.push({ at: now(), event: 'failed', stepId: step.id, detail: message });
-      const decided = await awaitDecision(ctx, { id: step.id }, {
+      // The step's deadline, reminders and escalation hold the incident task to the step's own timing.
+      const timing = patched(INCIDENT_KEEPS_DEADLINE) ? step : { id: step.id };
+      const decided = await awaitDecision(ctx, timing, {
         id: `${id}.incident-${incident}`,
         stepId: step.id,
         kind: 'incident',
