@@ -3,14 +3,17 @@
  *
  * - `catalogue`: every action's name, purpose and input schema; the compiler checks `call:` steps with it.
  * - `startActivities(env)`: builds each connector's client from the environment, or, when a system has no
- *   credentials configured, starts its local fake and points the client at it (the embedded default).
+ *   credentials configured, starts its local fake and points the client at it (the embedded default); plus
+ *   the `notify` activity, which e-mails a role's holders from the people directory (`PEOPLE_FILE`).
  *
  * Workflow code never imports this folder except as types: activities run outside the sandbox.
  */
 import { catalogueOf, type Connector, type RunningFake } from './shared/action';
 import { bindActions, type ActivityFunction } from './shared/bind';
 import { cxoneConnector } from './cxone';
-import { emailConnector } from './email';
+import { loadDirectory } from '../directory/load';
+import { emailConnector, type EmailClient } from './email';
+import { notifyActivities } from './notify';
 import { hubspotConnector } from './hubspot';
 import { jiraConnector } from './jira';
 import { partnerstackConnector } from './partnerstack';
@@ -29,6 +32,7 @@ export interface StartedActivities {
 export async function startActivities(env: NodeJS.ProcessEnv, options: { fakesOnly?: boolean } = {}): Promise<StartedActivities> {
   const activities: Record<string, ActivityFunction> = {};
   const fakes: RunningFake[] = [];
+  let email: EmailClient | undefined;
   for (const connector of connectors) {
     let config = options.fakesOnly ? undefined : connector.configFromEnv(env);
     if (config === undefined) {
@@ -36,7 +40,11 @@ export async function startActivities(env: NodeJS.ProcessEnv, options: { fakesOn
       fakes.push(started.fake);
       config = started.config;
     }
-    Object.assign(activities, bindActions(connector.actions, connector.createClient(config)));
+    const client = connector.createClient(config);
+    if (connector === emailConnector) email = client;
+    Object.assign(activities, bindActions(connector.actions, client));
   }
+  // Task notifications: the directory says who holds a role; the e-mail connector sends.
+  Object.assign(activities, notifyActivities({ email: email!, directory: loadDirectory(env.PEOPLE_FILE || undefined), inboxUrl: env.INBOX_URL }));
   return { activities, fakes };
 }

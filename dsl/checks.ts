@@ -248,6 +248,14 @@ export function checkDefinition(def: Definition, context: CheckContext): Definit
       }
     }
     if (step['for-each']) checkExpression(step['for-each'].items, at('for-each', 'items'));
+    if (step.notify) {
+      const notify = step.notify;
+      checkRole(notify.role, at('notify', 'role'));
+      for (const key of ['address', 'subject', 'text'] as const) checkText(notify[key], at('notify', key));
+      if ((notify.role === undefined) === (notify.address === undefined)) {
+        report({ code: 'missing-field', message: `'notify' needs exactly one of 'role' (its holders are e-mailed) or 'address'`, path: at('notify') });
+      }
+    }
     step.branch?.forEach((branchCase, i) => {
       checkExpression(branchCase.when, at('branch', i, 'when'));
       if (branchCase.when === undefined && i !== step.branch!.length - 1) {

@@ -169,6 +169,14 @@ export const Poll = z.strictObject({
   match: describe(Expression.optional(), 'The event is taken only when this is true of it (`event.payload...`).'),
 });
 
+/** A definition's own message: to the holders of a role (from the people directory) or to an address. */
+export const Notify = z.strictObject({
+  role: describe(Name.optional(), 'E-mail everyone holding this role in the people directory.'),
+  address: describe(z.string().optional(), 'E-mail this address; may use {{ expression }} placeholders.'),
+  subject: describe(z.string().min(1), 'The subject; may use {{ expression }} placeholders.'),
+  text: describe(z.string(), 'The message; may use {{ expression }} placeholders.'),
+});
+
 export const BranchCase = z.strictObject({
   when: describe(Expression.optional(), 'Omit on the last case to make it the default.'),
   next: StepId.optional(),
@@ -203,7 +211,7 @@ const commonStepFields = {
 
 /**
  * One step. Exactly one of the kind keys (`call`, `task`, `checklist`, `review`, `wait`, `wait-for`, `poll`,
- * `branch`, `parallel`, `for-each`, `subprocess`, `set`, `end`) says what it does; `checks.ts` enforces that.
+ * `notify`, `branch`, `parallel`, `for-each`, `subprocess`, `set`, `end`) says what it does; `checks.ts` enforces that.
  */
 const StepWithoutBranches = z.strictObject({
   ...commonStepFields,
@@ -217,6 +225,7 @@ const StepWithoutBranches = z.strictObject({
   review: Review.optional(),
   wait: Wait.optional(),
   'wait-for': WaitForEvent.optional(),
+  notify: describe(Notify.optional(), 'Send an e-mail: `{ role | address, subject, text }`.'),
   branch: z.array(BranchCase).min(1).optional(),
   subprocess: describe(Name.optional(), 'Another process to run as a child instance.'),
   'on-rejected': describe(Target.optional(), 'Where to go when the subprocess ends rejected; default: the process ends rejected too.'),
@@ -250,7 +259,9 @@ export const Step: z.ZodType<Step> = StepWithoutBranches.extend({
 });
 
 /** The kind keys; exactly one per step. */
-export const STEP_KINDS = ['call', 'task', 'checklist', 'review', 'wait', 'wait-for', 'poll', 'branch', 'parallel', 'for-each', 'subprocess', 'set', 'end'] as const;
+export const STEP_KINDS = [
+  'call', 'task', 'checklist', 'review', 'wait', 'wait-for', 'poll', 'notify', 'branch', 'parallel', 'for-each', 'subprocess', 'set', 'end',
+] as const;
 export type StepKind = (typeof STEP_KINDS)[number];
 
 export const Deadline = z.strictObject({

@@ -12,7 +12,7 @@ import { startProcess } from '../client/processes';
 import { subtractBusinessDays } from '../dsl/calendar';
 import type { CompiledDefinition } from '../dsl/compile';
 import { decideUpdate, searchAttributes } from '../workflows/messages';
-import { person, openTask, state } from './support/processes';
+import { openTask, person, state, waitFor } from './support/processes';
 import { startTimeSkippingWorker, type RunningWorker } from './support/worker';
 
 let running: RunningWorker;
@@ -54,9 +54,13 @@ it('off-boards a partner asked to leave: notice, internal systems, payouts withi
   await handle.executeUpdate(decideUpdate, { args: [{ taskId: legal.id, outcome: 'send-notice', actor: person('carla.mendes') }] });
 
   const checklist = await openTask(handle, (t) => t.stepId === 'update-quickbase');
+  await waitFor(() => smtp.messages.length === 4);
+  // The process's own e-mails, in order, between the task notifications sent to the people of each role.
   expect(smtp.messages.map((m) => [m.to, m.subject])).toEqual([
+    ['carla.mendes@example.com', 'New task: Is legal action required against Acme Resell?'],
     ['owner@acme-resell.example', '30-day end-of-date notice'],
     ['sales-ops@company.example', 'Reseller off-boarding: Acme Resell'],
+    ['omar.haddad@example.com', 'New task: Update QuickBase for Acme Resell'],
   ]);
   const done = { ok: true };
   await handle.executeUpdate(decideUpdate, {

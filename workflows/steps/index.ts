@@ -6,6 +6,7 @@ import type { Step, StepKind } from '../../dsl/model';
 import { branch } from './branch';
 import { call } from './call';
 import { checklist } from './checklist';
+import { notify } from './notify';
 import type { Flow, StepContext } from './context';
 import { forEach } from './for-each';
 import { parallel } from './parallel';
@@ -29,6 +30,7 @@ export const handlers: readonly (readonly [StepKind, StepHandler])[] = [
   ['wait', wait],
   ['wait-for', waitForEvent],
   ['poll', poll],
+  ['notify', notify],
   ['branch', branch],
   ['parallel', parallel],
   ['for-each', forEach],
