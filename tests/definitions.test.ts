@@ -108,7 +108,7 @@ describe('a malformed definition', () => {
     [
       'two-kinds.yaml',
       "two-kinds.yaml:6:9: step 'both' does 2 things (call, end); a step does exactly one\n" +
-        '  hint: give it exactly one of: call, task, checklist, review, wait, wait-for, poll, branch, parallel, for-each, subprocess, set, end',
+        '  hint: give it exactly one of: call, task, checklist, review, wait, wait-for, poll, notify, branch, parallel, for-each, subprocess, set, end',
     ],
     [
       'many-problems.yaml',
