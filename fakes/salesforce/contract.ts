@@ -33,6 +33,8 @@
  *              [LIMIT n]; string literals escape ' and \ with a backslash; the answer is
  *              {totalSize, done, records: [{attributes: {type, url}, ...}]}.
  */
+import { z } from 'zod';
+import { defineContract } from '../shared/contract';
 
 export type FieldType = 'id' | 'string' | 'textarea' | 'email' | 'picklist' | 'reference' | 'currency' | 'double' | 'date' | 'datetime';
 
@@ -142,9 +144,120 @@ export const FEED_ITEM_PREFIX = '0D5';
 /** [limits]: a Developer Edition org's daily allocation; tests lower it through the control API. */
 export const DEFAULT_DAILY_API_LIMIT = 15_000;
 
-/** Salesforce's error body [errors]. */
-export interface SalesforceError {
-  message: string;
-  errorCode: string;
-  fields?: string[];
-}
+/** The errorCode Salesforce uses for a status when nothing more specific applies [errors]. */
+const CODE_FOR_STATUS: Record<number, string> = {
+  400: 'JSON_PARSER_ERROR',
+  401: 'INVALID_SESSION_ID',
+  403: 'INSUFFICIENT_ACCESS',
+  404: 'NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  500: 'UNKNOWN_EXCEPTION',
+  503: 'SERVER_UNAVAILABLE',
+};
+
+const SalesforceErrorBody = z.array(z.object({ message: z.string(), errorCode: z.string(), fields: z.array(z.string()).optional() })).min(1);
+/** The token endpoint answers OAuth's own error shape [oauth]. */
+const OAuthErrorBody = z.object({ error: z.string(), error_description: z.string() });
+
+const version = z.object({ version: z.string().regex(/^v\d+\.\d$/, 'an API version such as v62.0') });
+const sobject = version.extend({ type: z.enum(Object.keys(OBJECTS) as [string, ...string[]]) });
+const SaveResult = z.object({ id: z.string(), success: z.literal(true), errors: z.array(z.unknown()) });
+const FeedElementAnswer = z.looseObject({
+  id: z.string().startsWith(FEED_ITEM_PREFIX),
+  feedElementType: z.literal('FeedItem'),
+  parent: z.object({ id: z.string() }),
+  body: z.object({ text: z.string(), messageSegments: z.array(z.looseObject({ type: z.string(), text: z.string() })) }),
+});
+const API = '/services/data/{version}';
+
+export const salesforceContract = defineContract({
+  system: 'salesforce',
+  auth: { scheme: 'bearer', source: 'REST API Developer Guide, "Authorization Through Connected Apps and OAuth 2.0": Authorization: Bearer <access_token>' },
+  error: (status, message, field) => [{ message, errorCode: CODE_FOR_STATUS[status] ?? `HTTP_${status}`, ...(field ? { fields: [field] } : {}) }],
+  errorShape: z.union([SalesforceErrorBody, OAuthErrorBody]),
+  errorSource: '[errors] REST API Developer Guide, "Status Codes and Error Responses"; [oauth] for the token endpoint',
+  operations: [
+    {
+      id: 'oauth.token',
+      method: 'POST',
+      path: '/services/oauth2/token',
+      auth: 'none',
+      bodyType: 'form',
+      // The grant is checked by the handler, which answers OAuth's own error shape.
+      body: z.looseObject({ grant_type: z.string() }),
+      response: z.object({ access_token: z.string(), instance_url: z.string().url(), id: z.string().url(), token_type: z.literal('Bearer'), issued_at: z.string(), signature: z.string(), scope: z.string() }),
+      source: '[oauth] Salesforce Help, "OAuth 2.0 Client Credentials Flow for Server-to-Server Integration"',
+      note: 'client credentials travel in the form body (client_id, client_secret), which is how jsforce sends them; Salesforce also accepts them in a Basic header.',
+    },
+    {
+      id: 'query',
+      method: 'GET',
+      path: `${API}/query`,
+      params: version,
+      query: z.object({ q: z.string().min(1) }),
+      response: z.object({ totalSize: z.number().int(), done: z.boolean(), records: z.array(z.looseObject({ attributes: z.object({ type: z.string(), url: z.string() }) })) }),
+      source: '[query] REST API Developer Guide, "Execute a SOQL Query" (GET /services/data/vXX.X/query?q=)',
+    },
+    {
+      id: 'sobjects.create',
+      method: 'POST',
+      path: `${API}/sobjects/{type}`,
+      params: sobject,
+      body: z.record(z.string(), z.unknown()),
+      response: SaveResult,
+      status: 201,
+      source: 'REST API Developer Guide, "Create a Record" (POST /sobjects/<type>/, 201 {id, success, errors})',
+    },
+    {
+      id: 'sobjects.upsert',
+      method: 'PATCH',
+      path: `${API}/sobjects/{type}/{field}/{value}`,
+      params: sobject.extend({ field: z.string(), value: z.string() }),
+      body: z.record(z.string(), z.unknown()),
+      response: SaveResult.extend({ created: z.boolean() }),
+      source: '[upsert] REST API Developer Guide, "Insert or Update (Upsert) a Record Using an External ID"',
+    },
+    {
+      id: 'sobjects.get',
+      method: 'GET',
+      path: `${API}/sobjects/{type}/{id}`,
+      params: sobject.extend({ id: z.string() }),
+      query: z.object({ fields: z.string().optional() }),
+      response: z.looseObject({ attributes: z.object({ type: z.string(), url: z.string() }), Id: z.string() }),
+      source: 'REST API Developer Guide, "Get Field Values from a Standard Object Record" (GET /sobjects/<type>/<id>?fields=)',
+    },
+    {
+      id: 'sobjects.update',
+      method: 'PATCH',
+      path: `${API}/sobjects/{type}/{id}`,
+      params: sobject.extend({ id: z.string() }),
+      body: z.record(z.string(), z.unknown()),
+      status: 204,
+      source: 'REST API Developer Guide, "Update a Record" (PATCH /sobjects/<type>/<id>, 204 No Content)',
+    },
+    {
+      id: 'chatter.feedElements.post',
+      method: 'POST',
+      path: `${API}/chatter/feed-elements`,
+      params: version,
+      body: z.object({
+        feedElementType: z.string(),
+        subjectId: z.string(),
+        body: z.object({ messageSegments: z.array(z.looseObject({ type: z.string() })) }),
+      }),
+      response: FeedElementAnswer,
+      status: 201,
+      source: '[chatter] Connect REST API Developer Guide, "Feed Elements, Post and Search" (POST /chatter/feed-elements)',
+    },
+    {
+      id: 'chatter.recordFeed',
+      method: 'GET',
+      path: `${API}/chatter/feeds/record/{recordId}/feed-elements`,
+      params: version.extend({ recordId: z.string() }),
+      query: z.object({ pageSize: z.string().optional(), page: z.string().optional() }),
+      response: z.looseObject({ elements: z.array(FeedElementAnswer) }),
+      source: '[chatter] Connect REST API Developer Guide, "Record Feed Elements" (GET /chatter/feeds/record/<recordId>/feed-elements)',
+    },
+  ],
+});

@@ -2,19 +2,14 @@
  * The Salesforce fake's records and the rules it applies to them, per contract.ts: field-level checks on
  * create and update, External ID upsert, the SOQL subset the connector's queries use, and the record feed.
  */
-import { FEED_ITEM_PREFIX, OBJECTS, type FieldContract, type ObjectContract, type SalesforceError } from './contract';
+import { FakeError } from '../shared/fake-kit';
+import { FEED_ITEM_PREFIX, OBJECTS, type FieldContract, type ObjectContract } from './contract';
 
 export type SfRecord = Record<string, unknown> & { Id: string };
 
-/** Thrown by the store; the server answers `status` with `[error]` [errors]. */
-export class SalesforceFakeError extends Error {
-  constructor(readonly status: number, readonly error: SalesforceError) {
-    super(error.message);
-  }
-}
-
+/** A refusal in Salesforce's error shape `[{message, errorCode, fields}]` [errors]. */
 const fail = (status: number, errorCode: string, message: string, fields?: string[]): never => {
-  throw new SalesforceFakeError(status, { message, errorCode, ...(fields ? { fields } : {}) });
+  throw new FakeError(status, message, fields?.[0], [{ message, errorCode, ...(fields ? { fields } : {}) }]);
 };
 
 export interface FeedElement {

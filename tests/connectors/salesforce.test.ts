@@ -186,3 +186,21 @@ describe('sessions, limits and faults', () => {
     expect(client.limitInfo).toEqual(fake.state().apiUsage);
   });
 });
+
+describe('the fake keeps Salesforce\'s contract', () => {
+  test('a field Salesforce does not have is refused in its error shape, naming the field', async () => {
+    await run('salesforce.findAccount', { name: account.Name });
+    const response = await fetch(`${fake.url}/services/data/v62.0/sobjects/Case`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${client.connection.accessToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ Subject: 'x', Partner_Stuff: 'y' }),
+    });
+    expect(response.status).toBe(400);
+    expect(response.headers.get('sforce-limit-info')).toMatch(/^api-usage=\d+\/\d+$/);
+    await expect(response.json()).resolves.toEqual([{ message: 'No such column \'Partner_Stuff\' on sobject of type Case', errorCode: 'INVALID_FIELD', fields: ['Partner_Stuff'] }]);
+  });
+
+  test('no answer of the fake broke the contract', () => {
+    expect(fake.breaches()).toEqual([]);
+  });
+});
