@@ -121,10 +121,7 @@ export class SalesforceClient {
           const name = err?.name ?? '';
           // invalid_client, invalid_grant, unsupported_grant_type: the connected app's settings, not a passing fault.
           const retryable = isTransientNetworkError(err) || /^ERROR_HTTP_5\d\d$/.test(name);
-          throw new ConnectorError(SYSTEM, action, redact(`sign-in (client credentials) at ${new URL(this.config.loginUrl).origin} failed: ${name ? `${name}: ` : ''}${err?.message ?? err}`, this.secrets), {
-            status: retryable ? undefined : 400,
-            retryable,
-          });
+          throw new ConnectorError(SYSTEM, action, redact(`sign-in (client credentials) at ${new URL(this.config.loginUrl).origin} failed: ${name ? `${name}: ` : ''}${err?.message ?? err}`, this.secrets), { retryable });
         },
       );
     }
@@ -139,7 +136,9 @@ export class SalesforceClient {
       // No answer at all: refused, reset, or our timeout. A create whose answer was lost is reconciled
       // through the External ID before anything is created again.
       const retryable = isTransientNetworkError(err) || (err as Error)?.name === 'TypeError' || !answer;
-      return new ConnectorError(SYSTEM, action, redact(`${request} failed: ${describe(err)}`, secrets), { retryable, status: answer?.status, cause: undefined });
+      // jsforce's own timeout text names a fixed duration; say the configured one.
+      const reason = (err as Error)?.name === 'AbortError' ? `no answer within ${this.config.timeoutMs} ms` : describe(err);
+      return new ConnectorError(SYSTEM, action, redact(`${request} failed: ${reason}`, secrets), { retryable, status: answer?.status });
     }
     const status = answer.status;
     const fields = Array.isArray(e.data?.fields) ? (e.data?.fields as unknown[]).filter((f): f is string => typeof f === 'string') : [];

@@ -119,6 +119,15 @@ describe('errors', () => {
     expect(failure.nextRetryDelay).toBe(30_000);
   });
 
+  test('an answer slower than the configured timeout is given up on and retryable', async () => {
+    const impatient = pandadocConnector.createClient({ ...config, timeoutMs: 100 });
+    fake.injectFault({ kind: 'delay', delayMs: 600 });
+    const failure = await failureOf(runAction(pandadocConnector, impatient, 'pandadoc.getDocumentStatus', { documentId: 'slow' }));
+    expect(failure.nonRetryable).toBe(false);
+    expect(failure.message).toBe('pandadoc.getDocumentStatus: GET /public/v1/documents/{id} failed: no answer within 100 ms');
+    await sleep(600);
+  });
+
   test('a wrong API key is refused without retry and the key is not in the message', async () => {
     const wrong = pandadocConnector.createClient({ ...config, apiKey: 'wrong-key-0123456789abcdef' });
     const failure = await failureOf(runAction(pandadocConnector, wrong, 'pandadoc.getDocumentStatus', { documentId: 'x' }));

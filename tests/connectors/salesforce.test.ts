@@ -174,6 +174,16 @@ describe('sessions, limits and faults', () => {
     fake.setApiLimit(100_000);
   });
 
+  test('an answer slower than the configured timeout is given up on and retryable', async () => {
+    const impatient = salesforceConnector.createClient({ ...config, timeoutMs: 150 });
+    await runAction(salesforceConnector, impatient, 'salesforce.findAccount', { name: account.Name });
+    fake.injectFault({ kind: 'delay', delayMs: 600 });
+    const failure = await failureOf(runAction(salesforceConnector, impatient, 'salesforce.findAccount', { name: account.Name }));
+    expect(failure.nonRetryable).toBe(false);
+    expect(failure.message).toBe('salesforce.findAccount: GET /query failed: no answer within 150 ms');
+    await new Promise((resolve) => setTimeout(resolve, 600));
+  });
+
   test('a wrong client secret fails sign-in without retry and never shows the secret', async () => {
     const wrong = salesforceConnector.createClient({ ...config, clientSecret: 'not-the-secret-0123456789' });
     const failure = await failureOf(runAction(salesforceConnector, wrong, 'salesforce.findAccount', { name: 'x' }));
