@@ -76,6 +76,8 @@ export class SalesforceClient {
       },
     });
     this.connection._transport = new ObservedTransport(config.timeoutMs);
+    // The token request has its own transport; without this it would wait jsforce's default of 30 minutes.
+    oauth2._transport = new ObservedTransport(config.timeoutMs);
     this.externalIdField = config.externalIdField;
     this.secrets = [config.clientSecret];
   }
