@@ -52,6 +52,7 @@ const quietBundlerLogger = {
 export async function runWorker(address: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   // Loaded here so that importing TASK_QUEUE or createWorker does not load every connector.
   const { startActivities } = await import('./activities');
+  await checkPeopleDirectory();
   const connection = await NativeConnection.connect({ address });
   const { activities, unconfigured } = startActivities(env);
   for (const system of unconfigured) console.log(`${system}: not configured, its actions are not available`);
@@ -60,4 +61,20 @@ export async function runWorker(address: string, env: NodeJS.ProcessEnv = proces
   console.log(`worker polling task queue '${TASK_QUEUE}' on ${address}. Press Ctrl-C to stop.`);
   await worker.run();
   await connection.close();
+}
+
+/** Refuses to start when the directory has mistakes, or when a shipped process has a role nobody holds. */
+async function checkPeopleDirectory(): Promise<void> {
+  const { loadDirectory, unheldRoles } = await import('./directory/load');
+  const { loadRegistry } = await import('./client/definitions');
+  const problems = unheldRoles(loadDirectory(), (await loadRegistry()).values());
+  if (problems.length) throw new Error(`the people directory does not staff every process:\n${problems.join('\n')}`);
+}
+
+// `tsx worker.ts`: the worker alone, with only the systems the environment configures (no local fakes).
+if (require.main === module) {
+  runWorker(process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233').catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
 }

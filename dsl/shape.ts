@@ -8,14 +8,20 @@ import { Definition } from './model';
 import { didYouMean, type DefinitionIssue, type Path } from './issues';
 
 export function checkShape(data: unknown): { definition?: Definition; issues: DefinitionIssue[] } {
-  const result = Definition.safeParse(data, { reportInput: true });
-  if (result.success) return { definition: result.data, issues: [] };
-  return { issues: result.error.issues.flatMap((issue) => describeIssue(issue as ZodIssue)) };
+  const { value, issues } = checkAgainst(Definition, data);
+  return { definition: value, issues };
+}
+
+/** The same wording for any other file the project reads with positions (the people directory). */
+export function checkAgainst<T>(schema: z.ZodType<T>, data: unknown): { value?: T; issues: DefinitionIssue[] } {
+  const result = schema.safeParse(data, { reportInput: true });
+  if (result.success) return { value: result.data, issues: [] };
+  return { issues: result.error.issues.flatMap((issue) => describeIssue(issue as ZodIssue, schema)) };
 }
 
 type ZodIssue = z.core.$ZodIssue & { input?: unknown; keys?: string[]; values?: unknown[]; minimum?: number | bigint; origin?: string; issues?: ZodIssue[] };
 
-function describeIssue(issue: ZodIssue): DefinitionIssue[] {
+function describeIssue(issue: ZodIssue, root: z.core.$ZodType): DefinitionIssue[] {
   const path = issue.path as Path;
   const field = path.length ? String(path[path.length - 1]) : 'the definition';
   switch (issue.code) {
@@ -25,7 +31,7 @@ function describeIssue(issue: ZodIssue): DefinitionIssue[] {
         message: `unknown key '${key}'${path.length ? ` in ${describePath(path)}` : ''}`,
         path: [...path, key],
         atKey: true,
-        hint: didYouMean(key, allowedKeys(path)) ?? `allowed keys: ${allowedKeys(path).join(', ')}`,
+        hint: didYouMean(key, allowedKeys(root, path)) ?? `allowed keys: ${allowedKeys(root, path).join(', ')}`,
       }));
     case 'invalid_type':
       if (issue.input === undefined) {
@@ -75,8 +81,8 @@ function kindOf(value: unknown): string {
 }
 
 /** The keys the model allows at a path, found by walking the schema itself. */
-function allowedKeys(path: Path): string[] {
-  let schema: z.core.$ZodType | undefined = Definition;
+function allowedKeys(root: z.core.$ZodType, path: Path): string[] {
+  let schema: z.core.$ZodType | undefined = root;
   for (const segment of [...path, undefined]) {
     schema = unwrap(schema);
     const def = schema?._zod.def as { type: string; shape?: Record<string, z.core.$ZodType>; element?: z.core.$ZodType; valueType?: z.core.$ZodType } | undefined;
