@@ -16,11 +16,10 @@
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { RunningFake } from '../shared/fake-kit';
-import { createFakeKit, FakeError, type FakeKit, type Fault, type JournalEntry } from '../shared/fake-kit';
-import { cxoneContract } from './contract';
 import { constantTimeEqual } from '../shared/compare';
-import { cxoneError, CxoneFakeStore, FakeCxoneError, type FakeCase, type FakeMessage } from './store';
+import { createFakeKit, type FakeKit, type Fault, type JournalEntry, type RunningFake } from '../shared/fake-kit';
+import { cxoneContract } from './contract';
+import { cxoneError, CxoneFakeStore, type FakeCase, type FakeMessage } from './store';
 
 export interface CxoneFakeOptions {
   /** Token lifetime in seconds (default one hour). */
@@ -54,8 +53,6 @@ export interface CxoneFake extends RunningFake {
   reset(): void;
 }
 
-type Params<T extends string> = { [K in T]: string };
-
 export async function startCxoneFake(options: CxoneFakeOptions = {}): Promise<CxoneFake> {
   const clientId = `engine-app-${randomBytes(4).toString('hex')}`;
   const clientSecret = randomBytes(16).toString('hex');
@@ -80,12 +77,6 @@ export async function startCxoneFake(options: CxoneFakeOptions = {}): Promise<Cx
   });
   const { app } = kit;
 
-  app.setErrorHandler((error, _request, reply) => {
-    if (error instanceof FakeCxoneError) return reply.code(error.status).send(error.body);
-    if (error instanceof FakeError) return reply.code(error.status).send(cxoneError(error.message, error.field));
-    const status = (error as { statusCode?: number }).statusCode ?? 500;
-    return reply.code(status).send(cxoneError((error as Error).message));
-  });
 
   // ---- issuer --------------------------------------------------------------------------------------------
 

@@ -14,13 +14,13 @@
  *   reset / POST /__control/reset                  back to the default seed
  */
 import { randomBytes } from 'node:crypto';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import { createFakeKit, deliverWebhook, FakeError, type FakeKit, type Fault, type JournalEntry, type MultipartForm, type RunningFake } from '../shared/fake-kit';
 import { hubspotContract } from './contract';
 import { constantTimeEqual } from '../shared/compare';
 import type { CrmObjectType } from '../../activities/hubspot/association-types';
 import type { SeedProperty } from './seed';
-import { FakeHttpError, hubspotError, HubSpotFakeStore, type InlineAssociation, type SearchRequest, type StoredFile, type StoredRecord } from './store';
+import { HubSpotFakeStore, type InlineAssociation, type SearchRequest, type StoredFile, type StoredRecord } from './store';
 import { signV3, SIGNATURE_HEADER, TIMESTAMP_HEADER, type HubSpotWebhookEvent } from '../../activities/hubspot/webhook';
 
 export interface HubSpotFakeOptions {
@@ -106,13 +106,6 @@ export async function startHubSpotFake(options: HubSpotFakeOptions = {}): Promis
   });
   const { app } = kit;
 
-  // Store errors carry HubSpot's envelope; the kit answers everything else in the contract's shape.
-  app.setErrorHandler((error, _request, reply) => {
-    if (error instanceof FakeHttpError) return reply.code(error.status).send(error.body);
-    if (error instanceof FakeError) return reply.code(error.status).send(hubspotContract.error(error.status, error.message, error.field));
-    const status = (error as { statusCode?: number }).statusCode ?? 500;
-    return reply.code(status).send(hubspotError(status, (error as Error).message));
-  });
 
   const typeOf = (type: string) => store.objectType(type);
   const requested = (raw: string | string[] | undefined): string[] | undefined =>

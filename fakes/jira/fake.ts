@@ -24,7 +24,7 @@ import { createFakeKit, deliverWebhook, FakeError, type FakeKit, type Fault, typ
 import { constantTimeEqual } from '../shared/compare';
 import { jiraContract } from './contract';
 import {
-  FakeJiraError, JiraFakeStore, PRIORITIES, STATUSES, TRANSITIONS,
+  JiraFakeStore, PRIORITIES, STATUSES, TRANSITIONS,
   type FakeField, type FakeIssue, type FakeProject, type FakeUser, type StatusChange,
 } from './store';
 import { IDENTIFIER_HEADER, SIGNATURE_HEADER, signJiraWebhook } from '../../activities/jira/webhook';
@@ -127,13 +127,6 @@ export async function startJiraFake(options: JiraFakeOptions = {}): Promise<Jira
   };
   let store = new JiraFakeStore(onStatusChange);
 
-  // Store errors already carry Jira's body; the kit answers everything else in the contract's shape.
-  app.setErrorHandler((error, _request, reply) => {
-    if (error instanceof FakeJiraError) return reply.code(error.status).send(error.body);
-    if (error instanceof FakeError) return reply.code(error.status).send(jiraContract.error(error.status, error.message, error.field));
-    const status = (error as { statusCode?: number }).statusCode ?? 500;
-    return reply.code(status).send(jiraContract.error(status, (error as Error).message));
-  });
 
   // ---- Jira REST v3 --------------------------------------------------------------------------------------
 

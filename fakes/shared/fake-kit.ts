@@ -125,8 +125,11 @@ export function createFakeKit(options: FakeKitOptions): FakeKit {
     return vendorError(reply, 404, `no such endpoint: ${request.method} ${path}`);
   });
 
+  // A store's own error class may carry the vendor's full body (`status` and `body`), as FakeError may.
   app.setErrorHandler((error, _request, reply) => {
     if (error instanceof FakeError) return reply.code(error.status).send(error.body ?? contract.error(error.status, error.message, error.field));
+    const carried = error as { status?: unknown; body?: unknown };
+    if (typeof carried.status === 'number' && carried.body && typeof carried.body === 'object') return reply.code(carried.status).send(carried.body);
     const status = (error as { statusCode?: number }).statusCode ?? 500;
     return vendorError(reply, status, (error as Error).message);
   });
