@@ -5,7 +5,7 @@
  * related to contact and case. Salesforce answers the case creation with a 503 first: Temporal retries it
  * after the Retry-After delay, and the org still ends up with one case.
  */
-import type { SalesforceFake } from '../../fakes/salesforce';
+import type { SalesforceFake } from '../../fakes/salesforce/fake';
 import type { SfRecord } from '../../fakes/salesforce/store';
 import { startProcess } from '../../client/processes';
 import { compile } from '../support/processes';

@@ -4,7 +4,7 @@
  * ApplicationFailure Temporal would receive.
  */
 import { salesforceConnector, SalesforceClient, type SalesforceConfig } from '../../activities/salesforce';
-import type { SalesforceFake } from '../../fakes/salesforce';
+import { startSalesforceFake, type SalesforceFake } from '../../fakes/salesforce/fake';
 import type { SfRecord } from '../../fakes/salesforce/store';
 import { failureOf, runAction } from './helpers/run-action';
 
@@ -18,9 +18,8 @@ let account: SfRecord;
 let contact: SfRecord;
 
 beforeAll(async () => {
-  const started = await salesforceConnector.startFake();
-  fake = started.fake as SalesforceFake;
-  config = started.config;
+  fake = await startSalesforceFake();
+  config = salesforceConnector.configFromEnv(fake.env) as SalesforceConfig;
   client = salesforceConnector.createClient(config);
 });
 
