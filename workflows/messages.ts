@@ -44,6 +44,8 @@ export interface OpenTask {
   form?: Record<string, unknown>;
   openedAt: string;
   dueAt?: string;
+  /** Filled in by the state query: "1 business day 4 hours left", "overdue by 2 hours". */
+  timeLeft?: string;
   breached: boolean;
   reminders: number;
   escalatedTo?: string;
@@ -53,6 +55,8 @@ export interface DeadlineView {
   name: string;
   at: string;
   timeLeftMs: number;
+  /** The same in words: "2 business days 3 hours left", "overdue by 4 hours". */
+  timeLeft: string;
   breached: boolean;
 }
 
