@@ -7,8 +7,9 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { randomUUID } from 'node:crypto';
 import { startProcess } from '../client/processes';
-import { decideUpdate } from '../workflows/messages';
-import { actor, compile, openTask, state } from './support/processes';
+import type { WorkflowHandle } from '@temporalio/client';
+import { decideUpdate, stateQuery } from '../workflows/messages';
+import { actor, compile, openTask } from './support/processes';
 import { startTimeSkippingWorker, type RunningWorker } from './support/worker';
 
 let running: RunningWorker;
@@ -49,6 +50,11 @@ steps:
   - id: finished
     end: completed
 `;
+
+/** The state as of the test server's clock (a query alone does not move the workflow clock). */
+async function state(handle: WorkflowHandle) {
+  return handle.query(stateQuery, { at: new Date(await env.currentTimeMs()).toISOString() });
+}
 
 async function start(input: Record<string, unknown> = {}) {
   const definition = await compile(sameDayTask);

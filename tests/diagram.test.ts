@@ -36,7 +36,7 @@ afterAll(() => browser?.close());
 async function mermaidError(chart: string): Promise<string | undefined> {
   return page.evaluate(async (source) => {
     try {
-      await (window as unknown as { mermaid: { parse(text: string): Promise<unknown> } }).mermaid.parse(source);
+      await (globalThis as unknown as { mermaid: { parse(text: string): Promise<unknown> } }).mermaid.parse(source);
       return undefined;
     } catch (err) {
       return String((err as Error).message ?? err);

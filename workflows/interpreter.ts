@@ -108,7 +108,7 @@ class Instance {
       this.inbox.push({ name: event.name, payload: event.payload });
       this.audit.push({ at: now(), event: 'event', detail: event.name });
     });
-    setHandler(stateQuery, () => this.state());
+    setHandler(stateQuery, (options) => this.state(options?.at));
   }
 
   async run(): Promise<ProcessResult> {
@@ -479,8 +479,9 @@ class Instance {
     return { ...this.variables, input: this.input, deadlines: this.deadlines, now: now(), [TIME_CONTEXT]: timeContext(this.def) };
   }
 
-  private state(): InstanceState {
-    const at = Date.now();
+  private state(asOf?: string): InstanceState {
+    const given = asOf === undefined ? Number.NaN : Date.parse(asOf);
+    const at = Number.isNaN(given) ? Date.now() : given;
     return {
       process: this.def.process,
       version: this.def.version,

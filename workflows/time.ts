@@ -88,9 +88,9 @@ export function instantOf(value: unknown, def: CompiledDefinition, calendar?: st
  */
 export function timeLeftInWords(def: CompiledDefinition, now: Date, due: Date, calendar?: string): string {
   const left = due.getTime() - now.getTime();
-  if (left <= 0) return `overdue by ${clockWords(-left, true) || 'less than a minute'}`;
+  if (left <= 0) return `overdue by ${clockWords(Math.floor(-left / 60_000), true) || 'less than a minute'}`;
   const snapshot = zoneOf(def, calendar);
-  if (!snapshot) return `${clockWords(left, true) || 'less than a minute'} left`;
+  if (!snapshot) return `${clockWords(Math.ceil(left / 60_000), true)} left`;
   // The most whole business days that still fit before `due`, then what remains of the clock.
   let days = Math.max(0, businessDaysBetween(snapshot, now, due));
   let mark = days ? addBusinessDays(snapshot, now, days) : now;
@@ -99,14 +99,14 @@ export function timeLeftInWords(def: CompiledDefinition, now: Date, due: Date, c
     mark = days ? addBusinessDays(snapshot, now, days) : now;
   }
   // No whole business day fits (e.g. after hours before a weekend): plain days and hours read better.
-  const rest = clockWords(due.getTime() - mark.getTime(), days === 0);
+  // Minutes left are rounded up (10:00:01 until 17:00 is "7 hours left"); overdue time is rounded down.
+  const rest = clockWords(Math.ceil((due.getTime() - mark.getTime()) / 60_000), days === 0);
   const words = [days ? `${days} business day${days === 1 ? '' : 's'}` : '', rest].filter(Boolean).join(' ');
-  return `${words || 'less than a minute'} left`;
+  return `${words} left`;
 }
 
 /** "3 days 4 hours", "4 hours", "25 minutes"; whole days only when `withDays`, the two largest units. */
-function clockWords(ms: number, withDays: boolean): string {
-  const minutes = Math.floor(ms / 60_000);
+function clockWords(minutes: number, withDays: boolean): string {
   const days = withDays ? Math.floor(minutes / 1440) : 0;
   const hours = Math.floor((minutes - days * 1440) / 60);
   const mins = minutes % 60;
