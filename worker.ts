@@ -51,6 +51,7 @@ const quietBundlerLogger = {
 export async function runWorker(address: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   // Loaded here so that importing TASK_QUEUE or createWorker does not load every connector.
   const { startActivities } = await import('./activities');
+  await checkPeopleDirectory();
   const connection = await NativeConnection.connect({ address });
   const { activities, fakes } = await startActivities(env);
   for (const fake of fakes) console.log(`${fake.system}: no credentials configured, using the local fake at ${fake.url}`);
@@ -60,6 +61,14 @@ export async function runWorker(address: string, env: NodeJS.ProcessEnv = proces
   await worker.run();
   await connection.close();
   await Promise.all(fakes.map((fake) => fake.close()));
+}
+
+/** Refuses to start when the directory has mistakes, or when a shipped process has a role nobody holds. */
+async function checkPeopleDirectory(): Promise<void> {
+  const { loadDirectory, unheldRoles } = await import('./directory/load');
+  const { loadRegistry } = await import('./client/definitions');
+  const problems = unheldRoles(loadDirectory(), (await loadRegistry()).values());
+  if (problems.length) throw new Error(`the people directory does not staff every process:\n${problems.join('\n')}`);
 }
 
 if (require.main === module) {

@@ -21,7 +21,14 @@ export interface ShapeResult {
 export function checkShape(data: unknown): ShapeResult {
   const result = Definition.safeParse(data, { reportInput: true });
   if (result.success) return { definition: result.data, issues: [] };
-  return { issues: result.error.issues.flatMap((issue) => describeIssue(issue as ZodIssue)), salvaged: salvage(data, result.error.issues) };
+  return { issues: result.error.issues.flatMap((issue) => describeIssue(issue as ZodIssue, Definition)), salvaged: salvage(data, result.error.issues) };
+}
+
+/** The same wording for any other file the project reads with positions (the people directory). */
+export function checkAgainst<T>(schema: z.ZodType<T>, data: unknown): { value?: T; issues: DefinitionIssue[] } {
+  const result = schema.safeParse(data, { reportInput: true });
+  if (result.success) return { value: result.data, issues: [] };
+  return { issues: result.error.issues.flatMap((issue) => describeIssue(issue as ZodIssue, schema)) };
 }
 
 /** Fills for required top-level fields that are missing or broken, so that the steps can still be checked. */
@@ -102,7 +109,7 @@ function deleteAt(root: unknown, path: Path) {
 
 type ZodIssue = z.core.$ZodIssue & { input?: unknown; keys?: string[]; values?: unknown[]; minimum?: number | bigint; origin?: string; issues?: ZodIssue[] };
 
-function describeIssue(issue: ZodIssue): DefinitionIssue[] {
+function describeIssue(issue: ZodIssue, root: z.core.$ZodType): DefinitionIssue[] {
   const path = issue.path as Path;
   const field = path.length ? String(path[path.length - 1]) : 'the definition';
   switch (issue.code) {
@@ -112,7 +119,7 @@ function describeIssue(issue: ZodIssue): DefinitionIssue[] {
         message: `unknown key '${key}'${path.length ? ` in ${describePath(path)}` : ''}`,
         path: [...path, key],
         atKey: true,
-        hint: didYouMean(key, allowedKeys(path)) ?? `allowed keys: ${allowedKeys(path).join(', ')}`,
+        hint: didYouMean(key, allowedKeys(root, path)) ?? `allowed keys: ${allowedKeys(root, path).join(', ')}`,
       }));
     case 'invalid_type':
       if (issue.input === undefined) {
@@ -162,8 +169,8 @@ function kindOf(value: unknown): string {
 }
 
 /** The keys the model allows at a path, found by walking the schema itself. */
-function allowedKeys(path: Path): string[] {
-  let schema: z.core.$ZodType | undefined = Definition;
+function allowedKeys(root: z.core.$ZodType, path: Path): string[] {
+  let schema: z.core.$ZodType | undefined = root;
   for (const segment of [...path, undefined]) {
     schema = unwrap(schema);
     const def = schema?._zod.def as { type: string; shape?: Record<string, z.core.$ZodType>; element?: z.core.$ZodType; valueType?: z.core.$ZodType } | undefined;
