@@ -178,6 +178,36 @@ describe('the diagram command', () => {
   });
 });
 
+describe('names in expressions', () => {
+  it('are looked up only at the top of the scope: names inside filters, lambdas and blocks, and bound $variables, are not', async () => {
+    const text = `
+process: expression-names
+version: 1
+title: Names relative to an item
+calendar: us
+roles: { ops: Operations }
+steps:
+  - id: commissions
+    call: partnerstack.openCommissions
+    with: { partnerKey: =input.partnerKey }
+    result: commissions
+    expect: result.count >= 0
+  - id: totals
+    set:
+      open: =commissions.items[status = "open"].amount
+      names: "=$map(commissions.items, function($c) { $c.partner.name })"
+      doubled: =($total := $sum(commissions.items.amount); $total * 2)
+      due: =$formatDate($addBusinessDays($today(), 3), "long")
+      settle: =deadlines
+  - id: done
+    end: completed
+    reason: "{{ $count(open) }} open, {{ doubled }} owed"
+`;
+    const [result] = await compileAll([{ file: 'names.yaml', text }], catalogue);
+    expect(formatIssues('names.yaml', result.issues)).toBe('');
+  });
+});
+
 describe('a process\'s start input', () => {
   const definition = (input: string) => `
 process: closed-input
