@@ -4,6 +4,7 @@
  *   run                      the embedded default: dev server (SQLite in .data/), worker, local fakes of the
  *                            external systems that have no credentials; with TEMPORAL_ADDRESS set, connects
  *                            to that server instead of starting one
+ *   worker                   the worker and the local fakes only, against TEMPORAL_ADDRESS (default 127.0.0.1:7233)
  *   validate <files...>      checks definitions; every problem as file:line:col, exit status 1 on any
  *   diagram <file>           prints a Mermaid flowchart: one lane per role, deadlines on the arrows
  *   start <process> [--input JSON] [--id WORKFLOW_ID]
@@ -15,11 +16,15 @@
  *                            sends an external event to an instance, for its `wait-for:` and `poll:` steps
  */
 import { Client, Connection, WorkflowUpdateFailedError } from '@temporalio/client';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { catalogue } from '../activities';
+import { compileAll, filesNeededBy } from '../dsl/compile';
 import { toMermaid } from '../dsl/diagram';
 import { formatIssues, suggest } from '../dsl/issues';
 import { decideUpdate, eventSignal, stateQuery } from '../workflows/messages';
+import { startFakes } from '../fakes';
 import { runWorker } from '../worker';
 import { compileFiles, definitionFiles, loadRegistry } from './definitions';
 import { startProcess } from './processes';
@@ -27,6 +32,7 @@ import { startDevServer, type RunningDevServer } from './dev-server';
 
 const USAGE = `usage:
   cli run
+  cli worker
   cli validate <files...>
   cli diagram <file>
   cli start <process> [--input JSON] [--id WORKFLOW_ID]
@@ -56,6 +62,8 @@ async function main(argv: string[]): Promise<number> {
       return diagram(rest);
     case 'run':
       return run();
+    case 'worker':
+      return run({ devServer: false });
     case 'start':
       return start(rest, values);
     case 'state':
@@ -79,6 +87,7 @@ async function validate(files: string[]): Promise<number> {
   let failed = 0;
   for (const result of results) {
     const name = path.relative(process.cwd(), result.file);
+    if (result.warnings.length) console.error(formatIssues(name, result.warnings));
     if (result.issues.length) {
       failed++;
       console.error(formatIssues(name, result.issues));
@@ -95,10 +104,11 @@ async function diagram(files: string[]): Promise<number> {
     return 2;
   }
   const file = path.resolve(files[0]);
-  // Compile with its neighbours so that subprocess steps resolve.
+  // Compile it with the neighbours it starts as subprocesses, and nothing else.
   const siblings = await definitionFiles(path.dirname(file)).catch(() => [] as string[]);
-  const results = await compileFiles([file, ...siblings.filter((f) => f !== file)]);
-  const result = results[0];
+  const read = async (name: string) => ({ file: name, text: await readFile(name, 'utf8') });
+  const candidates = await Promise.all(siblings.filter((f) => f !== file).map(read));
+  const [result] = await compileAll(filesNeededBy(await read(file), candidates), catalogue);
   if (result.issues.length) {
     console.error(formatIssues(files[0], result.issues));
     return 1;
@@ -142,7 +152,7 @@ async function show([workflowId]: string[]): Promise<number> {
     console.error('state: name a workflow id');
     return 2;
   }
-  const state = await (await connect()).workflow.getHandle(workflowId).query(stateQuery);
+  const state = await (await connect()).workflow.getHandle(workflowId).query(stateQuery, { at: new Date().toISOString() });
   console.log(JSON.stringify(state, null, 2));
   return 0;
 }
@@ -176,15 +186,19 @@ async function sendEvent([workflowId, name, ...extra]: string[], options: Option
   return 0;
 }
 
-async function run(): Promise<number> {
+async function run(options: { devServer: boolean } = { devServer: true }): Promise<number> {
   let server: RunningDevServer | undefined;
   let address = process.env.TEMPORAL_ADDRESS;
-  if (!address) {
+  if (!address && options.devServer) {
     server = await startDevServer();
     address = server.address;
     console.log(`Temporal dev server on ${address} (data and log in .data/); web UI at ${server.uiUrl}`);
   }
-  await runWorker(address);
+  // Systems without credentials run against their local fakes (fakes/), started here, never by the worker.
+  const sandbox = await startFakes(process.env);
+  for (const fake of sandbox.fakes) console.log(`${fake.system}: no credentials configured, using the local fake at ${fake.url}`);
+  await runWorker(address ?? '127.0.0.1:7233', sandbox.env);
+  await sandbox.close();
   await server?.stop();
   console.log('stopped');
   return 0;

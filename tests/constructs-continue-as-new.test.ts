@@ -6,38 +6,40 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
-import { startActivities, type StartedActivities } from '../activities';
-import type { JiraFake } from '../activities/jira/fake';
+import { startActivities } from '../activities';
+import { startFakes, type Sandbox } from '../fakes';
+import type { JiraFake } from '../fakes/jira/fake';
 import { startProcess } from '../client/processes';
 import { bundleWorkflows, TASK_QUEUE } from '../worker';
 import { devServerEnvironment } from './support/environments';
 import { compile, state } from './support/processes';
 
 let env: TestWorkflowEnvironment;
-let connectors: StartedActivities;
+let sandbox: Sandbox;
 let worker: Worker;
 let running: Promise<void>;
 
 beforeAll(async () => {
   let bundle;
-  [bundle, connectors, env] = await Promise.all([
+  [bundle, sandbox, env] = await Promise.all([
     bundleWorkflows(),
-    startActivities({}, { fakesOnly: true }),
+    startFakes({}),
     devServerEnvironment({ extraArgs: ['--dynamic-config-value', 'limit.historyCount.suggestContinueAsNew=30'] }),
   ]);
-  worker = await Worker.create({ connection: env.nativeConnection, taskQueue: TASK_QUEUE, workflowBundle: bundle, activities: connectors.activities });
+  const { activities } = startActivities(sandbox.env);
+  worker = await Worker.create({ connection: env.nativeConnection, taskQueue: TASK_QUEUE, workflowBundle: bundle, activities });
   running = worker.run();
 }, 180_000);
 
 afterAll(async () => {
   worker?.shutdown();
   await running;
-  await Promise.all(connectors?.fakes.map((fake) => fake.close()) ?? []);
+  await sandbox?.close();
   await env?.teardown();
 });
 
 it('keeps polling across continue-as-new, with the for-each results made before it, until the ticket is Done', async () => {
-  const jira = connectors.fakes.find((f) => f.system === 'jira') as JiraFake;
+  const jira = sandbox.fake<JiraFake>('jira');
   const definition = await compile(`
 process: countries-then-ticket
 version: 1

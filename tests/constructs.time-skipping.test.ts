@@ -7,7 +7,7 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { randomUUID } from 'node:crypto';
-import type { JiraFake } from '../activities/jira/fake';
+import type { JiraFake } from '../fakes/jira/fake';
 import { startProcess } from '../client/processes';
 import { decideUpdate, eventSignal } from '../workflows/messages';
 import { compile, openTask, person, state } from './support/processes';

@@ -18,6 +18,11 @@ export interface ActionContext {
   idempotencyKey: string;
   /** Aborted when Temporal cancels the activity; pass it to HTTP requests. */
   signal: AbortSignal;
+  /**
+   * Which attempt of the step this is (1 on the first). A later attempt may follow one whose answer was
+   * lost, so a lookup of its earlier work must allow for a vendor's read-after-write lag.
+   */
+  attempt: number;
 }
 
 export interface Action<Client, Input extends z.ZodType = z.ZodType, Output = unknown> {
@@ -28,7 +33,16 @@ export interface Action<Client, Input extends z.ZodType = z.ZodType, Output = un
   input: Input;
   /** Mutating actions get retried only through their idempotency key. */
   mutates: boolean;
+  /** Named templates the action renders (`with: { template: { name, variables } }`), for the definition checker. */
+  templates?: readonly TemplateSignature[];
   run(client: Client, input: z.output<Input>, context: ActionContext): Promise<Output>;
+}
+
+/** A template as the definition checker sees it: the names it answers to and the variables it needs. */
+export interface TemplateSignature {
+  id: string;
+  label: string;
+  variables: readonly string[];
 }
 
 /** Declares one action with its input type inferred from the schema. */
@@ -45,6 +59,7 @@ export interface ActionSignature {
   input: z.ZodType;
   /** Only actions that merely read may be called over and over by a `poll:` step. */
   mutates?: boolean;
+  templates?: readonly TemplateSignature[];
 }
 
 /** An action catalogue keyed by name, as the definition compiler consumes it. */
@@ -54,22 +69,15 @@ export function catalogueOf(actions: Iterable<ActionSignature>): ActionCatalogue
   const catalogue = new Map<string, ActionSignature>();
   for (const action of actions) {
     if (catalogue.has(action.name)) throw new Error(`action ${action.name} is declared twice`);
-    catalogue.set(action.name, { name: action.name, description: action.description, input: action.input, mutates: action.mutates });
+    catalogue.set(action.name, { name: action.name, description: action.description, input: action.input, templates: action.templates, mutates: action.mutates });
   }
   return catalogue;
 }
 
-/** A fake of an external system, running on a loopback port for tests and the embedded default. */
-export interface RunningFake {
-  system: string;
-  /** Base URL the connector's client is pointed at (for SMTP: `smtp://127.0.0.1:<port>`). */
-  url: string;
-  close(): Promise<void>;
-}
-
 /**
  * Everything the worker needs from one external system: how to read its configuration from the
- * environment, how to build its client, the actions it offers, and how to start its local fake.
+ * environment, how to build its client and the actions it offers. Its local fake is a program of its own
+ * (fakes/<system>/) that publishes the environment variables pointing this connector at it.
  */
 export interface Connector<Client, Config> {
   system: string;
@@ -78,6 +86,4 @@ export interface Connector<Client, Config> {
   createClient(config: Config): Client;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   actions: readonly Action<Client, any, any>[];
-  /** Starts the local fake on 127.0.0.1 and returns it with a configuration pointing at it. */
-  startFake(): Promise<{ fake: RunningFake; config: Config }>;
 }
