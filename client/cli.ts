@@ -168,8 +168,15 @@ async function run(): Promise<number> {
     address = server.address;
     console.log(`Temporal dev server on ${address} (data and log in .data/); web UI at ${server.uiUrl}`);
   }
-  await runWorker(address);
-  await server?.stop();
+  const { startApi } = await import('../api/server');
+  const api = await startApi(address);
+  console.log(`ops API on ${api.url} (OpenAPI document at ${api.url}/openapi.json; sign in with a key from \`npm run cli -- keys issue <person>\`)`);
+  try {
+    await runWorker(address);
+  } finally {
+    await api.close();
+    await server?.stop();
+  }
   console.log('stopped');
   return 0;
 }

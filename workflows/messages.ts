@@ -101,6 +101,8 @@ export interface CarriedState {
 export interface ProcessArgs {
   definition: CompiledDefinition;
   input: Record<string, unknown>;
+  /** The authenticated person who started the instance (set by the API), for four-eyes rules. */
+  startedBy?: { id: string };
   carried?: CarriedState;
 }
 
