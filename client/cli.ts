@@ -171,6 +171,7 @@ async function run(): Promise<number> {
   const { startApi } = await import('../api/server');
   const api = await startApi(address);
   console.log(`ops API on ${api.url} (OpenAPI document at ${api.url}/openapi.json; sign in with a key from \`npm run cli -- keys issue <person>\`)`);
+  console.log(`web inbox on ${api.url}/inbox (sign in there with the same key)`);
   try {
     await runWorker(address);
   } finally {

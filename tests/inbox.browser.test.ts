@@ -250,22 +250,27 @@ describe('the web task inbox', () => {
   });
 
   it('reads on a phone: no sideways scrolling, tables as cards', async () => {
+    const waiting = await startProcess(env.client, urgent, { ref: 'M-1' }, { startedBy: { id: 'rita.gomez' } });
+    const open = await pollOpenTask(waiting.workflowId);
     const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, storageState: await context.storageState() });
     const small = await phone.newPage();
     small.on('pageerror', (error) => pageErrors.push(`page error: ${error.message}`));
     for (const [name, address, ready] of [
       ['tasks', '/inbox', 'My tasks'],
+      ['task', `/tasks/${encodeURIComponent(waiting.workflowId)}/${encodeURIComponent(open)}`, 'Urgent check M-1'],
       ['instance', `/inbox/instances/${encodeURIComponent(workflowId)}`, 'History'],
       ['start', '/inbox/start/partner-review', 'Start: Review a partner application'],
     ] as const) {
       await small.goto(`${base}${address}`);
       await small.getByRole('heading', { name: ready }).waitFor();
+      if (name === 'tasks') await small.getByText('Urgent check M-1').waitFor();
       if (name === 'instance') await small.locator('[data-testid=diagram] svg').waitFor();
       // The diagram scrolls inside its own frame; the page itself never does.
       expect(await small.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
       await shot(`phone-${name}`, small);
     }
     await phone.close();
+    await waiting.terminate('test done with it');
   });
 
   it('signs out: the cookie is gone and pages ask for the key again', async () => {
