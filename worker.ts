@@ -3,7 +3,7 @@
  *
  * `npm run worker` connects to TEMPORAL_ADDRESS (default 127.0.0.1:7233) with the connectors configured
  * from the environment; a connector without credentials runs against its local fake. `npm start` starts a
- * dev server and this worker together (client/cli.ts `run`).
+ * dev server and this worker together (cli/commands/run.ts).
  */
 import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
 import type { ActivityFunction } from './activities/shared/bind';

@@ -18,6 +18,7 @@ import { processRoutes } from './routes/processes';
 import { taskRoutes } from './routes/tasks';
 import { inboxRoutes } from '../inbox';
 import { signIn } from './sign-in';
+import { webhookRoutes, type WebhookSettings } from './webhooks';
 import type { ApiContext } from './context';
 
 export interface ApiOptions extends ApiContext {
@@ -25,6 +26,7 @@ export interface ApiOptions extends ApiContext {
   oidc?: OidcVerifier;
   /** Write requests allowed per credential per minute (OPS_API_RATE_LIMIT, default 120). */
   writesPerMinute: number;
+  webhooks: WebhookSettings;
   logger?: FastifyServerOptions['logger'];
 }
 
@@ -114,6 +116,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   await app.register(processRoutes(options));
   await app.register(instanceRoutes(options));
   await app.register(taskRoutes(options));
+  await app.register(webhookRoutes(options, options.webhooks), { prefix: '/webhooks' });
   await app.register(inboxRoutes(options));
   await app.ready();
   return app;

@@ -11,6 +11,7 @@ import { loadDirectory } from '../directory/load';
 import { buildApi } from './app';
 import { ApiKeyStore } from './identity/api-keys';
 import { OidcVerifier, oidcSettingsFromEnv } from './identity/oidc';
+import { webhookSettingsFromEnv } from './webhooks';
 
 export interface RunningApi {
   url: string;
@@ -31,6 +32,7 @@ export async function startApi(temporalAddress: string, env: NodeJS.ProcessEnv =
     uploadsDir: env.OPS_UPLOADS_DIR ?? path.join(PROJECT_ROOT, '.data', 'uploads'),
     maxUploadBytes: Number(env.OPS_MAX_UPLOAD_BYTES ?? 10 * 1024 * 1024),
     writesPerMinute: Number(env.OPS_API_RATE_LIMIT ?? 120),
+    webhooks: webhookSettingsFromEnv(env),
     logger: { level: env.OPS_API_LOG_LEVEL ?? 'warn' },
   });
   const host = env.OPS_API_HOST ?? '127.0.0.1';

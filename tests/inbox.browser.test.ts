@@ -69,6 +69,7 @@ beforeAll(async () => {
     uploadsDir: path.join(scratch, 'uploads'),
     maxUploadBytes: 1024 * 1024,
     writesPerMinute: 1000,
+    webhooks: { routes: { hubspot: {}, jira: {}, partnerstack: {}, jotform: {} } }, // none: the inbox is under test
   });
   base = await api.listen({ host: '127.0.0.1', port: 0 });
 

@@ -40,6 +40,7 @@ export async function startTestApi(client: Client, definitions: CompiledDefiniti
     uploadsDir: path.join(dir, 'uploads'),
     maxUploadBytes: 64 * 1024,
     writesPerMinute: 1000,
+    webhooks: { routes: { hubspot: {}, jira: {}, partnerstack: {}, jotform: {} } },
     ...overrides,
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
