@@ -232,6 +232,19 @@ describe('the web task inbox', () => {
     expect(await file.text()).toContain('signed application');
   });
 
+  it('lets no other site use the session cookie, and sends people nowhere else after signing in', async () => {
+    const event = { process: 'partner-review', businessKey: 'P-100', name: 'noted' };
+    const forged = await context.request.post(`${base}/events`, { headers: { origin: 'http://elsewhere.test' }, data: event });
+    expect(forged.status()).toBe(403);
+    expect((await forged.json()).detail).toBe('a request signed in by the inbox cookie must come from the inbox itself');
+    const own = await context.request.post(`${base}/events`, { headers: { origin: base }, data: event });
+    expect(own.status()).toBe(202);
+
+    const signIn = await context.request.post(`${base}/inbox/sign-in`, { form: { key: ivyKey, next: '//elsewhere.test/phish' }, maxRedirects: 0 });
+    expect(signIn.status()).toBe(303);
+    expect(signIn.headers().location).toBe('/inbox');
+  });
+
   it('can be used with the keyboard alone: a task decided by tabbing to its button', async () => {
     const handle = await startProcess(env.client, urgent, { ref: 'K-1' }, { startedBy: { id: 'rita.gomez' } });
     const opened = await pollOpenTask(handle.workflowId);
