@@ -30,7 +30,7 @@ export async function readInstance(client: Client, workflowId: string) {
     if (error instanceof WorkflowNotFoundError) throw new ApiProblem('not-found', `no instance '${workflowId}'`);
     throw error;
   }
-  const state: InstanceState = await handle.query(stateQuery);
+  const state: InstanceState = await handle.query(stateQuery, { at: new Date().toISOString() });
   return { handle, described, state };
 }
 

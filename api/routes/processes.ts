@@ -14,8 +14,8 @@ import { z } from 'zod';
 import { catalogue } from '../../activities';
 import { definitionFiles } from '../../client/definitions';
 import { InvalidInputError, START_REQUEST_MEMO, startProcess } from '../../client/processes';
-import { compileAll } from '../../dsl/compile';
-import { suggest } from '../../dsl/issues';
+import { compileAll, filesNeededBy } from '../../dsl/compile';
+import { suggest, type DefinitionIssue as DefinitionIssueShape } from '../../dsl/issues';
 import { WRITE, type ApiContext } from '../context';
 import { ApiProblem, problemResponses } from '../problems';
 
@@ -67,18 +67,21 @@ export function processRoutes(context: ApiContext): FastifyPluginAsync {
         summary: 'Checks a definition text; every problem at once, with its line and column',
         tags: ['processes'],
         body: z.object({ text: z.string().min(1), file: z.string().default('definition.yaml') }),
-        response: { 200: z.object({ ok: z.boolean(), process: z.string().optional(), version: z.number().optional(), issues: z.array(DefinitionIssue) }), ...problemResponses(400, 401) },
+        response: { 200: z.object({ ok: z.boolean(), process: z.string().optional(), version: z.number().optional(), issues: z.array(DefinitionIssue), warnings: z.array(DefinitionIssue) }), ...problemResponses(400, 401) },
       },
     }, async (request) => {
       const { text, file } = request.body;
+      const present = (i: DefinitionIssueShape) => ({ line: i.line, col: i.col, message: i.message, hint: i.hint, text: `${file}${i.line === undefined ? '' : `:${i.line}:${i.col}`}: ${i.message}` });
       // Compiled with the shipped definitions, so a subprocess step may name one of them.
       const shipped = await Promise.all((await definitionFiles(context.definitionsDir)).map(async (f) => ({ file: f, text: await readFile(f, 'utf8') })));
-      const [result] = await compileAll([{ file, text }, ...shipped.filter((s) => path.basename(s.file) !== path.basename(file))], catalogue);
+      const others = shipped.filter((s) => path.basename(s.file) !== path.basename(file));
+      const [result] = await compileAll(filesNeededBy({ file, text }, others), catalogue);
       return {
         ok: result.issues.length === 0,
         process: result.definition?.process,
         version: result.definition?.version,
-        issues: result.issues.map((i) => ({ line: i.line, col: i.col, message: i.message, hint: i.hint, text: `${file}${i.line === undefined ? '' : `:${i.line}:${i.col}`}: ${i.message}` })),
+        issues: result.issues.map(present),
+        warnings: result.warnings.map(present),
       };
     });
 

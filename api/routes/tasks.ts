@@ -222,7 +222,7 @@ async function openTasksFor(client: Client, person: SignedIn): Promise<z.infer<t
     do {
       const page = await listInstances(client, { role, status: 'running' }, { pageSize: 100, nextPageToken });
       nextPageToken = page.nextPageToken;
-      const states = await Promise.all(page.instances.map(async (i) => ({ i, state: await client.workflow.getHandle(i.workflowId).query(stateQuery).catch(() => undefined) })));
+      const states = await Promise.all(page.instances.map(async (i) => ({ i, state: await client.workflow.getHandle(i.workflowId).query(stateQuery, { at: new Date().toISOString() }).catch(() => undefined) })));
       for (const { i, state } of states) {
         for (const task of state?.openTasks ?? []) {
           if (!task.roles.some((r) => person.roles.includes(r))) continue;

@@ -17,6 +17,7 @@ export const validate: Command = {
     let failed = 0;
     for (const result of results) {
       const name = path.relative(process.cwd(), result.file);
+      if (result.warnings.length) console.error(formatIssues(name, result.warnings));
       if (result.issues.length) {
         failed++;
         console.error(formatIssues(name, result.issues));
