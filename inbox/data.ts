@@ -16,13 +16,15 @@ import type { Step } from '../dsl/model';
 import type { InstanceState } from '../workflows/messages';
 import type { InboxOptions } from './index';
 
+export const SignedInPerson = z.object({ id: z.string(), name: z.string(), roles: z.array(z.string()) });
+
 const StepWords = z.object({
   title: z.string(),
   outcomes: z.record(z.string(), z.string()).meta({ description: 'Outcome name → the label its button shows.' }),
   items: z.record(z.string(), z.string()).meta({ description: 'Checklist item id → its label.' }),
 });
 
-const InstancePicture = z.object({
+export const InstancePicture = z.object({
   chart: z.string().meta({ description: 'Mermaid flowchart; classes `current` and `done` mark where the instance is.' }),
   current: z.array(z.string()).meta({ description: 'The steps (or the end) the instance is at.' }),
   stages: z.array(z.object({ name: z.string(), state: z.enum(['done', 'current', 'upcoming']) })),
@@ -39,7 +41,7 @@ export function dataRoutes(options: InboxOptions): FastifyPluginAsync {
     const app = plain.withTypeProvider<ZodTypeProvider>();
 
     app.get('/inbox/data/me', {
-      schema: { hide: true, response: { 200: z.object({ id: z.string(), name: z.string(), roles: z.array(z.string()) }), ...problemResponses(401) } },
+      schema: { hide: true, response: { 200: SignedInPerson, ...problemResponses(401) } },
     }, async (request) => ({ id: request.person.id, name: request.person.name, roles: request.person.roles }));
 
     app.get('/inbox/data/instances/:workflowId', {

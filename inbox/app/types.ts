@@ -1,6 +1,7 @@
 /**
- * The shapes the pages read, as the API serves them (api/schemas.ts and the routes declare them; these are
- * the parts the pages use).
+ * The parts of the API's answers the pages read. The API declares them once in zod (api/schemas.ts, the
+ * routes, inbox/data.ts); they cannot be imported here even as types, since that would type-check the whole
+ * server (Temporal client, connectors) as browser code. The browser test reads them from the real API.
  */
 export interface OpenTask {
   id: string;
