@@ -12,13 +12,13 @@ import { event } from './commands/event';
 import { keys } from './commands/keys';
 import { list } from './commands/list';
 import { processes } from './commands/processes';
-import { run } from './commands/run';
+import { run, worker } from './commands/run';
 import { show } from './commands/show';
 import { start } from './commands/start';
 import { tasks } from './commands/tasks';
 import { validate } from './commands/validate';
 
-export const COMMANDS: readonly Command[] = [run, validate, diagram, processes, start, list, show, tasks, decide, event, cancel, keys];
+export const COMMANDS: readonly Command[] = [run, worker, validate, diagram, processes, start, list, show, tasks, decide, event, cancel, keys];
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -9,7 +9,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { startActivities, type StartedActivities } from '../activities';
+import { startActivities } from '../activities';
+import { startFakes, type Sandbox } from '../fakes';
 import { bundleWorkflows, TASK_QUEUE } from '../worker';
 import { call, id, startTestApi, type ApiHarness } from './support/api';
 import { devServerEnvironment } from './support/environments';
@@ -46,7 +47,7 @@ steps:
 `;
 
 let env: TestWorkflowEnvironment;
-let connectors: StartedActivities;
+let sandbox: Sandbox;
 let worker: Worker;
 let running: Promise<void>;
 let api: ApiHarness;
@@ -54,10 +55,10 @@ let ivy: string;
 let carla: string;
 
 beforeAll(async () => {
-  const [bundle, started, environment, definition] = await Promise.all([bundleWorkflows(), startActivities({}, { fakesOnly: true }), devServerEnvironment(), compile(approval)]);
-  connectors = started;
+  const [bundle, fakes, environment, definition] = await Promise.all([bundleWorkflows(), startFakes({}), devServerEnvironment(), compile(approval)]);
+  sandbox = fakes;
   env = environment;
-  worker = await Worker.create({ connection: env.nativeConnection, taskQueue: TASK_QUEUE, workflowBundle: bundle, activities: connectors.activities });
+  worker = await Worker.create({ connection: env.nativeConnection, taskQueue: TASK_QUEUE, workflowBundle: bundle, activities: startActivities(sandbox.env).activities });
   running = worker.run();
   api = await startTestApi(env.client, [definition]);
   ivy = api.keyFor('ivy.chan');
@@ -69,7 +70,7 @@ afterAll(async () => {
   worker?.shutdown();
   await running;
   await env?.teardown();
-  await Promise.all(connectors?.fakes.map((fake) => fake.close()) ?? []);
+  await sandbox?.close();
 });
 
 async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> {

@@ -12,13 +12,14 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { startActivities, type StartedActivities } from '../activities';
+import { startActivities } from '../activities';
 import { buildApi } from '../api/app';
 import { ApiKeyStore } from '../api/identity/api-keys';
 import { DEFINITIONS_DIR } from '../client/definitions';
 import { startProcess } from '../client/processes';
 import type { CompiledDefinition } from '../dsl/compile';
 import { loadDirectory } from '../directory/load';
+import { startFakes, type Sandbox } from '../fakes';
 import { bundleWorkflows, TASK_QUEUE } from '../worker';
 import { stateQuery } from '../workflows/messages';
 import { devServerEnvironment } from './support/environments';
@@ -31,7 +32,7 @@ const fixture = (name: string) => readFileSync(path.join(__dirname, 'fixtures', 
 let env: TestWorkflowEnvironment;
 let worker: Worker;
 let running: Promise<void>;
-let connectors: StartedActivities;
+let sandbox: Sandbox;
 let api: FastifyInstance;
 let base: string;
 let browser: Browser;
@@ -53,9 +54,9 @@ beforeAll(async () => {
   [review, urgent] = await Promise.all([compile(fixture('partner-review.yaml')), compile(fixture('urgent-check.yaml'))]);
   // The dev server first, on its own: it must answer within a few seconds, and bundling competes for the CPU.
   env = await devServerEnvironment();
-  const [workflowBundle, started] = await Promise.all([bundleWorkflows(), startActivities({}, { fakesOnly: true })]);
-  connectors = started;
-  worker = await Worker.create({ connection: env.nativeConnection, taskQueue: TASK_QUEUE, workflowBundle, activities: connectors.activities });
+  const [workflowBundle, fakes] = await Promise.all([bundleWorkflows(), startFakes({})]);
+  sandbox = fakes;
+  worker = await Worker.create({ connection: env.nativeConnection, taskQueue: TASK_QUEUE, workflowBundle, activities: startActivities(sandbox.env).activities });
   running = worker.run();
 
   const keys = new ApiKeyStore(path.join(scratch, 'api-keys.json'));
@@ -87,7 +88,7 @@ afterAll(async () => {
   await api?.close();
   worker?.shutdown();
   await running;
-  await Promise.all(connectors?.fakes.map((fake) => fake.close()) ?? []);
+  await sandbox?.close();
   await env?.teardown();
   rmSync(scratch, { recursive: true, force: true });
 });

@@ -4,7 +4,7 @@
  * review loop, the high-risk escalation, the provisioning / R&D loop, and the ticket's HubSpot stages.
  */
 import type { WorkflowHandle } from '@temporalio/client';
-import type { HubSpotFake } from '../activities/hubspot/fake';
+import type { HubSpotFake } from '../fakes/hubspot/fake';
 import { loadRegistry } from '../client/definitions';
 import { startProcess } from '../client/processes';
 import type { CompiledDefinition } from '../dsl/compile';

@@ -6,13 +6,14 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createHmac } from 'node:crypto';
-import { startActivities, type StartedActivities } from '../activities';
-import type { HubSpotFake } from '../activities/hubspot/fake';
+import { startActivities } from '../activities';
+import { startFakes, type Sandbox } from '../fakes';
+import type { HubSpotFake } from '../fakes/hubspot/fake';
 import { signV3 } from '../activities/hubspot/webhook';
 import { signJiraWebhook } from '../activities/jira/webhook';
 import { JotFormClient } from '../activities/jotform/client';
 import { JotFormConfigSchema } from '../activities/jotform/config';
-import { channelPartnerAnswers, CHANNEL_PARTNER_FORM_ID, startJotFormFake, type JotFormFake } from '../fakes/jotform';
+import { channelPartnerAnswers, CHANNEL_PARTNER_FORM_ID, type JotFormFake } from '../fakes/jotform/fake';
 import { bundleWorkflows, TASK_QUEUE } from '../worker';
 import { stateQuery } from '../workflows/messages';
 import { call, startTestApi, type ApiHarness } from './support/api';
@@ -66,7 +67,7 @@ const DOCUSIGN_KEY = 'docusign-connect-key-for-tests';
 const PARTNERSTACK_TOKEN = 'partnerstack-path-token-0123456789';
 
 let env: TestWorkflowEnvironment;
-let connectors: StartedActivities;
+let sandbox: Sandbox;
 let jotform: JotFormFake;
 let worker: Worker;
 let running: Promise<void>;
@@ -74,18 +75,17 @@ let api: ApiHarness;
 let hubspot: HubSpotFake;
 
 beforeAll(async () => {
-  const [bundle, started, environment, definitions, jotformFake] = await Promise.all([
+  const [bundle, fakes, environment, definitions] = await Promise.all([
     bundleWorkflows(),
-    startActivities({}, { fakesOnly: true }),
+    startFakes({}),
     devServerEnvironment(),
     Promise.all([compile(provisioning), compile(watcher), compile(request)]),
-    startJotFormFake(),
   ]);
-  connectors = started;
+  sandbox = fakes;
   env = environment;
-  jotform = jotformFake;
-  hubspot = connectors.fakes.find((f) => f.system === 'hubspot') as HubSpotFake;
-  worker = await Worker.create({ connection: env.nativeConnection, taskQueue: TASK_QUEUE, workflowBundle: bundle, activities: connectors.activities });
+  jotform = sandbox.fake<JotFormFake>('jotform');
+  hubspot = sandbox.fake<HubSpotFake>('hubspot');
+  worker = await Worker.create({ connection: env.nativeConnection, taskQueue: TASK_QUEUE, workflowBundle: bundle, activities: startActivities(sandbox.env).activities });
   running = worker.run();
   const jotformConfig = JotFormConfigSchema.parse({ apiKey: jotform.apiKey, baseUrl: jotform.url, formIds: [CHANNEL_PARTNER_FORM_ID], webhookToken: jotform.webhookToken });
   api = await startTestApi(env.client, definitions, {
@@ -113,7 +113,7 @@ afterAll(async () => {
   worker?.shutdown();
   await running;
   await env?.teardown();
-  await Promise.all([...(connectors?.fakes ?? []), ...(jotform ? [jotform] : [])].map((fake) => fake.close()));
+  await sandbox?.close();
 });
 
 async function auditOf(workflowId: string) {

@@ -23,8 +23,10 @@ export class PandaDocClient {
   readonly documents: DocumentsApi;
   readonly templates: TemplatesApi;
   private readonly secrets: string[];
+  private readonly timeoutMs: number;
 
   constructor(config: PandaDocConfig) {
+    this.timeoutMs = config.timeoutMs;
     const configuration = createConfiguration({
       baseServer: new ServerConfiguration<Record<string, string>>(config.baseUrl.replace(/\/+$/, ''), {}),
       authMethods: { apiKey: `API-Key ${config.apiKey}` },
@@ -47,7 +49,11 @@ export class PandaDocClient {
   private classify(err: unknown, action: string, request: string): ConnectorError {
     if (err instanceof ConnectorError) return err;
     if (!(err instanceof ApiException)) {
-      return new ConnectorError(SYSTEM, action, redact(`${request} failed: ${describe(err)}`, this.secrets), { retryable: isTransientNetworkError(err) || true });
+      // No HTTP answer: refused, reset or timed out (fetch's TypeError / TimeoutError). Anything else here is
+      // an answer the SDK could not read, which another attempt will not cure.
+      const retryable = isTransientNetworkError(err) || (err as Error)?.name === 'TypeError';
+      const reason = (err as Error)?.name === 'TimeoutError' ? `no answer within ${this.timeoutMs} ms` : describe(err);
+      return new ConnectorError(SYSTEM, action, redact(`${request} failed: ${reason}`, this.secrets), { retryable });
     }
     const status = err.code;
     const body = typeof err.body === 'string' ? safeJson(err.body) : err.body;
@@ -114,6 +120,6 @@ function fieldOfDetail(body: unknown): string | undefined {
 }
 
 function describe(err: unknown): string {
-  const cause = (err as { cause?: { code?: string; message?: string }; code?: string })?.cause;
-  return cause?.code ?? (err as { code?: string })?.code ?? cause?.message ?? (err as Error)?.message ?? String(err);
+  const cause = (err as { cause?: { code?: string; message?: string } })?.cause;
+  return cause?.code ?? cause?.message ?? (err as Error)?.message ?? String(err);
 }

@@ -76,6 +76,8 @@ export class SalesforceClient {
       },
     });
     this.connection._transport = new ObservedTransport(config.timeoutMs);
+    // The token request has its own transport; without this it would wait jsforce's default of 30 minutes.
+    oauth2._transport = new ObservedTransport(config.timeoutMs);
     this.externalIdField = config.externalIdField;
     this.secrets = [config.clientSecret];
   }
@@ -121,10 +123,7 @@ export class SalesforceClient {
           const name = err?.name ?? '';
           // invalid_client, invalid_grant, unsupported_grant_type: the connected app's settings, not a passing fault.
           const retryable = isTransientNetworkError(err) || /^ERROR_HTTP_5\d\d$/.test(name);
-          throw new ConnectorError(SYSTEM, action, redact(`sign-in (client credentials) at ${new URL(this.config.loginUrl).origin} failed: ${name ? `${name}: ` : ''}${err?.message ?? err}`, this.secrets), {
-            status: retryable ? undefined : 400,
-            retryable,
-          });
+          throw new ConnectorError(SYSTEM, action, redact(`sign-in (client credentials) at ${new URL(this.config.loginUrl).origin} failed: ${name ? `${name}: ` : ''}${err?.message ?? err}`, this.secrets), { retryable });
         },
       );
     }
@@ -139,7 +138,9 @@ export class SalesforceClient {
       // No answer at all: refused, reset, or our timeout. A create whose answer was lost is reconciled
       // through the External ID before anything is created again.
       const retryable = isTransientNetworkError(err) || (err as Error)?.name === 'TypeError' || !answer;
-      return new ConnectorError(SYSTEM, action, redact(`${request} failed: ${describe(err)}`, secrets), { retryable, status: answer?.status, cause: undefined });
+      // jsforce's own timeout text names a fixed duration; say the configured one.
+      const reason = (err as Error)?.name === 'AbortError' ? `no answer within ${this.config.timeoutMs} ms` : describe(err);
+      return new ConnectorError(SYSTEM, action, redact(`${request} failed: ${reason}`, secrets), { retryable, status: answer?.status });
     }
     const status = answer.status;
     const fields = Array.isArray(e.data?.fields) ? (e.data?.fields as unknown[]).filter((f): f is string => typeof f === 'string') : [];

@@ -36,7 +36,7 @@ export interface WebhookSettings {
   jotform?: { token: string; formIds: string[]; client: JotFormClient };
 }
 
-export function webhookSettingsFromEnv(env: NodeJS.ProcessEnv): WebhookSettings {
+export function webhookSettingsFromEnv(env: NodeJS.ProcessEnv, routes: WebhookRoutes = loadWebhookRoutes()): WebhookSettings {
   const jotformConfig = env.JOTFORM_API_KEY && env.JOTFORM_WEBHOOK_TOKEN
     ? JotFormConfigSchema.parse({
       apiKey: env.JOTFORM_API_KEY, region: env.JOTFORM_REGION || undefined, baseUrl: env.JOTFORM_BASE_URL || undefined,
@@ -44,7 +44,7 @@ export function webhookSettingsFromEnv(env: NodeJS.ProcessEnv): WebhookSettings 
     })
     : undefined;
   return {
-    routes: loadWebhookRoutes(),
+    routes,
     publicUrl: env.OPS_PUBLIC_URL || undefined,
     hubspotSecret: env.HUBSPOT_WEBHOOK_SECRET || undefined,
     jiraSecret: env.JIRA_WEBHOOK_SECRET || undefined,

@@ -45,6 +45,7 @@ export const docusignContract = defineContract({
   error: (status, message) => ({ errorCode: ERROR_CODE[status] ?? 'UNSPECIFIED_ERROR', message }),
   errorShape: z.union([z.object({ errorCode: z.string(), message: z.string() }), z.object({ error: z.string(), error_description: z.string().optional() })]),
   errorSource: '[errors] for REST; [jwt] for the OAuth endpoints',
+  rateLimit: { headers: ['x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset'], on: 'every-answer', source: '[limits]' },
   operations: [
     {
       id: 'oauth.token',
@@ -55,6 +56,8 @@ export const docusignContract = defineContract({
       body: z.object({ grant_type: z.string(), assertion: z.string() }),
       response: z.object({ access_token: z.string(), token_type: z.literal('Bearer'), expires_in: z.number().int() }),
       source: '[jwt]',
+      // The OAuth service (account-d.docusign.com) is not the eSignature REST API and its limits.
+      rateLimitHeaders: false,
     },
     {
       id: 'oauth.userinfo',
@@ -62,6 +65,7 @@ export const docusignContract = defineContract({
       path: '/oauth/userinfo',
       response: z.object({ sub: z.string(), name: z.string(), email: z.string(), accounts: z.array(z.object({ account_id: z.string(), is_default: z.boolean(), account_name: z.string(), base_uri: z.string().url() })) }),
       source: '[userinfo]',
+      rateLimitHeaders: false,
     },
     {
       id: 'templates.list',

@@ -177,6 +177,7 @@ export const salesforceContract = defineContract({
   error: (status, message, field) => [{ message, errorCode: CODE_FOR_STATUS[status] ?? `HTTP_${status}`, ...(field ? { fields: [field] } : {}) }],
   errorShape: z.union([SalesforceErrorBody, OAuthErrorBody]),
   errorSource: '[errors] REST API Developer Guide, "Status Codes and Error Responses"; [oauth] for the token endpoint',
+  rateLimit: { headers: ['sforce-limit-info'], on: 'every-answer', source: '[limits]' },
   operations: [
     {
       id: 'oauth.token',
@@ -188,6 +189,8 @@ export const salesforceContract = defineContract({
       body: z.looseObject({ grant_type: z.string() }),
       response: z.object({ access_token: z.string(), instance_url: z.string().url(), id: z.string().url(), token_type: z.literal('Bearer'), issued_at: z.string(), signature: z.string(), scope: z.string() }),
       source: '[oauth] Salesforce Help, "OAuth 2.0 Client Credentials Flow for Server-to-Server Integration"',
+      // The token endpoint is OAuth, not the REST API: no API usage to report.
+      rateLimitHeaders: false,
       note: 'client credentials travel in the form body (client_id, client_secret), which is how jsforce sends them; Salesforce also accepts them in a Basic header.',
     },
     {

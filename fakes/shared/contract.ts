@@ -47,6 +47,8 @@ export interface Operation {
   auth?: AuthScheme;
   /** What a success answer looks like; the tests check every answer against it. */
   response?: z.ZodType;
+  /** False where the vendor sends no rate-limit headers on this operation (default: the contract's rule). */
+  rateLimitHeaders?: boolean;
   /** Success status, default 200. */
   status?: number;
   source: Source;
@@ -110,7 +112,8 @@ export function firstIssue(error: z.ZodError, prefix: string): { field: string; 
   const issue = error.issues[0];
   const path = issue?.path.map(String) ?? [];
   const unknown = issue?.code === 'unrecognized_keys' ? (issue as { keys?: string[] }).keys?.[0] : undefined;
-  const field = [prefix, ...path, ...(unknown ? [unknown] : [])].filter(Boolean).join('.');
-  const message = unknown ? `${field} is not a documented ${prefix === 'query' ? 'query parameter' : 'field'}` : `${field || prefix}: ${issue?.message ?? 'invalid'}`;
-  return { field: field.replace(/^(query|body)\./, ''), message };
+  const field = [...path, ...(unknown ? [unknown] : [])].join('.');
+  const what = prefix === 'query' ? 'query parameter' : prefix === 'path' ? 'path parameter' : 'field';
+  const message = unknown ? `${field} is not a documented ${what}` : `${what} ${field || '(body)'}: ${issue?.message ?? 'invalid'}`;
+  return { field, message };
 }

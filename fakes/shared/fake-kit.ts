@@ -82,7 +82,7 @@ export interface FakeKitOptions {
 export interface FakeKit {
   app: FastifyInstance;
   journal: JournalEntry[];
-  /** Answers of the fake that broke the contract, as `operation: problem`. */
+  /** Answers of the fake that broke the contract, as `operation: problem`, since the fake started (resets keep them). */
   breaches(): string[];
   injectFault(fault: Fault): void;
   /** Serves one contract operation. Every operation must be served before `listen`. */
@@ -108,6 +108,8 @@ export function createFakeKit(options: FakeKitOptions): FakeKit {
   const delays = new WeakMap<FastifyRequest, number>();
   const answers = new WeakMap<FastifyRequest, { response?: unknown; breach?: string }>();
   const served = new Set<string>();
+  /** Kept across journal resets, so a file's last check sees every breach of the file. */
+  const breachLog: string[] = [];
   const operationOf = (request: FastifyRequest) => request.routeOptions.config?.operation;
   const vendorError = (reply: FastifyReply, status: number, message: string, field?: string) => reply.code(status).send(contract.error(status, message, field));
 
@@ -123,8 +125,11 @@ export function createFakeKit(options: FakeKitOptions): FakeKit {
     return vendorError(reply, 404, `no such endpoint: ${request.method} ${path}`);
   });
 
+  // A store's own error class may carry the vendor's full body (`status` and `body`), as FakeError may.
   app.setErrorHandler((error, _request, reply) => {
     if (error instanceof FakeError) return reply.code(error.status).send(error.body ?? contract.error(error.status, error.message, error.field));
+    const carried = error as { status?: unknown; body?: unknown };
+    if (typeof carried.status === 'number' && carried.body && typeof carried.body === 'object') return reply.code(carried.status).send(carried.body);
     const status = (error as { statusCode?: number }).statusCode ?? 500;
     return vendorError(reply, status, (error as Error).message);
   });
@@ -172,6 +177,8 @@ export function createFakeKit(options: FakeKitOptions): FakeKit {
   app.addHook('onResponse', async (request, reply) => {
     if (request.url.startsWith(CONTROL_PREFIX)) return;
     const body = request.body && typeof request.body === 'object' && 'files' in (request.body as object) ? '[multipart]' : request.body;
+    const answer = answers.get(request);
+    if (answer?.breach) breachLog.push(`${operationOf(request)?.id ?? request.url}: ${answer.breach}`);
     journal.push({
       at: new Date().toISOString(),
       method: request.method,
@@ -199,7 +206,7 @@ export function createFakeKit(options: FakeKitOptions): FakeKit {
   return {
     app,
     journal,
-    breaches: () => journal.filter((e) => e.breach).map((e) => `${e.operation ?? e.path}: ${e.breach}`),
+    breaches: () => [...breachLog],
     injectFault,
     handle(operationId, handler) {
       const operation = contract.operations.find((o) => o.id === operationId);
@@ -288,7 +295,7 @@ function checkAnswer(contract: Contract, operation: Operation, reply: FastifyRep
     }
   }
   const rate = contract.rateLimit;
-  if (rate && (rate.on === 'every-answer' || status === 429)) {
+  if (rate && operation.rateLimitHeaders !== false && (rate.on === 'every-answer' || status === 429)) {
     const missing = rate.headers.filter((h) => !reply.hasHeader(h));
     if (missing.length) return { response, breach: `${status} answer lacks rate-limit headers ${missing.join(', ')}` };
   }

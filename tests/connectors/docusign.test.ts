@@ -4,7 +4,7 @@
  * Connect delivery verified by HMAC, and faults classified.
  */
 import { docusignConnector, DocuSignClient, readDocuSignEvent, verifyDocuSignConnect, type DocuSignConfig } from '../../activities/docusign';
-import type { DocuSignFake } from '../../fakes/docusign';
+import { startDocuSignFake, type DocuSignFake } from '../../fakes/docusign/fake';
 import { failureOf, runAction } from './helpers/run-action';
 import { startReceiver } from './helpers/receiver';
 
@@ -21,9 +21,8 @@ const agreement = (email: string) => ({
 });
 
 beforeAll(async () => {
-  const started = await docusignConnector.startFake();
-  fake = started.fake as DocuSignFake;
-  config = started.config;
+  fake = await startDocuSignFake();
+  config = docusignConnector.configFromEnv(fake.env) as DocuSignConfig;
   client = docusignConnector.createClient(config);
   receiver = await startReceiver('/webhooks/docusign');
   fake.subscribe(receiver.url);

@@ -4,7 +4,7 @@
  * back through JotForm's API.
  */
 import { confirmJotFormSubmission, jotformConnector, JotFormClient, verifyJotFormToken, type JotFormConfig } from '../../activities/jotform';
-import { channelPartnerAnswers, CHANNEL_PARTNER_FORM_ID, type JotFormFake } from '../../fakes/jotform';
+import { channelPartnerAnswers, CHANNEL_PARTNER_FORM_ID, startJotFormFake, type JotFormFake } from '../../fakes/jotform/fake';
 import { parseMultipart } from '../../fakes/shared/multipart';
 import { failureOf, runAction } from './helpers/run-action';
 import { startReceiver } from './helpers/receiver';
@@ -16,9 +16,8 @@ let receiver: Awaited<ReturnType<typeof startReceiver>>;
 const run = (name: string, input: unknown) => runAction(jotformConnector, client, name, input);
 
 beforeAll(async () => {
-  const started = await jotformConnector.startFake();
-  fake = started.fake as JotFormFake;
-  config = started.config;
+  fake = await startJotFormFake();
+  config = jotformConnector.configFromEnv(fake.env) as JotFormConfig;
   client = jotformConnector.createClient(config);
   receiver = await startReceiver('/webhooks/jotform');
 });

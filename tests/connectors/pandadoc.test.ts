@@ -4,7 +4,7 @@
  * draft exists, signed, its signed state-change webhooks verified, and faults classified.
  */
 import { pandadocConnector, PandaDocClient, readPandaDocEvents, verifyPandaDocSignature, type PandaDocConfig } from '../../activities/pandadoc';
-import type { PandaDocFake } from '../../fakes/pandadoc';
+import { startPandaDocFake, type PandaDocFake } from '../../fakes/pandadoc/fake';
 import { failureOf, runAction, sleep } from './helpers/run-action';
 import { startReceiver } from './helpers/receiver';
 
@@ -22,9 +22,8 @@ const recipients = [
 ];
 
 beforeAll(async () => {
-  const started = await pandadocConnector.startFake();
-  fake = started.fake as PandaDocFake;
-  config = started.config;
+  fake = await startPandaDocFake();
+  config = pandadocConnector.configFromEnv(fake.env) as PandaDocConfig;
   client = pandadocConnector.createClient(config);
   receiver = await startReceiver('/webhooks/pandadoc');
   fake.subscribe(receiver.url);
@@ -119,6 +118,15 @@ describe('errors', () => {
     expect(failure.nextRetryDelay).toBe(30_000);
   });
 
+  test('an answer slower than the configured timeout is given up on and retryable', async () => {
+    const impatient = pandadocConnector.createClient({ ...config, timeoutMs: 100 });
+    fake.injectFault({ kind: 'delay', delayMs: 600 });
+    const failure = await failureOf(runAction(pandadocConnector, impatient, 'pandadoc.getDocumentStatus', { documentId: 'slow' }));
+    expect(failure.nonRetryable).toBe(false);
+    expect(failure.message).toBe('pandadoc.getDocumentStatus: GET /public/v1/documents/{id} failed: no answer within 100 ms');
+    await sleep(600);
+  });
+
   test('a wrong API key is refused without retry and the key is not in the message', async () => {
     const wrong = pandadocConnector.createClient({ ...config, apiKey: 'wrong-key-0123456789abcdef' });
     const failure = await failureOf(runAction(pandadocConnector, wrong, 'pandadoc.getDocumentStatus', { documentId: 'x' }));
@@ -129,7 +137,7 @@ describe('errors', () => {
   test('a metadata filter without PandaDoc\'s metadata_ prefix is refused by the fake, as documented', async () => {
     const response = await fetch(`${fake.url}/public/v1/documents?metadata=wf_key%3Dx`, { headers: { authorization: `API-Key ${config.apiKey}` } });
     expect(response.status).toBe(400);
-    await expect(response.json()).resolves.toEqual({ type: 'request_error', detail: { metadata: ['query.metadata: metadata_{key}={value}: the metadata_ prefix is required'] } });
+    await expect(response.json()).resolves.toEqual({ type: 'request_error', detail: { metadata: ['query parameter metadata: metadata_{key}={value}: the metadata_ prefix is required'] } });
   });
 
   test('no answer of the fake broke the contract', () => {

@@ -4,7 +4,7 @@
  * ApplicationFailure Temporal would receive.
  */
 import { salesforceConnector, SalesforceClient, type SalesforceConfig } from '../../activities/salesforce';
-import type { SalesforceFake } from '../../fakes/salesforce';
+import { startSalesforceFake, type SalesforceFake } from '../../fakes/salesforce/fake';
 import type { SfRecord } from '../../fakes/salesforce/store';
 import { failureOf, runAction } from './helpers/run-action';
 
@@ -18,9 +18,8 @@ let account: SfRecord;
 let contact: SfRecord;
 
 beforeAll(async () => {
-  const started = await salesforceConnector.startFake();
-  fake = started.fake as SalesforceFake;
-  config = started.config;
+  fake = await startSalesforceFake();
+  config = salesforceConnector.configFromEnv(fake.env) as SalesforceConfig;
   client = salesforceConnector.createClient(config);
 });
 
@@ -172,6 +171,16 @@ describe('sessions, limits and faults', () => {
     expect(failure.nonRetryable).toBe(true);
     expect(failure.message).toBe(`salesforce.findAccount: GET /query answered 403 REQUEST_LIMIT_EXCEEDED: TotalRequests Limit exceeded.. The org's rolling 24-hour API request limit is used up (api-usage ${used + 1}/${used + 1}); retry once usage falls, or raise the limit`);
     fake.setApiLimit(100_000);
+  });
+
+  test('an answer slower than the configured timeout is given up on and retryable', async () => {
+    const impatient = salesforceConnector.createClient({ ...config, timeoutMs: 150 });
+    await runAction(salesforceConnector, impatient, 'salesforce.findAccount', { name: account.Name });
+    fake.injectFault({ kind: 'delay', delayMs: 600 });
+    const failure = await failureOf(runAction(salesforceConnector, impatient, 'salesforce.findAccount', { name: account.Name }));
+    expect(failure.nonRetryable).toBe(false);
+    expect(failure.message).toBe('salesforce.findAccount: GET /query failed: no answer within 150 ms');
+    await new Promise((resolve) => setTimeout(resolve, 600));
   });
 
   test('a wrong client secret fails sign-in without retry and never shows the secret', async () => {

@@ -9,7 +9,8 @@
  *   complete / POST /__control/envelopes/:id/complete        setRemaining (hourly calls left)
  *   state() / GET /__control/state, injectFault, journal, reset
  */
-import { createHmac, createVerify, generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
+import { createHmac, createVerify, generateKeyPair, randomBytes, randomUUID } from 'node:crypto';
+import { promisify } from 'node:util';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createFakeKit, deliverWebhook, FakeError, type Fault, type JournalEntry, type RunningFake } from '../shared/fake-kit';
 import { docusignContract, HOURLY_LIMIT } from './contract';
@@ -52,7 +53,8 @@ export interface DocuSignFake extends RunningFake {
 const dsError = (status: number, errorCode: string, field: string | undefined, message: string) => new FakeError(status, message, field, { errorCode, message });
 
 export async function startDocuSignFake(): Promise<DocuSignFake> {
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  // Generated off the event loop: the sandbox starts every fake alongside the Temporal server.
+  const { privateKey, publicKey } = await promisify(generateKeyPair)('rsa', { modulusLength: 2048 });
   const integrationKey = randomUUID();
   const userId = randomUUID();
   const accountId = randomUUID();

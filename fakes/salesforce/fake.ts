@@ -23,6 +23,8 @@ export interface SalesforceFake extends RunningFake {
   /** Answers that broke the contract; the tests assert there are none. */
   breaches(): string[];
   injectFault(fault: Fault): void;
+  /** Answers the next `times` requests of one contract operation (e.g. `sobjects.upsert`) with a status, in Salesforce's error shape. */
+  failOperation(operationId: string, fault: { status: number; errorCode: string; retryAfterSeconds?: number; times?: number }): void;
   /** Adds a record as an administrator or a data load would, without the API's field checks. */
   seed(type: string, fields: Record<string, unknown>): SfRecord;
   /** Every access token issued so far stops working (401 INVALID_SESSION_ID), as when a session times out. */
@@ -52,6 +54,19 @@ export async function startSalesforceFake(options: { clientId?: string; clientSe
     answerHeaders: (operation): Record<string, string> => (operation.id === 'oauth.token' ? {} : { 'sforce-limit-info': `api-usage=${usage.used}/${usage.limit}` }),
   });
 
+  const operationFaults = new Map<string, { status: number; errorCode: string; retryAfterSeconds?: number; remaining: number }>();
+  /** Serves an operation, first answering any fault aimed at it (a scenario fails one step, not "the next request"). */
+  const serve = (operationId: string, handler: Parameters<typeof kit.handle>[1]) =>
+    kit.handle(operationId, (request, reply) => {
+      const fault = operationFaults.get(operationId);
+      if (fault) {
+        if (--fault.remaining <= 0) operationFaults.delete(operationId);
+        if (fault.retryAfterSeconds !== undefined) reply.header('retry-after', String(fault.retryAfterSeconds));
+        return reply.code(fault.status).send([{ message: `injected ${fault.errorCode}`, errorCode: fault.errorCode }]);
+      }
+      return handler(request, reply);
+    });
+
   /** Counts a REST call against the org's 24-hour allocation; over it, 403 REQUEST_LIMIT_EXCEEDED [limits]. */
   const countCall = () => {
     if (usage.used >= usage.limit) {
@@ -79,34 +94,34 @@ export async function startSalesforceFake(options: { clientId?: string; clientSe
       issued_at: String(Date.now()),
     };
   });
-  kit.handle('query', ({ query }) => {
+  serve('query', ({ query }) => {
     countCall();
     return store.query(query.q);
   });
-  kit.handle('sobjects.create', ({ params, body }) => {
+  serve('sobjects.create', ({ params, body }) => {
     countCall();
     return { id: store.create(params.type, body).Id, success: true, errors: [] };
   });
-  kit.handle('sobjects.upsert', ({ params, body }, reply) => {
+  serve('sobjects.upsert', ({ params, body }, reply) => {
     countCall();
     const { status, record } = store.upsert(params.type, params.field, params.value, body);
     return reply.code(status).send({ id: record.Id, success: true, errors: [], created: status === 201 });
   });
-  kit.handle('sobjects.get', ({ params }) => {
+  serve('sobjects.get', ({ params }) => {
     countCall();
     const record = store.get(params.type, params.id);
     return { ...record, attributes: { type: params.type, url: `/services/data/${params.version}/sobjects/${params.type}/${record.Id}` } };
   });
-  kit.handle('sobjects.update', ({ params, body }, reply) => {
+  serve('sobjects.update', ({ params, body }, reply) => {
     countCall();
     store.update(params.type, params.id, body);
     return reply.code(204).send();
   });
-  kit.handle('chatter.feedElements.post', ({ body }) => {
+  serve('chatter.feedElements.post', ({ body }) => {
     countCall();
     return store.postFeedElement(body);
   });
-  kit.handle('chatter.recordFeed', ({ params }) => {
+  serve('chatter.recordFeed', ({ params }) => {
     countCall();
     return { elements: store.feedOf(params.recordId), nextPageUrl: null };
   });
@@ -120,6 +135,7 @@ export async function startSalesforceFake(options: { clientId?: string; clientSe
     journal: kit.journal,
     breaches: kit.breaches,
     injectFault: kit.injectFault,
+    failOperation: (operationId, fault) => void operationFaults.set(operationId, { ...fault, remaining: fault.times ?? 1 }),
     seed: (type, fields) => store.seed(type, fields),
     expireTokens: () => void (tokens = new Set()),
     setApiLimit(limit, used = usage.used) {
@@ -132,6 +148,7 @@ export async function startSalesforceFake(options: { clientId?: string; clientSe
       integrationUser = store.seed('User', INTEGRATION_USER);
       usage.used = 0;
       usage.limit = DEFAULT_DAILY_API_LIMIT;
+      operationFaults.clear();
       kit.journal.length = 0;
     },
     close: () => kit.close(),
