@@ -98,6 +98,17 @@ export function checkDefinition(def: Definition, context: CheckContext): Definit
     checkDuration(deadline.after, ['deadlines', name, 'after'], deadline.calendar ?? def.calendar);
   }
 
+  const mirror = def['hubspot-pipeline'];
+  if (mirror) {
+    checkExpression(mirror.ticket, ['hubspot-pipeline', 'ticket']);
+    for (const stage of Object.keys(mirror.stages)) {
+      if (!stages.includes(stage)) {
+        report({ code: 'unknown-stage', message: `unknown stage '${stage}'`, path: ['hubspot-pipeline', 'stages', stage], atKey: true, hint: suggest(stage, stages, 'stages') });
+      }
+    }
+    if (!context.actions.has('hubspot.moveTicket')) report({ code: 'unknown-action', message: `'hubspot-pipeline' needs the hubspot.moveTicket action`, path: ['hubspot-pipeline'] });
+  }
+
   const all = placeSteps(def.steps, ['steps']);
   const seen = new Map<string, PlacedStep>();
   for (const placed of all) {
@@ -191,6 +202,9 @@ export function checkDefinition(def: Definition, context: CheckContext): Definit
       checkForm(review.form, at('review', 'form'));
       checkDuration(review.due, at('review', 'due'), calendar);
       checkRole(review['on-cap']?.escalate, at('review', 'on-cap', 'escalate'));
+      if (review['returned-stage'] !== undefined && !stages.includes(review['returned-stage'])) {
+        report({ code: 'unknown-stage', message: `unknown stage '${review['returned-stage']}'`, path: at('review', 'returned-stage'), hint: suggest(review['returned-stage'], stages, 'stages') });
+      }
       if (review['on-cap'] && (review['on-cap'].escalate === undefined) === (review['on-cap'].next === undefined)) {
         report({ code: 'missing-field', message: `'on-cap' needs exactly one of 'escalate' (a role that decides with the reviewer) or 'next' (a step)`, path: at('review', 'on-cap') });
       }
