@@ -57,6 +57,9 @@ export async function startProcess(
         (validate.errors ?? []).map((e) => {
           const at = e.instancePath.replace(/^\//, '').replace(/\//g, '.');
           if (e.keyword === 'required') return { field: [at, e.params.missingProperty].filter(Boolean).join('.'), message: 'is required' };
+          if (e.keyword === 'additionalProperties') {
+            return { field: [at, e.params.additionalProperty].filter(Boolean).join('.'), message: `is not a field of this process's input` };
+          }
           return { field: at || 'input', message: e.message ?? 'is invalid' };
         }),
       );

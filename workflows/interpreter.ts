@@ -19,7 +19,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { CompiledDefinition } from '../dsl/compile';
-import { test, type Scope } from '../dsl/expressions';
+import { test, TIME_CONTEXT, type Scope } from '../dsl/expressions';
 import type { Step } from '../dsl/model';
 import { now } from './clock';
 import { Deadlines } from './deadlines';
@@ -40,6 +40,7 @@ import { SearchAttributePublisher } from './search-attributes';
 import { mirrorStage } from './stage-mirror';
 import { handlers, target, type Ending, type Flow, type StepContext } from './steps';
 import { TaskBoard } from './tasks';
+import { timeContext, timeLeftInWords } from './time';
 
 export default async function interpret({ definition, input, startedBy, carried }: ProcessArgs): Promise<ProcessResult> {
   return new Instance(definition, input, startedBy, carried).run();
@@ -98,7 +99,7 @@ class Instance implements StepContext {
       this.inbox.push({ name: event.name, payload: event.payload });
       this.audit.push({ at: now(), event: 'event', detail: event.name });
     });
-    setHandler(stateQuery, () => this.state());
+    setHandler(stateQuery, (options) => this.state(options?.at));
   }
 
   async run(): Promise<ProcessResult> {
@@ -162,11 +163,12 @@ class Instance implements StepContext {
   // ---- state, search attributes, continue-as-new ------------------------------------------------------
 
   scope(): Scope {
-    return { ...this.variables, input: this.input, deadlines: this.deadlines.fixed, now: now() };
+    return { ...this.variables, input: this.input, deadlines: this.deadlines.fixed, now: now(), [TIME_CONTEXT]: timeContext(this.def) };
   }
 
-  private state(): InstanceState {
-    const at = Date.now();
+  private state(asOf?: string): InstanceState {
+    const given = asOf === undefined ? Number.NaN : Date.parse(asOf);
+    const at = Number.isNaN(given) ? Date.now() : given;
     return {
       process: this.def.process,
       version: this.def.version,
@@ -175,10 +177,11 @@ class Instance implements StepContext {
       status: this.status,
       reason: this.reason,
       stage: this.stage,
-      openTasks: this.tasks.open,
+      openTasks: this.tasks.open.map((task) => (task.dueAt ? { ...task, timeLeft: timeLeftInWords(this.def, new Date(at), new Date(task.dueAt)) } : task)),
       deadlines: Object.entries(this.deadlines.fixed).map(([name, iso]) => {
         const timeLeftMs = new Date(iso).getTime() - at;
-        return { name, at: iso, timeLeftMs, breached: timeLeftMs <= 0 };
+        const timeLeft = timeLeftInWords(this.def, new Date(at), new Date(iso), this.def.deadlines?.[name]?.calendar);
+        return { name, at: iso, timeLeftMs, timeLeft, breached: timeLeftMs <= 0 };
       }),
       variables: this.variables,
       audit: this.audit,
