@@ -36,6 +36,7 @@ import {
   type ProcessArgs,
   type ProcessResult,
 } from './messages';
+import { notificationsSent } from './notifications';
 import { SearchAttributePublisher } from './search-attributes';
 import { mirrorStage } from './stage-mirror';
 import { handlers, target, type Ending, type Flow, type StepContext } from './steps';
@@ -49,6 +50,7 @@ export default async function interpret({ definition, input, startedBy, carried 
 class Instance implements StepContext {
   readonly variables: Record<string, unknown>;
   readonly audit: AuditEntry[];
+  readonly notifying: Promise<unknown>[] = [];
   readonly inbox: ExternalEvent[];
   readonly tasks: TaskBoard;
   readonly deadlines: Deadlines;
@@ -111,6 +113,7 @@ class Instance implements StepContext {
     const status = ending?.status ?? 'completed';
     this.status = status;
     this.reason = ending?.reason;
+    await notificationsSent(this);
     this.audit.push({ at: now(), event: 'ended', outcome: status, detail: ending?.reason });
     await this.block(() => condition(allHandlersFinished));
     return { status, reason: ending?.reason, variables: this.variables };
@@ -194,6 +197,7 @@ class Instance implements StepContext {
   }
 
   private async continueAsNew(resumeAt: string): Promise<never> {
+    await notificationsSent(this);
     await this.block(() => condition(allHandlersFinished));
     const carried: CarriedState = {
       resumeAt,

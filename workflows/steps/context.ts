@@ -27,6 +27,8 @@ export interface StepContext {
   readonly def: CompiledDefinition;
   readonly variables: Record<string, unknown>;
   readonly audit: AuditEntry[];
+  /** Task e-mails still being sent. */
+  readonly notifying: Promise<unknown>[];
   readonly inbox: ExternalEvent[];
   readonly tasks: TaskBoard;
   readonly deadlines: Deadlines;
