@@ -507,7 +507,12 @@ steps:
     task: { role: iod, title: Hold, outcomes: { release: {} } }
 `);
     const task = await openTask(handle);
-    const before = await state(handle);
+    // The task's e-mail is recorded alongside it; wait for it so that only the refusals could change the state.
+    let before = await state(handle);
+    for (let attempt = 0; attempt < 100 && !before.audit.some((e) => e.event === 'notified'); attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      before = await state(handle);
+    }
     const refused = async (decision: object) => {
       const error = await handle.executeUpdate(decideUpdate, { args: [{ taskId: task.id, ...decision } as never] }).catch((e) => e);
       expect(error).toBeInstanceOf(WorkflowUpdateFailedError);
