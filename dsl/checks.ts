@@ -23,8 +23,11 @@ export interface CheckContext {
   events?: ReadonlySet<string>;
 }
 
-/** The step kinds that open a task, and so can honour `deadline`, `remind` and `escalate`. */
-const TIMED_KINDS = ['task', 'review', 'checklist'] as const;
+/**
+ * The step kinds that open a task, and so can honour `deadline`, `remind` and `escalate`: people's tasks,
+ * and the automatic steps whose failure opens an incident task held to the step's timing.
+ */
+const TIMED_KINDS = ['task', 'review', 'checklist', 'call', 'subprocess', 'notify'] as const;
 
 interface PlacedStep {
   step: Step;
@@ -128,6 +131,17 @@ export function checkDefinition(def: Definition, context: CheckContext): Definit
     checkDuration(deadline.after, ['deadlines', name, 'after'], deadline.calendar ?? def.calendar);
   }
 
+  const mirror = def['hubspot-pipeline'];
+  if (mirror) {
+    checkExpression(mirror.ticket, ['hubspot-pipeline', 'ticket']);
+    for (const stage of Object.keys(mirror.stages)) {
+      if (!stages.includes(stage)) {
+        report({ code: 'unknown-stage', message: `unknown stage '${stage}'`, path: ['hubspot-pipeline', 'stages', stage], atKey: true, hint: suggest(stage, stages, 'stages') });
+      }
+    }
+    if (!context.actions.has('hubspot.moveTicket')) report({ code: 'unknown-action', message: `'hubspot-pipeline' needs the hubspot.moveTicket action`, path: ['hubspot-pipeline'] });
+  }
+
   const all = placeSteps(def.steps, ['steps']);
   const seen = new Map<string, PlacedStep>();
   for (const placed of all) {
@@ -166,13 +180,10 @@ export function checkDefinition(def: Definition, context: CheckContext): Definit
         const kind = kinds[0] ?? 'step';
         report({
           code: 'misplaced-timing',
-          message: `'${key}' has no effect on a '${kind}' step: only a task, review or checklist is held to it`,
+          message: `'${key}' has no effect on a '${kind}' step: only a step that opens a task (task, review, checklist; call, subprocess or notify through its incident task) is held to it`,
           path: at(key),
           atKey: true,
-          hint:
-            kind === 'call'
-              ? "give the call a 'timeout', or put the deadline on the task that follows it (a call that fails for good opens an incident task, which the incident role decides)"
-              : 'move it to the task, review or checklist that people must finish in time',
+          hint: 'move it to the task, review or checklist that people must finish in time',
         });
       }
     }
@@ -217,6 +228,14 @@ export function checkDefinition(def: Definition, context: CheckContext): Definit
       checkText(task.title, at('task', 'title'));
       checkForm(task.form, at('task', 'form'));
       checkDuration(task.due, at('task', 'due'), calendar);
+      task['four-eyes']?.steps?.forEach((id, i) => {
+        const decider = seen.get(id);
+        if (!decider) {
+          report({ code: 'unknown-step', message: `four-eyes names step '${id}', which does not exist`, path: at('task', 'four-eyes', 'steps', i), hint: suggest(id, [...seen.keys()], 'steps') });
+        } else if (!(decider.step.task || decider.step.review || decider.step.checklist)) {
+          report({ code: 'invalid-value', message: `four-eyes names step '${id}', which nobody decides`, path: at('task', 'four-eyes', 'steps', i), hint: 'name a task, review or checklist step' });
+        }
+      });
       for (const [name, outcome] of Object.entries(task.outcomes)) checkTarget(outcome, at('task', 'outcomes', name));
       if (Object.keys(task.outcomes).length === 0) {
         report({ code: 'no-outcomes', message: `human task '${step.id}' has no outcomes`, path: at('task', 'outcomes'), hint: 'list the decisions a person can take, e.g. approve: {} and reject: { end: rejected }' });
@@ -229,12 +248,27 @@ export function checkDefinition(def: Definition, context: CheckContext): Definit
       checkText(review.title, at('review', 'title'));
       checkForm(review.form, at('review', 'form'));
       checkDuration(review.due, at('review', 'due'), calendar);
+      checkRole(review['on-cap']?.escalate, at('review', 'on-cap', 'escalate'));
+      if (review['returned-stage'] !== undefined && !stages.includes(review['returned-stage'])) {
+        report({ code: 'unknown-stage', message: `unknown stage '${review['returned-stage']}'`, path: at('review', 'returned-stage'), hint: suggest(review['returned-stage'], stages, 'stages') });
+      }
+      if (review['on-cap'] && (review['on-cap'].escalate === undefined) === (review['on-cap'].next === undefined)) {
+        report({ code: 'missing-field', message: `'on-cap' needs exactly one of 'escalate' (a role that decides with the reviewer) or 'next' (a step)`, path: at('review', 'on-cap') });
+      }
+      if (review['on-cap'] && review['max-rounds'] === undefined) {
+        report({ code: 'missing-field', message: `'on-cap' applies only with 'max-rounds'`, path: at('review', 'on-cap'), hint: "add 'max-rounds: N', or remove 'on-cap'" });
+      }
       for (const key of ['approved', 'rejected', 'on-cap'] as const) checkTarget(review[key], at('review', key));
     }
     if (step.checklist) {
       checkDuration(step.checklist.due, at('checklist', 'due'), calendar);
+      checkTarget(step.checklist['on-fail'], at('checklist', 'on-fail'));
+      if (step.checklist['on-check-fail'] === 'fail' && step.checklist['on-fail'] === undefined) {
+        report({ code: 'missing-field', message: `'on-check-fail: fail' needs 'on-fail', the place a failed checklist goes`, path: at('checklist', 'on-check-fail'), hint: "add 'on-fail: { next: <step> }', or use 'on-check-fail: ask-verifier'" });
+      }
       step.checklist.items.forEach((item, i) => {
         checkRole(item.verifier, at('checklist', 'items', i, 'verifier'));
+        checkExpression(item.when, at('checklist', 'items', i, 'when'));
         if (item.check) {
           checkCall(item.check.call, item.check.with, at('checklist', 'items', i, 'check', 'call'), at('checklist', 'items', i, 'check', 'with'));
           checkExpression(item.check.expect, at('checklist', 'items', i, 'check', 'expect'), 0, ['result']);
@@ -261,6 +295,14 @@ export function checkDefinition(def: Definition, context: CheckContext): Definit
           path: at('wait-for', 'event'),
           hint: "it can still arrive through the CLI's `event` command; check the name against the system that sends it",
         });
+      }
+    }
+    if (step.notify) {
+      const notify = step.notify;
+      checkRole(notify.role, at('notify', 'role'));
+      for (const key of ['address', 'subject', 'text'] as const) checkText(notify[key], at('notify', key));
+      if ((notify.role === undefined) === (notify.address === undefined)) {
+        report({ code: 'missing-field', message: `'notify' needs exactly one of 'role' (its holders are e-mailed) or 'address'`, path: at('notify') });
       }
     }
     step.branch?.forEach((branchCase, i) => {
@@ -318,6 +360,7 @@ export function jumps(step: Step, path: Path): { target: string; path: Path }[] 
     add(step.review.rejected ?? { end: 'rejected' }, [...path, 'review', 'rejected']);
     add(step.review['on-cap'], [...path, 'review', 'on-cap']);
   }
+  add(step.checklist?.['on-fail'], [...path, 'checklist', 'on-fail']);
   step.branch?.forEach((branchCase, i) => add(branchCase, [...path, 'branch', i]));
   add(step['wait-for']?.['on-timeout'], [...path, 'wait-for', 'on-timeout']);
   add(step['max-visits']?.then, [...path, 'max-visits', 'then']);

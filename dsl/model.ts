@@ -69,6 +69,13 @@ export const Task = z.strictObject({
   form: JsonSchema.optional(),
   outcomes: describe(z.record(Name, Outcome), 'The decisions a person may take, each with where it leads.'),
   due: Duration.optional(),
+  'four-eyes': describe(
+    z.strictObject({
+      starter: describe(z.boolean().optional(), 'The person who started the instance may not decide this task.'),
+      steps: describe(z.array(StepId).optional(), 'Nobody who decided one of these earlier steps may decide this task.'),
+    }).optional(),
+    'Four eyes: who may not decide this task, though they hold its role.',
+  ),
 });
 
 export const ChecklistItem = z.strictObject({
@@ -76,6 +83,11 @@ export const ChecklistItem = z.strictObject({
   label: z.string(),
   verifier: describe(Name, 'The role that confirms this item.'),
   evidence: describe(z.enum(['required', 'optional']).optional(), 'Whether confirming needs evidence (a link, a note).'),
+  when: describe(Expression.optional(), 'The item applies only when this is true, e.g. `input.termsChanged`; otherwise it is left out.'),
+  'not-applicable': describe(
+    z.enum(['allowed']).optional(),
+    'The verifier may mark this item "not applicable" (with a reason); without it, every item must be done.',
+  ),
   check: describe(
     z.strictObject({ call: z.string(), with: Arguments.optional(), expect: Expression }).optional(),
     'An automatic check: the action is called and the item passes when `expect` is true of its `result`.',
@@ -86,6 +98,20 @@ export const Checklist = z.strictObject({
   title: z.string(),
   items: z.array(ChecklistItem).min(1),
   due: Duration.optional(),
+  'on-fail': describe(
+    Target.optional(),
+    'Where the process goes when an item is answered "not done"; omitted, the checklist stays open for the failed items.',
+  ),
+  'on-check-fail': describe(
+    z.enum(['ask-verifier', 'fail']).optional(),
+    'When an automatic check fails: `ask-verifier` (default) hands the item to its verifier; `fail` fails the item.',
+  ),
+});
+
+/** Who decides when the work has been returned `max-rounds` times: never an automatic rejection. */
+export const OnCap = z.strictObject({
+  escalate: describe(Name.optional(), 'A role brought in to decide alongside the reviewer: approve or reject.'),
+  next: describe(StepId.optional(), 'A step to go to instead of another round.'),
 });
 
 export const Review = z.strictObject({
@@ -94,10 +120,14 @@ export const Review = z.strictObject({
   title: z.string(),
   instructions: z.string().optional(),
   form: JsonSchema.optional(),
-  'max-rounds': describe(z.number().int().positive(), 'How many times the reviewer may return the work before `on-cap` applies.'),
+  'max-rounds': describe(
+    z.number().int().positive().optional(),
+    'How many times the reviewer may return the work; then the reviewer (or `on-cap.escalate`) must approve or reject.',
+  ),
   approved: Target.optional(),
   rejected: Target.optional(),
-  'on-cap': Target,
+  'on-cap': describe(OnCap.optional(), 'What happens at the round cap; omitted, the reviewer decides without the return option.'),
+  'returned-stage': describe(Name.optional(), 'The stage the instance is in while the owner reworks returned work (its ticket moves there); it comes back to the step\'s stage on resubmission.'),
   due: Duration.optional(),
 });
 
@@ -111,6 +141,14 @@ export const WaitForEvent = z.strictObject({
   match: describe(Expression.optional(), 'The event is taken only when this is true of it (`event.payload...`).'),
   timeout: Duration.optional(),
   'on-timeout': Target.optional(),
+});
+
+/** A definition's own message: to the holders of a role (from the people directory) or to an address. */
+export const Notify = z.strictObject({
+  role: describe(Name.optional(), 'E-mail everyone holding this role in the people directory.'),
+  address: describe(z.string().optional(), 'E-mail this address; may use {{ expression }} placeholders.'),
+  subject: describe(z.string().min(1), 'The subject; may use {{ expression }} placeholders.'),
+  text: describe(z.string(), 'The message; may use {{ expression }} placeholders.'),
 });
 
 export const BranchCase = z.strictObject({
@@ -147,7 +185,7 @@ const commonStepFields = {
 };
 
 /**
- * One step. Exactly one of the kind keys (`call`, `task`, `checklist`, `review`, `wait`, `wait-for`, `branch`,
+ * One step. Exactly one of the kind keys (`call`, `task`, `checklist`, `review`, `wait`, `wait-for`, `notify`, `branch`,
  * `parallel`, `subprocess`, `set`, `end`) says what it does; `checks.ts` enforces that.
  */
 const StepWithoutBranches = z.strictObject({
@@ -162,6 +200,7 @@ const StepWithoutBranches = z.strictObject({
   review: Review.optional(),
   wait: Wait.optional(),
   'wait-for': WaitForEvent.optional(),
+  notify: describe(Notify.optional(), 'Send an e-mail: `{ role | address, subject, text }`.'),
   branch: z.array(BranchCase).min(1).optional(),
   subprocess: describe(Name.optional(), 'Another process to run as a child instance.'),
   set: describe(Arguments.optional(), 'Variables to assign.'),
@@ -180,13 +219,20 @@ export const Step: z.ZodType<Step> = StepWithoutBranches.extend({
 });
 
 /** The kind keys; exactly one per step. */
-export const STEP_KINDS = ['call', 'task', 'checklist', 'review', 'wait', 'wait-for', 'branch', 'parallel', 'subprocess', 'set', 'end'] as const;
+export const STEP_KINDS = ['call', 'task', 'checklist', 'review', 'wait', 'wait-for', 'notify', 'branch', 'parallel', 'subprocess', 'set', 'end'] as const;
 export type StepKind = (typeof STEP_KINDS)[number];
 
 export const Deadline = z.strictObject({
   from: describe(Expression, 'The business fact the deadline is anchored to, e.g. `input.noticeDate`.'),
   after: describe(Duration.optional(), 'How long after `from` it falls; omit for the instant itself.'),
   calendar: Name.optional(),
+});
+
+/** The process's stages mirrored onto a HubSpot ticket pipeline: entering a stage moves the ticket there. */
+export const HubSpotPipeline = z.strictObject({
+  pipeline: describe(z.string().min(1), 'The ticket pipeline, by label, e.g. `CINNOX service addition / amendment / termination`.'),
+  ticket: describe(Expression, 'The ticket id, e.g. `input.ticketId`.'),
+  stages: describe(z.record(Name, z.string().min(1)), 'Process stage → pipeline stage label; stages not listed leave the ticket where it is.'),
 });
 
 export const Definition = z.strictObject({
@@ -206,6 +252,7 @@ export const Definition = z.strictObject({
   variables: describe(z.record(Name, z.unknown()).optional(), 'Initial values of variables.'),
   stages: describe(z.array(Name).optional(), 'Named stages, in order, e.g. the HubSpot pipeline statuses.'),
   deadlines: describe(z.record(Name, Deadline).optional(), 'Deadlines anchored to business facts, shared by steps.'),
+  'hubspot-pipeline': describe(HubSpotPipeline.optional(), 'Mirror the stages onto a HubSpot ticket pipeline, instead of a `hubspot.moveTicket` step per stage.'),
   steps: z.array(Step).min(1),
 });
 
@@ -216,3 +263,4 @@ export type TaskSpec = z.infer<typeof Task>;
 export type ReviewSpec = z.infer<typeof Review>;
 export type ChecklistSpec = z.infer<typeof Checklist>;
 export type DeadlineSpec = z.infer<typeof Deadline>;
+export type ChecklistItemSpec = z.infer<typeof ChecklistItem>;

@@ -12,7 +12,7 @@ import { startProcess } from '../client/processes';
 import { subtractBusinessDays } from '../dsl/calendar';
 import type { CompiledDefinition } from '../dsl/compile';
 import { decideUpdate, searchAttributes } from '../workflows/messages';
-import { actor, openTask, state } from './support/processes';
+import { openTask, person, state, waitFor } from './support/processes';
 import { startTimeSkippingWorker, type RunningWorker } from './support/worker';
 
 let running: RunningWorker;
@@ -45,19 +45,29 @@ it('off-boards a partner asked to leave: notice, internal systems, payouts withi
 
   const legal = await openTask(handle, (t) => t.stepId === 'legal-review');
   expect(legal).toMatchObject({ roles: ['cam'], title: 'Is legal action required against Acme Resell?' });
-  await handle.executeUpdate(decideUpdate, { args: [{ taskId: legal.id, outcome: 'send-notice', actor: actor('carla', 'cam') }] });
+  // Only a CAM decides: Sales Ops (Omar) is refused and nothing is recorded.
+  const refused = await handle
+    .executeUpdate(decideUpdate, { args: [{ taskId: legal.id, outcome: 'send-notice', actor: person('omar.haddad') }] })
+    .catch((e: Error) => (e.cause as Error | undefined)?.message);
+  expect(refused).toBe(`role 'sales-ops' may not decide task '${legal.id}'; it is assigned to cam`);
+  expect((await state(handle)).audit.filter((e) => e.event === 'decision')).toEqual([]);
+  await handle.executeUpdate(decideUpdate, { args: [{ taskId: legal.id, outcome: 'send-notice', actor: person('carla.mendes') }] });
 
   const checklist = await openTask(handle, (t) => t.stepId === 'update-quickbase');
+  await waitFor(() => smtp.messages.length === 4);
+  // The process's own e-mails, in order, between the task notifications sent to the people of each role.
   expect(smtp.messages.map((m) => [m.to, m.subject])).toEqual([
+    ['carla.mendes@example.com', 'New task: Is legal action required against Acme Resell?'],
     ['owner@acme-resell.example', '30-day end-of-date notice'],
     ['sales-ops@company.example', 'Reseller off-boarding: Acme Resell'],
+    ['omar.haddad@example.com', 'New task: Update QuickBase for Acme Resell'],
   ]);
   const done = { ok: true };
   await handle.executeUpdate(decideUpdate, {
-    args: [{ taskId: checklist.id, outcome: 'confirm', actor: actor('sol', 'sales-ops'), form: { status: done, 'opted-out': done, 'distribution-group': done, 'landing-pages': done } }],
+    args: [{ taskId: checklist.id, outcome: 'confirm', actor: person('omar.haddad'), form: { status: done, 'opted-out': done, 'distribution-group': done, 'landing-pages': done } }],
   });
   const license = await openTask(handle, (t) => t.stepId === 'suspend-license');
-  await handle.executeUpdate(decideUpdate, { args: [{ taskId: license.id, outcome: 'suspended', actor: actor('sol', 'sales-ops') }] });
+  await handle.executeUpdate(decideUpdate, { args: [{ taskId: license.id, outcome: 'suspended', actor: person('omar.haddad') }] });
 
   const payOut = await openTask(handle, (t) => t.stepId === 'pay-out');
   const settleBy = (await state(handle)).deadlines.find((d) => d.name === 'settle-by')!;
@@ -78,16 +88,16 @@ it('off-boards a partner asked to leave: notice, internal systems, payouts withi
   expect(waiting.openTasks[0].reminders).toBeGreaterThanOrEqual(3);
 
   partnerstack.state().rewards.forEach((reward) => (reward.reward_status = 'paid'));
-  await handle.executeUpdate(decideUpdate, { args: [{ taskId: payOut.id, outcome: 'paid', actor: actor('cara', 'car') }] });
+  await handle.executeUpdate(decideUpdate, { args: [{ taskId: payOut.id, outcome: 'paid', actor: person('priya.nair') }] });
 
   const links = await openTask(handle, (t) => t.stepId === 'deactivate-links');
   expect((await state(handle)).stage).toBe('partner-portal');
-  await handle.executeUpdate(decideUpdate, { args: [{ taskId: links.id, outcome: 'deactivated', actor: actor('pia', 'portal-admin') }] });
+  await handle.executeUpdate(decideUpdate, { args: [{ taskId: links.id, outcome: 'deactivated', actor: person('tom.becker') }] });
 
   expect(await handle.result()).toMatchObject({ status: 'completed', reason: 'Acme Resell off-boarded' });
   expect(partnerstack.state().archived).toContain(partner.key);
   const trail = (await state(handle)).audit;
   expect(trail.filter((e) => e.event === 'decision').map((e) => `${e.actor}:${e.outcome}`)).toEqual([
-    'carla:send-notice', 'sol:confirm', 'sol:suspended', 'cara:paid', 'pia:deactivated',
+    'carla.mendes:send-notice', 'omar.haddad:confirm', 'omar.haddad:suspended', 'priya.nair:paid', 'tom.becker:deactivated',
   ]);
 });

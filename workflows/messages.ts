@@ -49,6 +49,8 @@ export interface OpenTask {
   breached: boolean;
   reminders: number;
   escalatedTo?: string;
+  /** Four eyes: people who hold the role but may not decide this task, each with the reason. */
+  excluded?: { id: string; why: string }[];
 }
 
 export interface DeadlineView {
@@ -60,9 +62,15 @@ export interface DeadlineView {
   breached: boolean;
 }
 
+/** What an audit entry records; the API's schema of the audit trail is built from this list. */
+export const AUDIT_EVENTS = [
+  'started', 'stage', 'skipped', 'task-opened', 'decision', 'reminder', 'escalated', 'deadline-breached', 'event',
+  'failed', 'item-failed', 'review-capped', 'notified', 'ended',
+] as const;
+
 export interface AuditEntry {
   at: string;
-  event: 'started' | 'stage' | 'skipped' | 'task-opened' | 'decision' | 'reminder' | 'escalated' | 'deadline-breached' | 'event' | 'failed' | 'ended';
+  event: (typeof AUDIT_EVENTS)[number];
   stepId?: string;
   taskId?: string;
   actor?: string;
@@ -105,7 +113,7 @@ export interface CarriedState {
 export interface ProcessArgs {
   definition: CompiledDefinition;
   input: Record<string, unknown>;
-  /** The authenticated person who started the instance (set by the API), for four-eyes rules. */
+  /** The authenticated person who started the instance (set by the API, never by the caller's say-so). */
   startedBy?: { id: string };
   carried?: CarriedState;
 }
