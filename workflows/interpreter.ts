@@ -113,6 +113,7 @@ class Instance implements StepContext {
     const status = ending?.status ?? 'completed';
     this.status = status;
     this.reason = ending?.reason;
+    await notificationsSent(this);
     this.audit.push({ at: now(), event: 'ended', outcome: status, detail: ending?.reason });
     await this.block(() => condition(allHandlersFinished));
     return { status, reason: ending?.reason, variables: this.variables };
