@@ -9,7 +9,7 @@ import { loadRegistry } from '../client/definitions';
 import { startProcess } from '../client/processes';
 import type { CompiledDefinition } from '../dsl/compile';
 import { decideUpdate, type OpenTask } from '../workflows/messages';
-import { person, openTask, state } from './support/processes';
+import { person, openTask, state, terminateWhenIdle } from './support/processes';
 import { startTimeSkippingWorker, type RunningWorker } from './support/worker';
 
 let running: RunningWorker;
@@ -37,7 +37,7 @@ async function draftTicket(): Promise<string> {
 async function begin(companyProperties: Record<string, string>, highRisk: boolean) {
   const company = hubspot.seedCompany({ properties: companyProperties });
   const ticketId = await draftTicket();
-  const handle = await startProcess(running.env.client, definition, { ticketId, companyId: company.id, highRisk });
+  const handle = await startProcess(running.client, definition, { ticketId, companyId: company.id, highRisk });
   return { handle, ticketId };
 }
 
@@ -133,5 +133,5 @@ it('refuses a decision by someone without the task\'s role, and one without a re
   expect(await refusal('sam.lee', form)).toBe(`role 'sales' may not decide task '${checklist.id}'; it is assigned to iod`);
   expect(await refusal('ivy.chan', { ...form, contacts: { ok: false } })).toBe("form does not match: /contacts must have required property 'reason'; /contacts must match \"then\" schema");
   expect((await state(handle)).audit.filter((e) => e.event === 'decision')).toEqual([]);
-  await handle.terminate('test over');
+  await terminateWhenIdle(handle);
 });
