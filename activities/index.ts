@@ -5,7 +5,7 @@
  * - `startActivities(env)`: builds each connector's client from the environment. A system with no
  *   configuration has no activities; the sandbox mode (`npm start`, the tests) first starts the local fakes
  *   (fakes/index.ts) and passes the environment they publish.
- *   Plus the `notify` activity, which e-mails a role's holders from the people directory (`PEOPLE_FILE`).
+ * - `notify`: e-mails a role's holders from the people directory (`PEOPLE_FILE`) through the e-mail connector.
  *
  * Workflow code never imports this folder except as types: activities run outside the sandbox.
  */
@@ -57,7 +57,7 @@ export function startActivities(env: NodeJS.ProcessEnv): StartedActivities {
     if (connector === emailConnector) email = client;
     Object.assign(activities, bindActions(connector.actions, client));
   }
-  // Task notifications: the directory says who holds a role; the e-mail connector sends (none without e-mail).
+  // Task notifications: the directory says who holds a role; the e-mail connector sends (none without it).
   if (email) Object.assign(activities, notifyActivities({ email, directory: loadDirectory(env.PEOPLE_FILE || undefined), inboxUrl: env.INBOX_URL }));
   return { activities, unconfigured };
 }

@@ -27,8 +27,11 @@ export interface CheckContext {
   events?: ReadonlySet<string>;
 }
 
-/** The step kinds that open a task, and so can honour `deadline`, `remind` and `escalate`. */
-const TIMED_KINDS = ['task', 'review', 'checklist'] as const;
+/**
+ * The step kinds that open a task, and so can honour `deadline`, `remind` and `escalate`: people's tasks,
+ * and the automatic steps whose failure opens an incident task held to the step's timing.
+ */
+const TIMED_KINDS = ['task', 'review', 'checklist', 'call', 'subprocess', 'notify'] as const;
 
 interface PlacedStep {
   step: Step;
@@ -133,6 +136,17 @@ export function checkDefinition(def: Definition, context: CheckContext): Definit
     checkDuration(deadline.after, ['deadlines', name, 'after'], deadline.calendar ?? def.calendar);
   }
 
+  const mirror = def['hubspot-pipeline'];
+  if (mirror) {
+    checkExpression(mirror.ticket, ['hubspot-pipeline', 'ticket']);
+    for (const stage of Object.keys(mirror.stages)) {
+      if (!stages.includes(stage)) {
+        report({ code: 'unknown-stage', message: `unknown stage '${stage}'`, path: ['hubspot-pipeline', 'stages', stage], atKey: true, hint: suggest(stage, stages, 'stages') });
+      }
+    }
+    if (!context.actions.has('hubspot.moveTicket')) report({ code: 'unknown-action', message: `'hubspot-pipeline' needs the hubspot.moveTicket action`, path: ['hubspot-pipeline'] });
+  }
+
   const all = placeSteps(def.steps, ['steps']);
   const seen = new Map<string, PlacedStep>();
   for (const placed of all) {
@@ -173,13 +187,10 @@ export function checkDefinition(def: Definition, context: CheckContext): Definit
         const kind = kinds[0] ?? 'step';
         report({
           code: 'misplaced-timing',
-          message: `'${key}' has no effect on a '${kind}' step: only a task, review or checklist is held to it`,
+          message: `'${key}' has no effect on a '${kind}' step: only a step that opens a task (task, review, checklist; call, subprocess or notify through its incident task) is held to it`,
           path: at(key),
           atKey: true,
-          hint:
-            kind === 'call'
-              ? "give the call a 'timeout', or put the deadline on the task that follows it (a call that fails for good opens an incident task, which the incident role decides)"
-              : 'move it to the task, review or checklist that people must finish in time',
+          hint: 'move it to the task, review or checklist that people must finish in time',
         });
       }
     }
@@ -247,16 +258,20 @@ export function checkDefinition(def: Definition, context: CheckContext): Definit
       checkForm(review.form, at('review', 'form'));
       checkDuration(review.due, at('review', 'due'), calendar);
       checkRole(review['on-cap']?.escalate, at('review', 'on-cap', 'escalate'));
+      if (review['returned-stage'] !== undefined && !stages.includes(review['returned-stage'])) {
+        report({ code: 'unknown-stage', message: `unknown stage '${review['returned-stage']}'`, path: at('review', 'returned-stage'), hint: suggest(review['returned-stage'], stages, 'stages') });
+      }
       if (review['on-cap'] && (review['on-cap'].escalate === undefined) === (review['on-cap'].next === undefined)) {
         report({ code: 'missing-field', message: `'on-cap' needs exactly one of 'escalate' (a role that decides with the reviewer) or 'next' (a step)`, path: at('review', 'on-cap') });
       }
       if (review['on-cap'] && review['max-rounds'] === undefined) {
         report({ code: 'missing-field', message: `'on-cap' applies only with 'max-rounds'`, path: at('review', 'on-cap'), hint: "add 'max-rounds: N', or remove 'on-cap'" });
       }
-      for (const key of ['approved', 'rejected'] as const) checkTarget(review[key], at('review', key));
+      for (const key of ['approved', 'rejected', 'on-cap'] as const) checkTarget(review[key], at('review', key));
     }
     if (step.checklist) {
       checkDuration(step.checklist.due, at('checklist', 'due'), calendar);
+      checkTarget(step.checklist['on-fail'], at('checklist', 'on-fail'));
       if (step.checklist['on-check-fail'] === 'fail' && step.checklist['on-fail'] === undefined) {
         report({ code: 'missing-field', message: `'on-check-fail: fail' needs 'on-fail', the place a failed checklist goes`, path: at('checklist', 'on-check-fail'), hint: "add 'on-fail: { next: <step> }', or use 'on-check-fail: ask-verifier'" });
       }

@@ -129,7 +129,7 @@ function laneOf(step: Step): string {
 function kindLabel(step: Step): string {
   if (step.call) return `call ${step.call}`;
   if (step.task) return step.title === undefined ? step.task.title : `task: ${step.task.title}`;
-  if (step.review) return `review: ${step.review.title} (owner ${roleChoices(step.review.owner).roles.join(' or ') || 'chosen by the data'}, max ${step.review['max-rounds']} rounds)`;
+  if (step.review) return `review: ${step.review.title} (owner ${roleChoices(step.review.owner).roles.join(' or ') || 'chosen by the data'}${step.review['max-rounds'] ? `, max ${step.review['max-rounds']} rounds` : ''})`;
   if (step.checklist) return `checklist: ${step.checklist.title}`;
   if (step.wait) return step.wait.for ? `wait ${step.wait.for}` : `wait until ${step.wait.until}`;
   if (step['wait-for']) return `wait for ${step['wait-for'].event}${step['wait-for'].timeout ? ` (timeout ${step['wait-for'].timeout})` : ''}`;

@@ -142,6 +142,7 @@ export const Review = z.strictObject({
   approved: Target.optional(),
   rejected: Target.optional(),
   'on-cap': describe(OnCap.optional(), 'What happens at the round cap; omitted, the reviewer decides without the return option.'),
+  'returned-stage': describe(Name.optional(), 'The stage the instance is in while the owner reworks returned work (its ticket moves there); it comes back to the step\'s stage on resubmission.'),
   due: Duration.optional(),
 });
 
@@ -271,6 +272,13 @@ export const Deadline = z.strictObject({
   calendar: Name.optional(),
 });
 
+/** The process's stages mirrored onto a HubSpot ticket pipeline: entering a stage moves the ticket there. */
+export const HubSpotPipeline = z.strictObject({
+  pipeline: describe(z.string().min(1), 'The ticket pipeline, by label, e.g. `CINNOX service addition / amendment / termination`.'),
+  ticket: describe(Expression, 'The ticket id, e.g. `input.ticketId`.'),
+  stages: describe(z.record(Name, z.string().min(1)), 'Process stage → pipeline stage label; stages not listed leave the ticket where it is.'),
+});
+
 export const Definition = z.strictObject({
   $schema: z.string().optional(),
   process: describe(
@@ -288,6 +296,7 @@ export const Definition = z.strictObject({
   variables: describe(z.record(Name, z.unknown()).optional(), 'Initial values of variables.'),
   stages: describe(z.array(Name).optional(), 'Named stages, in order, e.g. the HubSpot pipeline statuses.'),
   deadlines: describe(z.record(Name, Deadline).optional(), 'Deadlines anchored to business facts, shared by steps.'),
+  'hubspot-pipeline': describe(HubSpotPipeline.optional(), 'Mirror the stages onto a HubSpot ticket pipeline, instead of a `hubspot.moveTicket` step per stage.'),
   steps: z.array(Step).min(1),
 });
 

@@ -58,7 +58,7 @@ async function state(handle: WorkflowHandle) {
 
 async function start(input: Record<string, unknown> = {}) {
   const definition = await compile(sameDayTask);
-  return startProcess(env.client, definition, input, { workflowId: `business-days-${randomUUID()}` });
+  return startProcess(running.client, definition, input, { workflowId: `business-days-${randomUUID()}` });
 }
 
 describe('a task due "same business day"', () => {
@@ -121,7 +121,7 @@ steps:
   - id: done
     end: completed
 `);
-    const handle = await startProcess(env.client, definition, {}, { workflowId: `jira-dates-${randomUUID()}` });
+    const handle = await startProcess(running.client, definition, {}, { workflowId: `jira-dates-${randomUUID()}` });
     const result = await handle.result();
     expect(result.variables).toEqual({ requested: '2027-11-17', jiraDue: '2027-11-22', jiraDueText: 'Monday 22 November 2027' });
   });

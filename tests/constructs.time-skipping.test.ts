@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import type { JiraFake } from '../fakes/jira/fake';
 import { startProcess } from '../client/processes';
 import { decideUpdate, eventSignal } from '../workflows/messages';
-import { compile, openTask, person, state } from './support/processes';
+import { compile, openTask, person, state, terminateWhenIdle } from './support/processes';
 import { startTimeSkippingWorker, type RunningWorker } from './support/worker';
 
 let running: RunningWorker;
@@ -29,7 +29,7 @@ const HOUR = 3_600_000;
 
 async function start(yaml: string, input: Record<string, unknown> = {}, ...others: string[]) {
   const definition = await compile(yaml, ...others);
-  return startProcess(env.client, definition, input, { workflowId: `test-${randomUUID()}` });
+  return startProcess(running.client, definition, input, { workflowId: `test-${randomUUID()}` });
 }
 
 /** How often the Jira fake was asked for this issue's status. */
@@ -94,6 +94,7 @@ steps:
     await stateWhen(handle, (s) => s.waiting[0]?.checks === 4);
     expect(statusReads(key)).toBe(4);
     jira.closeIssue(key);
+    await env.sleep(HOUR); // the next check finds it done
 
     const result = await handle.result();
     expect(result.status).toBe('completed');
@@ -124,6 +125,7 @@ steps:
 
   it('gives up at the timeout and goes where on-timeout says, having asked every 12 hours', async () => {
     const handle = await start(reservationTicket('12 hours'), { country: 'JP' });
+    await env.sleep(3 * 24 * HOUR + 60_000);
     const result = await handle.result();
     const key = (result.variables.ticket as { key: string }).key;
     expect(result).toMatchObject({ status: 'cancelled', reason: `ticket ${key} not done in time` });
@@ -235,8 +237,8 @@ steps:
     expect(refused.cause?.message).toBe(`role 'sales' may not decide task '${resellerTask.id}'; it is assigned to cam`);
     await reseller.executeUpdate(decideUpdate, { args: [{ taskId: resellerTask.id, outcome: 'ok', actor: person('carla.mendes') }] });
     expect((await openTask(reseller, (t) => t.stepId === 'upload-kyc')).roles).toEqual(['cam']);
-    await reseller.terminate('test over');
-    await individual.terminate('test over');
+    await terminateWhenIdle(reseller);
+    await terminateWhenIdle(individual);
   });
 
   it('opens an incident instead of a task nobody can take when the data names an undeclared role', async () => {
@@ -291,7 +293,7 @@ ${onRejected}
 `;
 
   async function refuseChild(handle: { workflowId: string }) {
-    const childHandle = env.client.workflow.getHandle(`${handle.workflowId}/reserve-numbers#1`);
+    const childHandle = running.client.workflow.getHandle(`${handle.workflowId}/reserve-numbers#1`);
     const task = await openTask(childHandle);
     await childHandle.executeUpdate(decideUpdate, { args: [{ taskId: task.id, outcome: 'refused', actor: person('ivy.chan') }] });
   }

@@ -144,7 +144,7 @@ describe('a malformed definition', () => {
         '  hint: add an else: cond ? "role-a" : "role-b"\n' +
         "bad-role-expression.yaml:18:92: unknown role 'sales'\n  hint: known roles: partner-manager, virtual-sales",
     ],
-    ["deadline-on-call.yaml", "deadline-on-call.yaml:12:5: 'deadline' has no effect on a 'call' step: only a task, review or checklist is held to it\n  hint: give the call a 'timeout', or put the deadline on the task that follows it (a call that fails for good opens an incident task, which the incident role decides)\ndeadline-on-call.yaml:15:5: 'remind' has no effect on a 'wait' step: only a task, review or checklist is held to it\n  hint: move it to the task, review or checklist that people must finish in time"],
+    ["deadline-on-call.yaml", "deadline-on-call.yaml:15:5: 'remind' has no effect on a 'wait' step: only a step that opens a task (task, review, checklist; call, subprocess or notify through its incident task) is held to it\n  hint: move it to the task, review or checklist that people must finish in time"],
     ["next-and-end.yaml", "next-and-end.yaml:12:31: both 'next' and 'end': it cannot go to step 'done' and end the process\n  hint: keep 'next: done' to go on, or 'end: rejected' to stop"],
     ["unknown-names.yaml", "unknown-names.yaml:12:15: unknown variable 'comissions'\n  hint: did you mean 'commissions'?\nunknown-names.yaml:14:15: unknown function '$sumx'\n  hint: did you mean '$sum'?\nunknown-names.yaml:18:73: unknown variable 'partner'\n  hint: known here: commissions, deadlines, input, now (a step's 'result:', a 'set:' or 'variables:' entry defines one)"],
     ["bad-form.yaml", "bad-form.yaml:13:9: unknown JSON Schema keyword 'propertes'\n  hint: did you mean 'properties'?\nbad-form.yaml:14:35: unknown JSON Schema keyword 'minLenght'\n  hint: did you mean 'minLength'?"],
@@ -208,7 +208,7 @@ describe('the diagram command', () => {
     const chart = cli.stdout;
     expect(chart.startsWith('flowchart TD\n')).toBe(true);
     for (const lane of ['engine', 'iod', 'management', 'provisioning', 'rnd']) expect(chart).toMatch(new RegExp(`subgraph lane_\\d+_${lane}\\[`));
-    expect(chart).toContain('s_provision -->|"due 3 business days"| s_set_up_in_odb');
+    expect(chart).toContain('s_high_risk -->|"Ordinary customer · due 3 business days"| s_set_up_in_odb');
     expect(chart).toContain('s_set_up_in_odb -->|"blocked-by-bug"| s_bug_fix');
     expect(chart).toContain('s_bug_fix -->|"after 5 visits"| end_cancelled');
   });

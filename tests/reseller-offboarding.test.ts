@@ -33,7 +33,7 @@ it('off-boards a partner asked to leave: notice, internal systems, payouts withi
   partnerstack.seedReward({ partnerKey: partner.key, amount: 1250, status: 'pending' });
   const noticeDate = new Date(await env.currentTimeMs()).toISOString().slice(0, 10);
 
-  const handle = await startProcess(env.client, definition, {
+  const handle = await startProcess(running.client, definition, {
     partnerKey: partner.key,
     partnerName: 'Acme Resell',
     partnerEmail: 'owner@acme-resell.example',

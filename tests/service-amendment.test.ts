@@ -9,7 +9,7 @@ import { loadRegistry } from '../client/definitions';
 import { startProcess } from '../client/processes';
 import type { CompiledDefinition } from '../dsl/compile';
 import { decideUpdate, type OpenTask } from '../workflows/messages';
-import { person, openTask, state } from './support/processes';
+import { person, openTask, state, terminateWhenIdle } from './support/processes';
 import { startTimeSkippingWorker, type RunningWorker } from './support/worker';
 
 let running: RunningWorker;
@@ -37,7 +37,7 @@ async function draftTicket(): Promise<string> {
 async function begin(companyProperties: Record<string, string>, highRisk: boolean) {
   const company = hubspot.seedCompany({ properties: companyProperties });
   const ticketId = await draftTicket();
-  const handle = await startProcess(running.env.client, definition, { ticketId, companyId: company.id, highRisk });
+  const handle = await startProcess(running.client, definition, { ticketId, companyId: company.id, highRisk });
   return { handle, ticketId };
 }
 
@@ -63,8 +63,14 @@ it('takes a high-risk ticket through the checklist, a returned review, managemen
   const review = await openTask(handle, (t) => t.kind === 'review');
   expect(review.title).toBe(`Approve ticket ${ticketId}, its checklist passed`);
   await decide(handle, review, 'return', 'ivy.chan', { comment: 'billing contact missing' });
-  await decide(handle, await openTask(handle, (t) => t.kind === 'rework'), 'resubmit', 'sam.lee');
-  await decide(handle, await openTask(handle, (t) => t.kind === 'review'), 'approve', 'kenji.ito');
+  // A return moves the ticket back to Sales; the resubmission brings it back to IOD.
+  const rework = await openTask(handle, (t) => t.kind === 'rework');
+  expect(hubspot.stageOf('tickets', ticketId)).toBe('Sales - Draft / Returned');
+  expect((await state(handle)).stage).toBe('sales-draft');
+  await decide(handle, rework, 'resubmit', 'sam.lee');
+  const second = await openTask(handle, (t) => t.kind === 'review');
+  expect(hubspot.stageOf('tickets', ticketId)).toBe('IOD Team - Check and approval');
+  await decide(handle, second, 'approve', 'kenji.ito');
 
   await decide(handle, await openTask(handle, (t) => t.stepId === 'management-decision'), 'proceed', 'martin.cho');
 
@@ -73,6 +79,7 @@ it('takes a high-risk ticket through the checklist, a returned review, managemen
   await decide(handle, setUp, 'blocked-by-bug', 'pat.wong', { comment: 'package sync fails' });
   const bug = await openTask(handle, (t) => t.stepId === 'bug-fix');
   expect((await state(handle)).stage).toBe('bug-fix');
+  expect(hubspot.stageOf('tickets', ticketId)).toBe('R&D/Product Team - Bug Fix/Improvement');
   await decide(handle, bug, 'fixed', 'rita.gomez');
   await decide(handle, await openTask(handle, (t) => t.stepId === 'set-up-in-odb'), 'provisioned', 'pat.wong');
   await decide(handle, await openTask(handle, (t) => t.stepId === 'odb-checklist'), 'confirm', 'pat.wong', {
@@ -100,6 +107,7 @@ it('blocks approval while a KYC item is not done: Sales completes the ticket, IO
   // Not done means not passed: no review opens; Sales is asked to complete the ticket, naming what is missing.
   const fix = await openTask(handle, (t) => t.stepId === 'complete-kyc');
   expect(fix).toMatchObject({ roles: ['sales'], title: `Complete ticket ${ticketId}: registered address missing` });
+  expect(hubspot.stageOf('tickets', ticketId)).toBe('Sales - Draft / Returned');
   expect((await state(handle)).openTasks.map((t) => t.kind)).toEqual(['task']);
   const failed = (await state(handle)).audit.filter((e) => e.event === 'item-failed');
   expect(failed).toEqual([
@@ -125,5 +133,5 @@ it('refuses a decision by someone without the task\'s role, and one without a re
   expect(await refusal('sam.lee', form)).toBe(`role 'sales' may not decide task '${checklist.id}'; it is assigned to iod`);
   expect(await refusal('ivy.chan', { ...form, contacts: { ok: false } })).toBe("form does not match: /contacts must have required property 'reason'; /contacts must match \"then\" schema");
   expect((await state(handle)).audit.filter((e) => e.event === 'decision')).toEqual([]);
-  await handle.terminate('test over');
+  await terminateWhenIdle(handle);
 });

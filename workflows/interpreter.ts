@@ -37,7 +37,9 @@ import {
   type ProcessResult,
   type WaitView,
 } from './messages';
+import { notificationsSent } from './notifications';
 import { SearchAttributePublisher } from './search-attributes';
+import { mirrorStage } from './stage-mirror';
 import { handlers, target, type Ending, type Flow, type StepContext } from './steps';
 import { TaskBoard } from './tasks';
 import { timeContext, timeLeftInWords } from './time';
@@ -49,6 +51,7 @@ export default async function interpret({ definition, input, startedBy, carried 
 class Instance implements StepContext {
   readonly variables: Record<string, unknown>;
   readonly audit: AuditEntry[];
+  readonly notifying: Promise<unknown>[] = [];
   readonly inbox: ExternalEvent[];
   readonly tasks: TaskBoard;
   readonly deadlines: Deadlines;
@@ -59,7 +62,7 @@ class Instance implements StepContext {
   /** The main step running now: only it may continue as new from inside (`checkpoint`). */
   private current?: Step;
   private progress?: unknown;
-  private stage?: string;
+  stage?: string;
   private status: InstanceState['status'] = 'running';
   private reason?: string;
   private readonly resumeAt?: string;
@@ -117,6 +120,7 @@ class Instance implements StepContext {
     const status = ending?.status ?? 'completed';
     this.status = status;
     this.reason = ending?.reason;
+    await notificationsSent(this);
     this.audit.push({ at: now(), event: 'ended', outcome: status, detail: ending?.reason });
     await this.block(() => condition(allHandlersFinished));
     return { status, reason: ending?.reason, variables: this.variables };
@@ -154,12 +158,12 @@ class Instance implements StepContext {
       this.audit.push({ at: now(), event: 'skipped', stepId: step.id, detail: `when: ${step.when}` });
       return {};
     }
+    const id = `${key}#${visit}`;
     if (step.stage !== undefined && step.stage !== this.stage) {
-      this.stage = step.stage;
-      this.audit.push({ at: now(), event: 'stage', stepId: step.id, detail: step.stage });
-      this.search.changedNow();
+      const moved = await this.enterStage(step, step.stage, `${id}.stage`);
+      if (moved.end) return moved;
     }
-    return this.handle(step, ctx, `${key}#${visit}`);
+    return this.handle(step, ctx, id);
   }
 
   private handle(step: Step, ctx: StepContext, id: string): Promise<Flow> {
@@ -177,6 +181,13 @@ class Instance implements StepContext {
     const progress = this.progress;
     this.progress = undefined;
     return progress;
+  }
+
+  async enterStage(step: Step, stage: string, activityId: string): Promise<Flow> {
+    this.stage = stage;
+    this.audit.push({ at: now(), event: 'stage', stepId: step.id, detail: stage });
+    this.search.changedNow();
+    return mirrorStage(this, step, stage, activityId);
   }
 
   // ---- state, search attributes, continue-as-new ------------------------------------------------------
@@ -214,6 +225,7 @@ class Instance implements StepContext {
   }
 
   private async continueAsNew(resumeAt: string, progress?: unknown): Promise<never> {
+    await notificationsSent(this);
     await this.block(() => condition(allHandlersFinished));
     const carried: CarriedState = {
       resumeAt,

@@ -75,12 +75,15 @@ export interface DeadlineView {
   breached: boolean;
 }
 
+/** What an audit entry records; the API's schema of the audit trail is built from this list. */
+export const AUDIT_EVENTS = [
+  'started', 'stage', 'skipped', 'task-opened', 'decision', 'reminder', 'escalated', 'deadline-breached', 'event',
+  'failed', 'item-failed', 'review-capped', 'notified', 'ended', 'polled', 'item', 'subprocess-ended',
+] as const;
+
 export interface AuditEntry {
   at: string;
-  event:
-    | 'started' | 'stage' | 'skipped' | 'task-opened' | 'decision' | 'reminder' | 'escalated' | 'deadline-breached' | 'event'
-    | 'failed' | 'item-failed' | 'review-capped' | 'notified' | 'ended'
-    | 'polled' | 'item' | 'subprocess-ended';
+  event: (typeof AUDIT_EVENTS)[number];
   stepId?: string;
   taskId?: string;
   actor?: string;
@@ -127,7 +130,7 @@ export interface CarriedState {
 export interface ProcessArgs {
   definition: CompiledDefinition;
   input: Record<string, unknown>;
-  /** The authenticated person who started the instance (set by the API), for four-eyes rules. */
+  /** The authenticated person who started the instance (set by the API, never by the caller's say-so). */
   startedBy?: { id: string };
   carried?: CarriedState;
 }

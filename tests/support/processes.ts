@@ -45,3 +45,18 @@ export async function waitFor(done: () => boolean): Promise<void> {
   for (let attempt = 0; attempt < 100 && !done(); attempt++) await new Promise((resolve) => setTimeout(resolve, 50));
   if (!done()) throw new Error('the expected condition did not come about within 5 seconds');
 }
+
+/**
+ * Terminates an instance once nothing of it is under way (no activity, no workflow task). The time-skipping
+ * server keeps its clock locked for an instance terminated with an e-mail still queued, and every later
+ * skip in the file then waits in real time.
+ */
+export async function terminateWhenIdle(handle: WorkflowHandle): Promise<void> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const { status, raw } = await handle.describe();
+    if (status.name !== 'RUNNING') return;
+    if (!raw.pendingActivities?.length && !raw.pendingWorkflowTask) break;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  await handle.terminate('test over');
+}

@@ -27,6 +27,8 @@ export interface StepContext {
   readonly def: CompiledDefinition;
   readonly variables: Record<string, unknown>;
   readonly audit: AuditEntry[];
+  /** Task e-mails still being sent. */
+  readonly notifying: Promise<unknown>[];
   readonly inbox: ExternalEvent[];
   readonly tasks: TaskBoard;
   readonly deadlines: Deadlines;
@@ -53,6 +55,10 @@ export interface StepContext {
   checkpoint(step: Step, progress: unknown): Promise<void>;
   /** The progress a step carried across continue-as-new, the first time it is asked after resuming. */
   resumed(step: Step): unknown;
+  /** The stage the instance is in. */
+  readonly stage?: string;
+  /** Enters a stage (shown in search, mirrored onto the HubSpot pipeline if the definition says so). */
+  enterStage(step: Step, stage: string, activityId: string): Promise<Flow>;
 }
 
 /** Turns an outcome's target into a flow; `fallbackReason` is used when the target ends without a reason. */

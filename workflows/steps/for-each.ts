@@ -58,6 +58,12 @@ function itemContext(parent: StepContext, idPrefix: string, locals: Record<strin
     tasks: parent.tasks,
     deadlines: parent.deadlines,
     search: parent.search,
+    notifying: parent.notifying,
+    startedBy: parent.startedBy,
+    get stage() {
+      return parent.stage;
+    },
+    enterStage: (step, stage, activityId) => parent.enterStage(step, stage, activityId),
     waiting: parent.waiting,
     idPrefix: `${parent.idPrefix}${idPrefix}`,
     scope: (): Scope => ({ ...parent.scope(), ...locals }),
