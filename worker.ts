@@ -5,8 +5,10 @@
  * from the environment; a connector without credentials runs against its local fake, started beforehand by
  * the CLI (`worker`, cli/commands/run.ts). `npm start` starts a dev server, this worker and the API together.
  */
+import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
 import type { ActivityFunction } from './activities/shared/bind';
+import { dataConverterFor, EMBEDDED_DATA_DIR, payloadKeysFromEnv } from './client/payload-codec';
 
 export const TASK_QUEUE = 'processes';
 export const WORKFLOWS_PATH = require.resolve('./workflows');
@@ -22,6 +24,8 @@ export interface WorkerOptions {
   taskQueue?: string;
   activities: Record<string, ActivityFunction>;
   workflowBundle?: WorkflowBundle;
+  /** Payload encryption (client/payload-codec.ts); the codec runs outside the workflow sandbox. */
+  dataConverter?: DataConverter;
 }
 
 export async function createWorker(options: WorkerOptions): Promise<Worker> {
@@ -31,6 +35,7 @@ export async function createWorker(options: WorkerOptions): Promise<Worker> {
     taskQueue: options.taskQueue ?? TASK_QUEUE,
     activities: options.activities,
     workflowBundle: options.workflowBundle ?? (await bundleWorkflows()),
+    dataConverter: options.dataConverter,
   });
 }
 
@@ -56,7 +61,9 @@ export async function runWorker(address: string, env: NodeJS.ProcessEnv = proces
   const connection = await NativeConnection.connect({ address });
   const { activities, unconfigured } = startActivities(env);
   for (const system of unconfigured) console.log(`${system}: not configured, its actions are not available`);
-  const worker = await createWorker({ connection, namespace: env.TEMPORAL_NAMESPACE, activities });
+  const keys = payloadKeysFromEnv(env, { dataDir: EMBEDDED_DATA_DIR });
+  console.log(keys ? `payloads encrypted with key '${keys.keys[0].id}' (keys from ${keys.source})` : 'payloads NOT encrypted: set PAYLOAD_KEYS (see the README)');
+  const worker = await createWorker({ connection, namespace: env.TEMPORAL_NAMESPACE, activities, dataConverter: dataConverterFor(keys?.keys) });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => worker.shutdown());
   console.log(`worker polling task queue '${TASK_QUEUE}' on ${address}. Press Ctrl-C to stop.`);
   await worker.run();

@@ -13,6 +13,7 @@ import { z } from 'zod';
 import type { ApiKeyStore } from './identity/api-keys';
 import type { OidcVerifier } from './identity/oidc';
 import { ApiProblem, installProblemHandlers, PROBLEMS } from './problems';
+import { codecRoutes, type CodecSettings } from './routes/codec';
 import { instanceRoutes } from './routes/instances';
 import { processRoutes } from './routes/processes';
 import { taskRoutes } from './routes/tasks';
@@ -27,6 +28,8 @@ export interface ApiOptions extends ApiContext {
   /** Write requests allowed per credential per minute (OPS_API_RATE_LIMIT, default 120). */
   writesPerMinute: number;
   webhooks: WebhookSettings;
+  /** The codec server for Temporal's web UI; without keys its endpoints answer 503. */
+  codec?: CodecSettings;
   logger?: FastifyServerOptions['logger'];
 }
 
@@ -63,6 +66,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
         { name: 'instances', description: 'Running and finished process instances' },
         { name: 'tasks', description: 'Human tasks: mine, deciding them, files for their forms' },
         { name: 'webhooks', description: 'Deliveries from the external systems, verified by their signatures' },
+        { name: 'codec', description: "Payload codec server for Temporal's web UI: decrypts what instances keep in history, for signed-in people" },
         { name: 'meta', description: 'What the problem types mean' },
       ],
     },
@@ -85,7 +89,8 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
 
   // Only the inbox's session cookie is read; nothing is signed with a server secret.
   await app.register(cookie);
-  await app.register(signIn, { directory: options.directory, keys: options.keys, oidc: options.oidc });
+  const codec = options.codec ?? { uiOrigins: [] };
+  await app.register(signIn, { directory: options.directory, keys: options.keys, oidc: options.oidc, uiOrigins: codec.uiOrigins });
 
   app.get('/openapi.json', {
     config: { public: true },
@@ -118,6 +123,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   await app.register(taskRoutes(options));
   await app.register(webhookRoutes(options, options.webhooks), { prefix: '/webhooks' });
   await app.register(inboxRoutes(options));
+  await app.register(codecRoutes(codec));
   await app.ready();
   return app;
 }

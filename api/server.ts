@@ -7,8 +7,10 @@ import { Client, Connection } from '@temporalio/client';
 import path from 'node:path';
 import { DEFINITIONS_DIR, loadRegistry } from '../client/definitions';
 import { PROJECT_ROOT } from '../client/temporal-servers';
+import { dataConverterFor, EMBEDDED_DATA_DIR, payloadKeysFromEnv } from '../client/payload-codec';
 import { loadDirectory } from '../directory/load';
 import { buildApi } from './app';
+import { codecOriginsFromEnv } from './routes/codec';
 import { ApiKeyStore } from './identity/api-keys';
 import { OidcVerifier, oidcSettingsFromEnv } from './identity/oidc';
 import { webhookSettingsFromEnv } from './webhooks';
@@ -20,7 +22,9 @@ export interface RunningApi {
 
 export async function startApi(temporalAddress: string, env: NodeJS.ProcessEnv = process.env): Promise<RunningApi> {
   const connection = await Connection.connect({ address: temporalAddress });
-  const client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE ?? 'default' });
+  // The same keys as the worker: the API reads and writes instance payloads, and serves the codec endpoint.
+  const keys = payloadKeysFromEnv(env, { dataDir: EMBEDDED_DATA_DIR });
+  const client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE ?? 'default', dataConverter: dataConverterFor(keys?.keys) });
   const oidcSettings = oidcSettingsFromEnv(env);
   const app = await buildApi({
     client,
@@ -33,6 +37,7 @@ export async function startApi(temporalAddress: string, env: NodeJS.ProcessEnv =
     maxUploadBytes: Number(env.OPS_MAX_UPLOAD_BYTES ?? 10 * 1024 * 1024),
     writesPerMinute: Number(env.OPS_API_RATE_LIMIT ?? 120),
     webhooks: webhookSettingsFromEnv(env),
+    codec: { keys: keys?.keys, uiOrigins: codecOriginsFromEnv(env) },
     logger: { level: env.OPS_API_LOG_LEVEL ?? 'warn' },
   });
   const host = env.OPS_API_HOST ?? '127.0.0.1';

@@ -35,6 +35,8 @@ declare module 'fastify' {
   }
   interface FastifyContextConfig {
     public?: boolean;
+    /** Cookie-signed writes are also accepted from `SignInOptions.uiOrigins` (the codec endpoint). */
+    fromUiOrigins?: boolean;
   }
 }
 
@@ -42,6 +44,8 @@ export interface SignInOptions {
   directory: Directory;
   keys: ApiKeyStore;
   oidc?: OidcVerifier;
+  /** Temporal web UI origins allowed to call routes marked `fromUiOrigins` with the inbox cookie. */
+  uiOrigins?: string[];
 }
 
 function unauthenticated(detail: string, error: 'invalid_request' | 'invalid_token' = 'invalid_token'): ApiProblem {
@@ -50,7 +54,7 @@ function unauthenticated(detail: string, error: 'invalid_request' | 'invalid_tok
 }
 
 async function authenticate(request: FastifyRequest, options: SignInOptions): Promise<SignedIn> {
-  const header = request.headers.authorization ?? sessionHeader(request);
+  const header = request.headers.authorization ?? sessionHeader(request, options.uiOrigins ?? []);
   if (!header) {
     throw new ApiProblem('unauthenticated', 'sign in: send "Authorization: Bearer <API key>" (issued by `npm run cli -- keys issue <person>`)' + (options.oidc ? ' or an OpenID Connect token' : ''), undefined, {
       'www-authenticate': 'Bearer realm="ops"',
@@ -85,11 +89,12 @@ async function authenticate(request: FastifyRequest, options: SignInOptions): Pr
  * The inbox's cookie, as the bearer header it stands for. SameSite=Strict already keeps other sites' pages
  * from sending it; a write whose Origin names another site is refused as well (defence in depth).
  */
-function sessionHeader(request: FastifyRequest): string | undefined {
+function sessionHeader(request: FastifyRequest, uiOrigins: string[]): string | undefined {
   const key = request.cookies?.[SESSION_COOKIE];
   if (!key) return undefined;
   const origin = request.headers.origin;
-  if (!SAFE_METHODS.has(request.method) && origin !== undefined && hostOf(origin) !== request.headers.host) {
+  const fromUi = origin !== undefined && request.routeOptions.config?.fromUiOrigins === true && uiOrigins.includes(origin);
+  if (!SAFE_METHODS.has(request.method) && origin !== undefined && hostOf(origin) !== request.headers.host && !fromUi) {
     throw new ApiProblem('forbidden', 'a request signed in by the inbox cookie must come from the inbox itself');
   }
   return `Bearer ${key}`;
@@ -110,6 +115,8 @@ export const signIn = fp<SignInOptions>(
       if (request.routeOptions.config?.public) return;
       // Unknown routes answer 404 without asking for credentials.
       if (!request.routeOptions.url) return;
+      // A CORS preflight never carries credentials (Fetch standard); @fastify/cors answers it where enabled.
+      if (request.method === 'OPTIONS' && request.headers['access-control-request-method']) return;
       request.person = await authenticate(request, options);
     });
   },

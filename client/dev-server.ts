@@ -31,6 +31,8 @@ export interface DevServerOptions {
   dbFile?: string;
   port?: number;
   uiPort?: number;
+  /** The codec server the web UI decodes payloads with (the API's `/codec`). */
+  codecEndpoint?: string;
 }
 
 export interface RunningDevServer {
@@ -66,6 +68,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<Ru
       // Offline machines cannot reach the version-check service.
       '--dynamic-config-value', 'frontend.enableServerVersionCheck=false',
       ...searchAttributeFlags(),
+      ...(options.codecEndpoint ? ['--ui-codec-endpoint', options.codecEndpoint] : []),
     ],
     // Its own process group: Ctrl-C reaches this process only, which stops the worker before the server.
     { stdio: ['ignore', log, log], detached: true },

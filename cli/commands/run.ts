@@ -5,6 +5,7 @@
  * API, the fakes and the dev server.
  */
 import { startDevServer, type RunningDevServer } from '../../client/dev-server';
+import { EMBEDDED_DATA_DIR, payloadKeysFromEnv } from '../../client/payload-codec';
 import { startFakes } from '../../fakes';
 import { runWorker } from '../../worker';
 import type { Command } from '../command';
@@ -12,8 +13,16 @@ import type { Command } from '../command';
 async function runEverything(options: { devServer: boolean; api: boolean }): Promise<number> {
   let server: RunningDevServer | undefined;
   let address = process.env.TEMPORAL_ADDRESS;
+  if (options.devServer) {
+    // The embedded default encrypts payloads from its first start: without PAYLOAD_KEYS, a key is generated
+    // once into .data/ (mode 0600); the worker and the API read it from there.
+    const keys = payloadKeysFromEnv(process.env, { dataDir: EMBEDDED_DATA_DIR, generate: true });
+    if (keys?.generated) console.log(`payload key generated into ${keys.source} (mode 0600): instance history is encrypted with it; keep it with .data/`);
+  }
   if (!address && options.devServer) {
-    server = await startDevServer();
+    const apiPort = Number(process.env.OPS_API_PORT ?? 4100);
+    // The web UI decodes payloads through the API's codec endpoint (signed in; see the README).
+    server = await startDevServer({ codecEndpoint: options.api ? `http://${process.env.OPS_API_HOST ?? '127.0.0.1'}:${apiPort}/codec` : undefined });
     address = server.address;
     console.log(`Temporal dev server on ${address} (data and log in .data/); web UI at ${server.uiUrl}`);
   }
