@@ -576,6 +576,9 @@ function templateProblems(templates: readonly TemplateSignature[], args: Record<
 // field no `properties` declares, `properties` without `type: object`.
 const ajv = new Ajv({ strict: true, allErrors: true });
 addFormats(ajv);
+// The one extension keyword: a field whose value the state query and audit show as "•••" (workflows/sensitive.ts).
+// Any other `x-` keyword stays an unknown keyword, like a misspelt one.
+ajv.addKeyword({ keyword: 'x-sensitive', schemaType: 'boolean' });
 
 /**
  * Why a form or input schema is not a usable JSON Schema, and where in it. Ajv stops at the first strict-mode
@@ -625,6 +628,7 @@ const SCHEMA_KEYWORDS = [
   'type', 'properties', 'required', 'items', 'enum', 'const', 'format', 'minLength', 'maxLength', 'minimum', 'maximum', 'exclusiveMinimum',
   'exclusiveMaximum', 'multipleOf', 'pattern', 'default', 'title', 'description', 'examples', 'additionalProperties', 'minItems', 'maxItems',
   'uniqueItems', 'oneOf', 'anyOf', 'allOf', 'not', 'if', 'then', 'else', 'dependentRequired', 'readOnly', 'writeOnly',
+  'x-sensitive',
 ];
 
 /** The path to the first key with this name in a JSON value, depth first. */

@@ -5,8 +5,10 @@
  */
 import { temporal } from '@temporalio/proto';
 import { Worker, type WorkflowBundle } from '@temporalio/worker';
+import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { dataConverterFor, parsePayloadKeys } from '../client/payload-codec';
 import { bundleWorkflows } from '../worker';
 
 const root = path.join(__dirname, 'fixtures', 'histories');
@@ -24,7 +26,12 @@ it('has recorded histories of every interpreter version to replay', () => {
   expect([...new Set(histories.map((h) => h.name.split('/')[0]))].sort()).toEqual(['v1', 'v2']);
 });
 
-it.each(histories)('replays $name without a determinism error', async ({ file }) => {
+// With encryption on: histories written before it (in clear) still replay. Encrypted histories replay in
+// tests/payload-encryption.test.ts.
+const encryption = dataConverterFor(parsePayloadKeys(`replay:${randomBytes(32).toString('base64')}`));
+
+it.each(histories)('replays $name without a determinism error, with and without payload encryption', async ({ file }) => {
   const history = temporal.api.history.v1.History.decode(readFileSync(file));
   await expect(Worker.runReplayHistory({ workflowBundle: bundle }, history, path.basename(file, '.binpb'))).resolves.toBeUndefined();
+  await expect(Worker.runReplayHistory({ workflowBundle: bundle, dataConverter: encryption }, history, path.basename(file, '.binpb'))).resolves.toBeUndefined();
 });

@@ -31,6 +31,7 @@ import {
   stateQuery,
   type AuditEntry,
   type CarriedState,
+  type Decision,
   type ExternalEvent,
   type InstanceState,
   type ProcessArgs,
@@ -41,6 +42,7 @@ import { notificationsSent } from './notifications';
 import { SearchAttributePublisher } from './search-attributes';
 import { mirrorStage } from './stage-mirror';
 import { handlers, target, type Ending, type Flow, type StepContext } from './steps';
+import { Secrets } from './sensitive';
 import { TaskBoard } from './tasks';
 import { timeContext, timeLeftInWords } from './time';
 
@@ -66,6 +68,8 @@ class Instance implements StepContext {
   private status: InstanceState['status'] = 'running';
   private reason?: string;
   private readonly resumeAt?: string;
+  /** Values of `x-sensitive` fields, shown as "•••" by the state query. */
+  private readonly secrets: Secrets;
 
   constructor(
     readonly def: CompiledDefinition,
@@ -81,6 +85,8 @@ class Instance implements StepContext {
     this.stage = carried?.stage;
     this.resumeAt = carried?.resumeAt;
     this.progress = carried?.progress;
+    this.secrets = new Secrets(carried?.secrets);
+    this.secrets.remember(def.input, input);
     this.search = new SearchAttributePublisher(
       () => ({ stage: this.stage, openTasks: this.tasks.open, deadlines: Object.values(this.deadlines.fixed) }),
       carried?.stage,
@@ -88,6 +94,7 @@ class Instance implements StepContext {
     this.tasks = new TaskBoard(this.audit, () => this.search.changedNow());
 
     setHandler(decideUpdate, (decision) => {
+      this.rememberSecrets(decision);
       const { outcome, at } = this.tasks.accept(decision);
       return { taskId: decision.taskId, outcome, at };
     }, {
@@ -97,6 +104,7 @@ class Instance implements StepContext {
     setHandler(decideSignal, (decision) => {
       try {
         this.tasks.validate(decision);
+        this.rememberSecrets(decision);
         this.tasks.accept(decision);
       } catch (err) {
         // A signal cannot answer its sender; whatever is wrong with it, it is dropped, never failing the instance.
@@ -196,6 +204,11 @@ class Instance implements StepContext {
     return { ...this.variables, input: this.input, deadlines: this.deadlines.fixed, now: now(), [TIME_CONTEXT]: timeContext(this.def) };
   }
 
+  /** A decision that passed validation: its task is still open, with the form it was checked against. */
+  private rememberSecrets(decision: Decision): void {
+    this.secrets.remember(this.tasks.open.find((t) => t.id === decision.taskId)?.form, decision.form);
+  }
+
   private state(asOf?: string): InstanceState {
     const given = asOf === undefined ? Number.NaN : Date.parse(asOf);
     const at = Number.isNaN(given) ? Date.now() : given;
@@ -214,8 +227,8 @@ class Instance implements StepContext {
         const timeLeft = timeLeftInWords(this.def, new Date(at), new Date(iso), this.def.deadlines?.[name]?.calendar);
         return { name, at: iso, timeLeftMs, timeLeft, breached: timeLeftMs <= 0 };
       }),
-      variables: this.variables,
-      audit: this.audit,
+      variables: this.secrets.masked(this.variables),
+      audit: this.secrets.masked(this.audit),
     };
   }
 
@@ -236,6 +249,7 @@ class Instance implements StepContext {
       deadlines: this.deadlines.fixed,
       stage: this.stage,
       progress,
+      ...(this.secrets.list().length ? { secrets: this.secrets.list() } : {}),
     };
     return continueAsNew<typeof interpret>({ definition: this.def, input: this.input, ...(this.startedBy ? { startedBy: this.startedBy } : {}), carried });
   }

@@ -125,6 +125,8 @@ export interface CarriedState {
   stage?: string;
   /** Set when the instance continued as new in the middle of `resumeAt` (a long poll): where it was. */
   progress?: unknown;
+  /** Values of `x-sensitive` fields seen so far, still masked after continuing as new (workflows/sensitive.ts). */
+  secrets?: string[];
 }
 
 export interface ProcessArgs {

@@ -1,0 +1,251 @@
+/**
+ * Payload encryption end to end, on a dev server: what the server keeps in history is ciphertext, the API
+ * (holding the keys) still shows the instance, a key added in front reads what the old key wrote and seals
+ * what comes next with the new one, sensitive form fields are "•••" in the API but reach the activities,
+ * and Temporal's web UI can decode through the codec endpoint once signed in.
+ */
+import { Client } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker, type WorkflowBundle } from '@temporalio/worker';
+import { randomBytes } from 'node:crypto';
+import { startActivities } from '../activities';
+import { AesGcmPayloadCodec, dataConverterFor, KEY_ID_METADATA, parsePayloadKeys, PayloadKeysInvalid, PayloadUnreadable, type PayloadKey } from '../client/payload-codec';
+import type { CompiledDefinition } from '../dsl/compile';
+import { startFakes, type Sandbox } from '../fakes';
+import type { EmailFake } from '../fakes/email/fake';
+import { bundleWorkflows, TASK_QUEUE } from '../worker';
+import { call, id, startTestApi, type ApiHarness } from './support/api';
+import { devServerEnvironment } from './support/environments';
+import { compile } from './support/processes';
+
+const keyText = (keyId: string) => `${keyId}:${randomBytes(32).toString('base64')}`;
+
+describe('the payload codec', () => {
+  it('reads PAYLOAD_KEYS with the first key current, and says what is wrong without showing a key', () => {
+    const keys = parsePayloadKeys(`${keyText('k2')}, ${keyText('k1')}`);
+    expect(keys.map((k) => k.id)).toEqual(['k2', 'k1']);
+    expect(() => parsePayloadKeys('k1:c2hvcnQ=')).toThrow(/key 'k1' is 5 bytes .* exactly 32/);
+    expect(() => parsePayloadKeys(randomBytes(32).toString('base64'))).toThrow(PayloadKeysInvalid);
+    expect(() => parsePayloadKeys(`${keyText('k1')},${keyText('k1')}`)).toThrow(/'k1' is listed twice/);
+  });
+
+  it('opens payloads sealed with an older key after rotation, seals new ones with the new key, and refuses unknown keys', async () => {
+    const [k1] = parsePayloadKeys(keyText('k1'));
+    const [k2] = parsePayloadKeys(keyText('k2'));
+    const plain = { metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from('{"partnerName":"Acme"}') };
+    const [old] = await new AesGcmPayloadCodec([k1]).encode([plain]);
+    const rotated = new AesGcmPayloadCodec([k2, k1]);
+    expect(Buffer.from((await rotated.decode([old]))[0].data!).toString()).toBe('{"partnerName":"Acme"}');
+    const [fresh] = await rotated.encode([plain]);
+    expect(Buffer.from(fresh.metadata![KEY_ID_METADATA]!).toString()).toBe('k2');
+    expect(Buffer.from(fresh.data!).includes('Acme')).toBe(false);
+    await expect(new AesGcmPayloadCodec([k1]).decode([fresh])).rejects.toThrow(PayloadUnreadable);
+    // Payloads written before encryption was on pass through unchanged.
+    expect(await rotated.decode([plain])).toEqual([plain]);
+  });
+});
+
+const onboarding = `
+process: credentials-handover
+version: 1
+title: Hand over portal credentials
+business-key: input.partnerKey
+roles: { iod: IOD team }
+input:
+  type: object
+  required: [partnerKey, partnerName, partnerEmail]
+  properties:
+    partnerKey: { type: string }
+    partnerName: { type: string }
+    partnerEmail: { type: string, format: email }
+steps:
+  - id: credentials
+    task:
+      role: iod
+      title: Portal credentials for {{ input.partnerName }}
+      form:
+        type: object
+        required: [username, password]
+        properties:
+          username: { type: string }
+          password: { type: string, x-sensitive: true }
+      outcomes: { done: {} }
+    result: portal
+  - id: send
+    notify:
+      address: "{{ input.partnerEmail }}"
+      subject: Your portal account
+      text: "User {{ portal.form.username }}, password {{ portal.form.password }}"
+  - id: wait
+    wait-for: { event: acknowledged, timeout: 30 calendar days }
+`;
+
+let env: TestWorkflowEnvironment;
+let sandbox: Sandbox;
+let bundle: WorkflowBundle;
+let definition: CompiledDefinition;
+
+beforeAll(async () => {
+  [bundle, sandbox, env, definition] = await Promise.all([bundleWorkflows(), startFakes({}), devServerEnvironment(), compile(onboarding)]);
+}, 180_000);
+
+afterAll(async () => {
+  await env?.teardown();
+  await sandbox?.close();
+});
+
+/** A worker and an API holding `keys`, as one deployment of the product would. */
+async function deployment(keys: PayloadKey[], uiOrigins: string[] = []) {
+  const dataConverter = dataConverterFor(keys);
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue: TASK_QUEUE, workflowBundle: bundle, activities: startActivities(sandbox.env).activities, dataConverter });
+  const running = worker.run();
+  const client = new Client({ connection: env.connection, namespace: 'default', dataConverter });
+  const api = await startTestApi(client, [definition], { codec: { keys, uiOrigins } });
+  return {
+    api,
+    key: api.keyFor('ivy.chan'),
+    async stop() {
+      await api.close();
+      worker.shutdown();
+      await running;
+    },
+  };
+}
+
+async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> {
+  for (let attempt = 0; attempt < 150; attempt++) {
+    const value = await read();
+    if (done(value)) return value;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+async function rawHistory(workflowId: string): Promise<temporal.api.history.v1.IHistory> {
+  const { history } = await env.connection.workflowService.getWorkflowExecutionHistory({ namespace: 'default', execution: { workflowId } });
+  return history!;
+}
+
+const keyIdOf = (payload: temporal.api.common.v1.IPayload | undefined) => Buffer.from(payload?.metadata?.[KEY_ID_METADATA] ?? []).toString();
+
+describe('an instance with payload keys set', () => {
+  const [k1] = parsePayloadKeys(keyText('k1'));
+  const [k2] = parsePayloadKeys(keyText('k2'));
+  const secrets = { partnerName: 'Hidden Harbour Trading Ltd', partnerEmail: 'ops@hidden-harbour.example', username: 'hh-portal-admin', password: 'tr0ub4dor&3-portal', comment: 'called the partner to confirm' };
+  let workflowId: string;
+  let second: Awaited<ReturnType<typeof deployment>>;
+
+  beforeAll(async () => {
+    // Written with k1 only.
+    const first = await deployment([k1]);
+    const started = await call(first.api.url, 'POST', '/processes/credentials-handover/instances', {
+      key: first.key,
+      body: { input: { partnerKey: 'hh-1', partnerName: secrets.partnerName, partnerEmail: secrets.partnerEmail } },
+    });
+    expect(started.status).toBe(201);
+    workflowId = started.body.workflowId;
+    await until(() => call(first.api.url, 'GET', `/instances/${id(workflowId)}`, { key: first.key }), (a) => a.status === 200 && a.body.openTasks.length === 1, 'the credentials task');
+    await first.stop();
+
+    // Rotated: k2 in front, k1 still listed.
+    second = await deployment([k2, k1], ['http://127.0.0.1:8233']);
+    const task = (await call(second.api.url, 'GET', `/instances/${id(workflowId)}`, { key: second.key })).body.openTasks[0];
+    const decided = await call(second.api.url, 'POST', `/instances/${id(workflowId)}/tasks/${encodeURIComponent(task.id)}/decision`, {
+      key: second.key,
+      body: { outcome: 'done', comment: secrets.comment, form: { username: secrets.username, password: secrets.password } },
+    });
+    expect(decided.status).toBe(200);
+    await until(() => call(second.api.url, 'GET', `/instances/${id(workflowId)}`, { key: second.key }), (a) => a.body.audit?.some((e: { event: string }) => e.event === 'notified' || e.event === 'notify'), 'the e-mail step');
+    await until(async () => sandbox.fake<EmailFake>('email').messages, (m) => m.some((mail) => mail.subject === 'Your portal account'), 'the e-mail');
+  }, 120_000);
+
+  afterAll(async () => {
+    await second?.stop();
+  });
+
+  it('keeps no input, decision or form value in clear in the server\'s history', async () => {
+    const bytes = Buffer.from(temporal.api.history.v1.History.encode(await rawHistory(workflowId)).finish());
+    for (const value of Object.values(secrets)) expect(bytes.includes(value)).toBe(false);
+  });
+
+  it('seals what was written before the rotation with k1 and the decision after it with k2', async () => {
+    const events = (await rawHistory(workflowId)).events ?? [];
+    const startInput = events.find((e) => e.workflowExecutionStartedEventAttributes)!.workflowExecutionStartedEventAttributes!.input!.payloads![0];
+    expect(keyIdOf(startInput)).toBe('k1');
+    const update = events.find((e) => e.workflowExecutionUpdateAcceptedEventAttributes)!.workflowExecutionUpdateAcceptedEventAttributes!;
+    expect(keyIdOf(update.acceptedRequest!.input!.args!.payloads![0])).toBe('k2');
+  });
+
+  it('shows the instance through the API, the sensitive field as •••, while the e-mail activity got the real value', async () => {
+    const view = await call(second.api.url, 'GET', `/instances/${id(workflowId)}`, { key: second.key });
+    expect(view.status).toBe(200);
+    expect(view.body.variables.portal.form).toEqual({ username: secrets.username, password: '•••' });
+    expect(view.body.audit.find((e: { event: string }) => e.event === 'decision').comment).toBe(secrets.comment);
+    expect(JSON.stringify(view.body)).not.toContain(secrets.password);
+    const mail = sandbox.fake<EmailFake>('email').messages.find((m) => m.subject === 'Your portal account')!;
+    expect(mail.text).toContain(`password ${secrets.password}`);
+  });
+
+  it('replays the encrypted history with the keys, and not without them', async () => {
+    const history = await rawHistory(workflowId);
+    await expect(Worker.runReplayHistory({ workflowBundle: bundle, dataConverter: dataConverterFor([k2, k1]) }, history, workflowId)).resolves.toBeUndefined();
+    await expect(Worker.runReplayHistory({ workflowBundle: bundle }, history, workflowId)).rejects.toThrow();
+  });
+
+  describe('the codec endpoint for Temporal\'s web UI', () => {
+    const startPayload = async () => {
+      const events = (await rawHistory(workflowId)).events ?? [];
+      const payload = events.find((e) => e.workflowExecutionStartedEventAttributes)!.workflowExecutionStartedEventAttributes!.input!.payloads![0];
+      return {
+        metadata: Object.fromEntries(Object.entries(payload.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
+        data: Buffer.from(payload.data!).toString('base64'),
+      };
+    };
+
+    it('decodes history payloads for a signed-in person, in the remote codec contract', async () => {
+      const answer = await call(second.api.url, 'POST', '/codec/decode', { key: second.key, headers: { 'x-namespace': 'default' }, body: { payloads: [await startPayload()] } });
+      expect(answer.status).toBe(200);
+      const [decoded] = answer.body.payloads;
+      expect(Buffer.from(decoded.metadata.encoding, 'base64').toString()).toBe('json/plain');
+      expect(Buffer.from(decoded.data, 'base64').toString()).toContain(secrets.partnerName);
+    });
+
+    it('encodes with the current key what decode opens again', async () => {
+      const plain = { metadata: { encoding: Buffer.from('json/plain').toString('base64') }, data: Buffer.from('"typed in the UI"').toString('base64') };
+      const encoded = await call(second.api.url, 'POST', '/codec/encode', { key: second.key, body: { payloads: [plain] } });
+      expect(encoded.status).toBe(200);
+      expect(Buffer.from(encoded.body.payloads[0].metadata[KEY_ID_METADATA], 'base64').toString()).toBe('k2');
+      const decoded = await call(second.api.url, 'POST', '/codec/decode', { key: second.key, body: encoded.body });
+      expect(decoded.body.payloads).toEqual([plain]);
+    });
+
+    it('refuses anyone not signed in with 401, and names the field of a malformed body', async () => {
+      const anonymous = await call(second.api.url, 'POST', '/codec/decode', { body: { payloads: [await startPayload()] } });
+      expect(anonymous.status).toBe(401);
+      expect(JSON.stringify(anonymous.body)).not.toContain(secrets.partnerName);
+      const malformed = await call(second.api.url, 'POST', '/codec/decode', { key: second.key, body: { payloads: [{ data: 'not base64!' }] } });
+      expect(malformed.status).toBe(400);
+      expect(malformed.body.errors.map((e: { field: string }) => e.field).join(' ')).toContain('payloads');
+    });
+
+    it('answers the UI\'s CORS preflight for its origin only', async () => {
+      const preflight = (origin: string) => fetch(`${second.api.url}/codec/decode`, {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,x-namespace,authorization' },
+      });
+      const ui = await preflight('http://127.0.0.1:8233');
+      expect(ui.status).toBeLessThan(300);
+      expect(ui.headers.get('access-control-allow-origin')).toBe('http://127.0.0.1:8233');
+      expect(ui.headers.get('access-control-allow-credentials')).toBe('true');
+      expect(ui.headers.get('access-control-allow-headers')).toContain('x-namespace');
+      const other = await preflight('https://evil.example');
+      expect(other.headers.get('access-control-allow-origin')).toBeNull();
+    });
+
+    it('is in the OpenAPI document', async () => {
+      const document = await call(second.api.url, 'GET', '/openapi.json');
+      expect(Object.keys(document.body.paths)).toEqual(expect.arrayContaining(['/codec/decode', '/codec/encode']));
+    });
+  });
+});
