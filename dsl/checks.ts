@@ -590,6 +590,13 @@ function jsonSchemaErrors(schema: Record<string, unknown>): { message: string; p
   // Keywords read as what they most likely mean, by where they are: paths are reported as the author wrote them.
   const renamed = new Map<string, string>();
   const asWritten = (path: Path) => path.map((key, i) => renamed.get(JSON.stringify([...path.slice(0, i), key])) ?? key);
+  // Said here at its place rather than by Ajv, which names only the schema, then left out so the rest is checked.
+  for (const found of keyPaths(current, 'x-sensitive')) {
+    const parent = found.slice(0, -1).reduce<unknown>((node, key) => (node as Record<string, unknown>)[key as string], current) as Record<string, unknown>;
+    if (typeof parent['x-sensitive'] === 'boolean') continue;
+    problems.push({ message: `'x-sensitive' must be true or false, not ${JSON.stringify(parent['x-sensitive'])}`, path: found, hint: 'write x-sensitive: true on a field whose value (a password, a credential) the state query and audit must show as •••' });
+    delete parent['x-sensitive'];
+  }
   for (let attempt = 0; attempt < 20; attempt++) {
     try {
       ajv.compile(current as Record<string, unknown>);
@@ -630,6 +637,13 @@ const SCHEMA_KEYWORDS = [
   'uniqueItems', 'oneOf', 'anyOf', 'allOf', 'not', 'if', 'then', 'else', 'dependentRequired', 'readOnly', 'writeOnly',
   'x-sensitive',
 ];
+
+/** The paths to every key with this name in a JSON value. */
+function keyPaths(value: unknown, key: string, at: Path = []): Path[] {
+  if (value === null || typeof value !== 'object') return [];
+  const here = !Array.isArray(value) && Object.prototype.hasOwnProperty.call(value, key) ? [[...at, key]] : [];
+  return [...here, ...Object.entries(value).flatMap(([k, v]) => keyPaths(v, key, [...at, Array.isArray(value) ? Number(k) : k]))];
+}
 
 /** The path to the first key with this name in a JSON value, depth first. */
 function keyPath(value: unknown, key: string, at: Path = []): Path | undefined {
