@@ -10,6 +10,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkflowBundle } from '@temporalio/worker';
 import { randomBytes } from 'node:crypto';
 import { startActivities } from '../activities';
+import { SESSION_COOKIE } from '../api/sign-in';
 import { AesGcmPayloadCodec, dataConverterFor, KEY_ID_METADATA, parsePayloadKeys, PayloadKeysInvalid, PayloadUnreadable, type PayloadKey } from '../client/payload-codec';
 import type { CompiledDefinition } from '../dsl/compile';
 import { startFakes, type Sandbox } from '../fakes';
@@ -227,6 +228,14 @@ describe('an instance with payload keys set', () => {
       const malformed = await call(second.api.url, 'POST', '/codec/decode', { key: second.key, body: { payloads: [{ data: 'not base64!' }] } });
       expect(malformed.status).toBe(400);
       expect(malformed.body.errors.map((e: { field: string }) => e.field).join(' ')).toContain('payloads');
+    });
+
+    it('accepts the inbox cookie from the web UI\'s origin (its "include credentials" setting), and from no other site', async () => {
+      const withCookie = async (origin: string) => call(second.api.url, 'POST', '/codec/decode', { headers: { cookie: `${SESSION_COOKIE}=${second.key}`, origin }, body: { payloads: [await startPayload()] } });
+      const ui = await withCookie('http://127.0.0.1:8233');
+      expect(ui.status).toBe(200);
+      expect(ui.headers.get('access-control-allow-origin')).toBe('http://127.0.0.1:8233');
+      expect((await withCookie('https://evil.example')).status).toBe(403);
     });
 
     it('answers the UI\'s CORS preflight for its origin only', async () => {
