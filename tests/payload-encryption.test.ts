@@ -8,10 +8,13 @@ import { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkflowBundle } from '@temporalio/worker';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { promisify } from 'node:util';
 import { startActivities } from '../activities';
 import { SESSION_COOKIE } from '../api/sign-in';
 import { AesGcmPayloadCodec, dataConverterFor, KEY_ID_METADATA, parsePayloadKeys, PayloadKeysInvalid, PayloadUnreadable, type PayloadKey } from '../client/payload-codec';
+import { devServerPath } from '../client/temporal-servers';
 import type { CompiledDefinition } from '../dsl/compile';
 import { startFakes, type Sandbox } from '../fakes';
 import type { EmailFake } from '../fakes/email/fake';
@@ -20,6 +23,7 @@ import { call, id, startTestApi, type ApiHarness } from './support/api';
 import { devServerEnvironment } from './support/environments';
 import { compile } from './support/processes';
 
+const run = promisify(execFile);
 const keyText = (keyId: string) => `${keyId}:${randomBytes(32).toString('base64')}`;
 
 describe('the payload codec', () => {
@@ -250,6 +254,20 @@ describe('an instance with payload keys set', () => {
       expect(ui.headers.get('access-control-allow-headers')).toContain('x-namespace');
       const other = await preflight('https://evil.example');
       expect(other.headers.get('access-control-allow-origin')).toBeNull();
+    });
+
+    it('lets the Temporal CLI show the history decoded with the person\'s key, and only ciphertext without it', async () => {
+      const startInput = async (...extra: string[]) => {
+        const { stdout } = await run(devServerPath(), ['workflow', 'show', '--address', env.address, '--namespace', 'default', '-w', workflowId, '--output', 'json', ...extra]);
+        const payload = JSON.parse(stdout).events[0].workflowExecutionStartedEventAttributes.input.payloads[0];
+        return { encoding: Buffer.from(payload.metadata.encoding, 'base64').toString(), data: Buffer.from(payload.data, 'base64').toString() };
+      };
+      const raw = await startInput();
+      expect(raw.encoding).toBe('binary/encrypted');
+      expect(raw.data).not.toContain(secrets.partnerName);
+      const decoded = await startInput('--codec-endpoint', `${second.api.url}/codec`, '--codec-auth', `Bearer ${second.key}`);
+      expect(decoded.encoding).toBe('json/plain');
+      expect(JSON.parse(decoded.data).input.partnerName).toBe(secrets.partnerName);
     });
 
     it('is in the OpenAPI document', async () => {
