@@ -10,10 +10,13 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkflowBundle } from '@temporalio/worker';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { promisify } from 'node:util';
 import { startActivities } from '../activities';
 import { SESSION_COOKIE } from '../api/sign-in';
-import { AesGcmPayloadCodec, dataConverterFor, KEY_ID_METADATA, parsePayloadKeys, PayloadKeysInvalid, PayloadUnreadable, type PayloadKey } from '../client/payload-codec';
+import { AesGcmPayloadCodec, dataConverterFor, defaultKeyFile, KEY_ID_METADATA, parsePayloadKeys, PayloadKeysInvalid, PayloadUnreadable, payloadKeysFromEnv, type PayloadKey } from '../client/payload-codec';
 import { devServerPath } from '../client/temporal-servers';
 import type { CompiledDefinition } from '../dsl/compile';
 import { startFakes, type Sandbox } from '../fakes';
@@ -48,6 +51,18 @@ describe('the payload codec', () => {
     await expect(new AesGcmPayloadCodec([k1]).decode([fresh])).rejects.toThrow(PayloadUnreadable);
     // Payloads written before encryption was on pass through unchanged.
     expect(await rotated.decode([plain])).toEqual([plain]);
+  });
+
+  it('generates the embedded default\'s key once, readable by its owner only, and lets PAYLOAD_KEYS override it', () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'payload-keys-'));
+    expect(payloadKeysFromEnv({}, { dataDir })).toBeUndefined();
+    const generated = payloadKeysFromEnv({}, { dataDir, generate: true })!;
+    expect(generated.generated).toBe(true);
+    expect(statSync(defaultKeyFile(dataDir)).mode & 0o777).toBe(0o600);
+    const again = payloadKeysFromEnv({}, { dataDir, generate: true })!;
+    expect(again.generated).toBe(false);
+    expect(again.keys[0].key.equals(generated.keys[0].key)).toBe(true);
+    expect(payloadKeysFromEnv({ PAYLOAD_KEYS: keyText('prod-1') }, { dataDir })!.keys.map((k) => k.id)).toEqual(['prod-1']);
   });
 });
 
