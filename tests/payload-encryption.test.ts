@@ -25,6 +25,7 @@ import { bundleWorkflows, TASK_QUEUE } from '../worker';
 import { call, id, startTestApi, type ApiHarness } from './support/api';
 import { devServerEnvironment } from './support/environments';
 import { compile } from './support/processes';
+import { MASK, Secrets } from '../workflows/sensitive';
 
 const run = promisify(execFile);
 const keyText = (keyId: string) => `${keyId}:${randomBytes(32).toString('base64')}`;
@@ -63,6 +64,22 @@ describe('the payload codec', () => {
     expect(again.generated).toBe(false);
     expect(again.keys[0].key.equals(generated.keys[0].key)).toBe(true);
     expect(payloadKeysFromEnv({ PAYLOAD_KEYS: keyText('prod-1') }, { dataDir })!.keys.map((k) => k.id)).toEqual(['prod-1']);
+  });
+});
+
+describe('sensitive form fields', () => {
+  const form = { type: 'object', properties: { user: { type: 'string' }, password: { type: 'string', 'x-sensitive': true }, pin: { type: 'string', 'x-sensitive': true }, keys: { type: 'array', items: { type: 'string', 'x-sensitive': true } } } };
+
+  it('hides remembered values wherever they appear, inside longer texts too, but not very short ones', () => {
+    const secrets = new Secrets();
+    secrets.remember(form, { user: 'ivy', password: 'correct-horse', pin: '4821', keys: ['api-key-0001'] });
+    expect(secrets.masked({ creds: { user: 'ivy', password: 'correct-horse', pin: '4821' }, note: 'sent correct-horse by mail', hash: 'ab4821cd', list: ['api-key-0001'] }))
+      .toEqual({ creds: { user: 'ivy', password: MASK, pin: MASK }, note: `sent ${MASK} by mail`, hash: 'ab4821cd', list: [MASK] });
+    // Carried across continue-as-new.
+    expect(new Secrets(secrets.list()).masked('correct-horse')).toBe(MASK);
+    const short = new Secrets();
+    short.remember(form, { pin: '12' });
+    expect(short.masked({ pin: '12' })).toEqual({ pin: '12' });
   });
 });
 

@@ -218,9 +218,9 @@ class Instance implements StepContext {
       hash: this.def.hash,
       businessKey: workflowInfo().typedSearchAttributes.get(searchAttributes.businessKey),
       status: this.status,
-      reason: this.reason,
+      reason: this.secrets.masked(this.reason),
       stage: this.stage,
-      openTasks: this.tasks.open.map((task) => (task.dueAt ? { ...task, timeLeft: timeLeftInWords(this.def, new Date(at), new Date(task.dueAt)) } : task)),
+      openTasks: this.secrets.masked(this.tasks.open).map((task) => (task.dueAt ? { ...task, timeLeft: timeLeftInWords(this.def, new Date(at), new Date(task.dueAt)) } : task)),
       waiting: this.waiting,
       deadlines: Object.entries(this.deadlines.fixed).map(([name, iso]) => {
         const timeLeftMs = new Date(iso).getTime() - at;

@@ -10,6 +10,8 @@ export const MASK = '•••';
 
 /** Values shorter than this are not masked: replacing every "1" or "yes" would garble the whole view. */
 const SHORTEST_MASKED = 4;
+/** Inside longer texts only values this long are masked, so that a short one does not cut into ids and hashes. */
+const SHORTEST_MASKED_INSIDE = 8;
 
 type Schema = Record<string, unknown>;
 
@@ -53,9 +55,9 @@ export class Secrets {
   /** A copy of `value` with every remembered secret replaced by the mask, inside longer texts too. */
   masked<T>(value: T): T {
     if (this.values.size === 0) return value;
-    const secrets = [...this.values].sort((a, b) => b.length - a.length);
+    const inside = [...this.values].filter((v) => v.length >= SHORTEST_MASKED_INSIDE).sort((a, b) => b.length - a.length);
     const hide = (node: unknown): unknown => {
-      if (typeof node === 'string') return secrets.reduce((text, secret) => text.split(secret).join(MASK), node);
+      if (typeof node === 'string') return this.values.has(node) ? MASK : inside.reduce((text, secret) => text.split(secret).join(MASK), node);
       if (typeof node === 'number' && this.values.has(String(node))) return MASK;
       if (Array.isArray(node)) return node.map(hide);
       if (node && typeof node === 'object') return Object.fromEntries(Object.entries(node).map(([key, inner]) => [key, hide(inner)]));
