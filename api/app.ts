@@ -123,7 +123,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   await app.register(taskRoutes(options));
   await app.register(webhookRoutes(options, options.webhooks), { prefix: '/webhooks' });
   await app.register(inboxRoutes(options));
-  await app.register(codecRoutes(codec));
+  await app.register(codecRoutes(codec), { prefix: '/codec' });
   await app.ready();
   return app;
 }

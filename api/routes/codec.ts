@@ -54,6 +54,7 @@ function toWire(payload: Payload): WirePayload {
   };
 }
 
+/** Registered with the prefix `/codec`, so that CORS (and its catch-all OPTIONS route) covers these endpoints only. */
 export function codecRoutes(settings: CodecSettings): FastifyPluginAsync {
   return async (plain) => {
     const app = plain.withTypeProvider<ZodTypeProvider>();
@@ -68,7 +69,7 @@ export function codecRoutes(settings: CodecSettings): FastifyPluginAsync {
     const codec = settings.keys?.length ? new AesGcmPayloadCodec(settings.keys) : undefined;
 
     const route = (direction: 'encode' | 'decode', summary: string) =>
-      app.post(`/codec/${direction}`, {
+      app.post(`/${direction}`, {
         config: { fromUiOrigins: true },
         schema: {
           operationId: `codec${direction[0].toUpperCase()}${direction.slice(1)}`,
