@@ -41,6 +41,10 @@ export interface OpenTask {
   outcomes: string[];
   /** Outcomes that must carry a comment (a reason). */
   commentRequired: string[];
+  /** Outcome → the form fields it needs filled (e.g. `reject` → `reason`), besides the form's own `required`. */
+  requires?: Record<string, string[]>;
+  /** Outcome → the words its button shows, where the definition gives them. */
+  labels?: Record<string, string>;
   form?: Record<string, unknown>;
   openedAt: string;
   dueAt?: string;

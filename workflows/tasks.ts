@@ -26,6 +26,11 @@ class DecisionRefused extends Error {
   override name = 'DecisionRefused';
 }
 
+/** A form field left blank: absent, null, an empty or blank text, or an empty list. */
+export function isEmpty(value: unknown): boolean {
+  return value === undefined || value === null || (typeof value === 'string' && value.trim() === '') || (Array.isArray(value) && value.length === 0);
+}
+
 export interface Decided {
   outcome: string;
   by: string;
@@ -75,6 +80,10 @@ export class TaskBoard {
     }
     if (task.commentRequired.includes(decision.outcome) && !decision.comment?.trim()) {
       throw new DecisionRefused(`outcome '${decision.outcome}' needs a comment giving the reason`);
+    }
+    const unfilled = (task.requires?.[decision.outcome] ?? []).filter((field) => isEmpty(decision.form?.[field]));
+    if (unfilled.length) {
+      throw new DecisionRefused(`outcome '${decision.outcome}' needs the form field${unfilled.length > 1 ? 's' : ''} ${unfilled.map((f) => `'${f}'`).join(', ')} filled in`);
     }
     if (task.form) {
       const validate = formValidator(task.form);

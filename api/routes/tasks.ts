@@ -19,6 +19,7 @@ import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
 import { listInstances } from '../../client/instances';
 import { decideUpdate, stateQuery, type InstanceState, type OpenTask } from '../../workflows/messages';
+import { isEmpty } from '../../workflows/tasks';
 import { WRITE, type ApiContext } from '../context';
 import { ApiProblem, problemResponses, type FieldError } from '../problems';
 import type { SignedIn } from '../sign-in';
@@ -126,6 +127,14 @@ export function taskRoutes(context: ApiContext): FastifyPluginAsync {
       }
       if (task.commentRequired.includes(outcome) && !comment?.trim()) {
         throw new ApiProblem('invalid-decision', `outcome '${outcome}' needs a comment giving the reason`, [{ field: 'body.comment', message: 'is required for this outcome' }]);
+      }
+      const unfilled = (task.requires?.[outcome] ?? []).filter((field) => isEmpty(form?.[field]));
+      if (unfilled.length) {
+        throw new ApiProblem(
+          'invalid-decision',
+          `outcome '${outcome}' needs the form field${unfilled.length > 1 ? 's' : ''} ${unfilled.map((f) => `'${f}'`).join(', ')} filled in`,
+          unfilled.map((field) => ({ field: `body.form.${field}`, message: `is required for outcome '${outcome}'` })),
+        );
       }
       if (task.form) {
         const problems = formProblems(task.form, form);
