@@ -5,6 +5,7 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import path from 'node:path';
+import { uploadsDirFrom } from '../client/uploads';
 import { DEFINITIONS_DIR, loadRegistry } from '../client/definitions';
 import { PROJECT_ROOT } from '../client/temporal-servers';
 import { loadDirectory } from '../directory/load';
@@ -29,7 +30,7 @@ export async function startApi(temporalAddress: string, env: NodeJS.ProcessEnv =
     directory: loadDirectory(),
     keys: new ApiKeyStore(),
     oidc: oidcSettings ? new OidcVerifier(oidcSettings) : undefined,
-    uploadsDir: env.OPS_UPLOADS_DIR ?? path.join(PROJECT_ROOT, '.data', 'uploads'),
+    uploadsDir: uploadsDirFrom(env),
     maxUploadBytes: Number(env.OPS_MAX_UPLOAD_BYTES ?? 10 * 1024 * 1024),
     writesPerMinute: Number(env.OPS_API_RATE_LIMIT ?? 120),
     webhooks: webhookSettingsFromEnv(env),

@@ -6,22 +6,34 @@
  * return, and a form field required only for one outcome of a task.
  */
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
-import { randomUUID } from 'node:crypto';
+import { temporal } from '@temporalio/proto';
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { HubSpotFake } from '../fakes/hubspot/fake';
 import { startProcess } from '../client/processes';
 import { decideUpdate, type OpenTask } from '../workflows/messages';
+import { call, startTestApi, type ApiHarness } from './support/api';
 import { compile, openTask, person, state, terminateWhenIdle } from './support/processes';
 import { startTimeSkippingWorker, type RunningWorker } from './support/worker';
 
 let running: RunningWorker;
 let hubspot: HubSpotFake;
+let api: ApiHarness;
+// The upload store the API writes form files to and the worker's hubspot.attachFile reads them from.
+const uploads = mkdtempSync(path.join(tmpdir(), 'review-uploads-'));
 
 beforeAll(async () => {
-  running = await startTimeSkippingWorker();
+  running = await startTimeSkippingWorker({ OPS_UPLOADS_DIR: uploads });
   hubspot = running.fake<HubSpotFake>('hubspot');
+  api = await startTestApi(running.client, [], { uploadsDir: uploads });
 }, 180_000);
 
-afterAll(() => running?.stop());
+afterAll(async () => {
+  await api?.close();
+  await running?.stop();
+});
 
 const started: WorkflowHandle[] = [];
 afterEach(async () => {
@@ -233,11 +245,80 @@ steps:
     const before = await trailOf(rejected);
     expect(await refusal(decide(rejected, task, 'reject', 'ivy.chan', { form: {} }))).toBe("outcome 'reject' needs the form field 'reason' filled in");
     expect(await trailOf(rejected)).toEqual(before);
+    const viaApi = await call(api.url, 'POST', `/instances/${encodeURIComponent(rejected.workflowId)}/tasks/${encodeURIComponent(task.id)}/decision`, {
+      key: api.keyFor('ivy.chan'),
+      body: { outcome: 'reject', form: { reason: '' } },
+    });
+    expect(viaApi.status).toBe(400);
+    expect(viaApi.body.errors).toEqual([{ field: 'body.form.reason', message: "is required for outcome 'reject'" }]);
     await decide(rejected, task, 'reject', 'ivy.chan', { form: { reason: 'no KYC documents' } });
     expect(await rejected.result()).toMatchObject({ status: 'rejected', reason: 'no KYC documents' });
 
     const approved = await start(definition);
     await decide(approved, await openTask(approved), 'approve', 'ivy.chan');
     expect((await approved.result()).status).toBe('completed');
+  });
+});
+
+describe('a file field', () => {
+  it('holds the upload\'s id, never its bytes, and hubspot.attachFile attaches the uploaded file to the ticket as a note', async () => {
+    const ticketId = await ticketAtIod();
+    const handle = await start(`
+process: csr-upload
+version: 1
+title: IOD attaches the CSR 106 form to the ticket
+roles: { iod: IOD team }
+steps:
+  - id: upload-csr
+    task:
+      role: iod
+      title: Upload the CSR 106 form
+      form:
+        type: object
+        required: [csr106]
+        properties: { csr106: { type: string, contentMediaType: application/pdf, title: CSR 106 form } }
+      outcomes: { uploaded: {} }
+    result: csr
+  - id: attach-csr
+    call: hubspot.attachFile
+    with: { objectType: tickets, objectId: =input.ticketId, file: { uploadId: =csr.form.csr106 }, note: CSR 106 form }
+    result: attached
+`, { ticketId });
+    const task = await openTask(handle);
+    const key = api.keyFor('ivy.chan');
+    const route = `/instances/${encodeURIComponent(handle.workflowId)}/tasks/${encodeURIComponent(task.id)}`;
+    const content = `%PDF-1.4 CSR 106 for ticket ${ticketId} ${randomUUID()}`;
+
+    // The file's content in the field instead of an upload's id is refused, naming the field.
+    const pasted = await call(api.url, 'POST', `${route}/decision`, { key, body: { outcome: 'uploaded', form: { csr106: Buffer.from(content).toString('base64') } } });
+    expect(pasted.status).toBe(400);
+    expect(pasted.body.errors).toEqual([{ field: 'body.form.csr106', message: 'must be the id of an upload (upl_...), not the file itself' }]);
+    const unknown = await call(api.url, 'POST', `${route}/decision`, { key, body: { outcome: 'uploaded', form: { csr106: 'upl_nothing' } } });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.errors[0].field).toBe('body.form.csr106');
+    // The workflow refuses it too, whoever sends it.
+    expect(await refusal(decide(handle, task, 'uploaded', 'ivy.chan', { form: { csr106: content } }))).toBe(
+      "form field 'csr106' is a file: give the id of an upload (upl_...), never the file itself",
+    );
+
+    const form = new FormData();
+    form.append('file', new Blob([content], { type: 'application/pdf' }), 'CSR106.pdf');
+    const uploaded = await call<{ id: string }>(api.url, 'POST', `${route}/uploads`, { key, body: form });
+    expect(uploaded.status).toBe(201);
+    const decided = await call(api.url, 'POST', `${route}/decision`, { key, body: { outcome: 'uploaded', form: { csr106: uploaded.body.id } } });
+    expect(decided.status).toBe(200);
+
+    const result = await handle.result();
+    expect(result.status).toBe('completed');
+    const { fileId, noteId } = result.variables.attached as { fileId: string; noteId: string };
+    const stored = hubspot.files().find((f) => f.id === fileId);
+    expect(stored).toMatchObject({ name: 'CSR106', extension: 'pdf', size: Buffer.byteLength(content), sha256: createHash('sha256').update(content).digest('hex') });
+    expect(hubspot.record('notes', noteId)?.properties).toMatchObject({ hs_attachment_ids: fileId, hs_note_body: 'CSR 106 form' });
+    expect(hubspot.associatedIds('tickets', ticketId, 'notes')).toContain(noteId);
+    // The decision holds the upload's id; the history never holds the file's content.
+    expect(result.variables.csr).toMatchObject({ form: { csr106: uploaded.body.id } });
+    const history = Buffer.from(temporal.api.history.v1.History.encode(await handle.fetchHistory()).finish()).toString('latin1');
+    expect(history).not.toContain(content);
+    expect(history).not.toContain(Buffer.from(content).toString('base64'));
   });
 });

@@ -5,6 +5,7 @@
  */
 import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
+import { misfiledFields } from '../dsl/forms';
 import type { AuditEntry, Decision, OpenTask } from './messages';
 
 const ajv = new Ajv({ strict: false, allErrors: true });
@@ -84,6 +85,10 @@ export class TaskBoard {
     const unfilled = (task.requires?.[decision.outcome] ?? []).filter((field) => isEmpty(decision.form?.[field]));
     if (unfilled.length) {
       throw new DecisionRefused(`outcome '${decision.outcome}' needs the form field${unfilled.length > 1 ? 's' : ''} ${unfilled.map((f) => `'${f}'`).join(', ')} filled in`);
+    }
+    const misfiled = misfiledFields(task.form, decision.form);
+    if (misfiled.length) {
+      throw new DecisionRefused(`form field${misfiled.length > 1 ? 's' : ''} ${misfiled.map((f) => `'${f}'`).join(', ')} ${misfiled.length > 1 ? 'are files' : 'is a file'}: give the id of an upload (upl_...), never the file itself`);
     }
     if (task.form) {
       const validate = formValidator(task.form);
