@@ -37,8 +37,11 @@ export function toMermaid(def: Definition): string {
     lanes.set(lane, [...(lanes.get(lane) ?? []), `${node(step.id)}${shape}`]);
   };
 
-  /** Draws a list of steps; `exit` is where control goes after its last step (the end, or a join). */
-  const walk = (steps: Step[], exit: () => string) => {
+  /**
+   * Draws a list of steps; `exit` is where control goes after its last step (the end, a join, or the review
+   * an `on-return` detour comes back to), and `exitWords` what that last arrow says.
+   */
+  const walk = (steps: Step[], exit: () => string, exitWords?: string) => {
     steps.forEach((step, index) => {
       place(step);
       const from = node(step.id);
@@ -51,7 +54,7 @@ export function toMermaid(def: Definition): string {
         // The steps run on a return, drawn as a detour that comes back to the review for the rework.
         const returned = reviewVerdicts(step.review!).find((v) => v.verdict === 'return')!;
         edges.push({ from, to: node(onReturn[0].id), label: text(returned.words) });
-        walk(onReturn, () => from);
+        walk(onReturn, () => from, `reworked by ${text(roleChoices(step.review!.owner).roles.join(' or ') || 'the owner')}, reviewed again`);
       }
       if (step.parallel) {
         const joined = join(step);
@@ -63,7 +66,8 @@ export function toMermaid(def: Definition): string {
       if (fallsThrough(step) && step.next === undefined) {
         const following = steps[index + 1];
         const origin = step.parallel ? join(step) : from;
-        edges.push({ from: origin, to: following ? node(following.id) : exit(), label: continueLabel(step) });
+        const words = following ? continueLabel(step) : [continueLabel(step), exitWords].filter(Boolean).join(', ') || undefined;
+        edges.push({ from: origin, to: following ? node(following.id) : exit(), label: words });
       }
     });
   };
