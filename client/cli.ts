@@ -136,7 +136,7 @@ async function show([workflowId]: string[]): Promise<number> {
     console.error('state: name a workflow id');
     return 2;
   }
-  const state = await (await connect()).workflow.getHandle(workflowId).query(stateQuery);
+  const state = await (await connect()).workflow.getHandle(workflowId).query(stateQuery, { at: new Date().toISOString() });
   console.log(JSON.stringify(state, null, 2));
   return 0;
 }

@@ -16,7 +16,7 @@
  *    Observances (Christmas Eve, the day after Thanksgiving, Halloween, …) do not count.
  */
 import Holidays from 'date-holidays';
-import type { CalendarSnapshot } from './calendar';
+import { intlOffsetAt, type CalendarSnapshot } from './calendar';
 
 export interface KnownCalendar {
   title: string;
@@ -24,12 +24,14 @@ export interface KnownCalendar {
   /** date-holidays country code. */
   country: string;
   weekend: number[];
+  /** Local office hours; a business day ends at `closes`. */
+  businessHours: { opens: string; closes: string };
 }
 
-/** The calendars a definition may name. */
+/** The calendars a definition may name (the README's calendar table says the same). */
 export const KNOWN_CALENDARS: Readonly<Record<string, KnownCalendar>> = {
-  hk: { title: 'Hong Kong office', timeZone: 'Asia/Hong_Kong', country: 'HK', weekend: [6, 7] },
-  us: { title: 'US office (federal holidays)', timeZone: 'America/New_York', country: 'US', weekend: [6, 7] },
+  hk: { title: 'Hong Kong office', timeZone: 'Asia/Hong_Kong', country: 'HK', weekend: [6, 7], businessHours: { opens: '09:00', closes: '18:00' } },
+  us: { title: 'US office (federal holidays)', timeZone: 'America/New_York', country: 'US', weekend: [6, 7], businessHours: { opens: '09:00', closes: '17:00' } },
 };
 
 /** The years every snapshot covers by default; business days outside them fail loudly rather than ignore holidays. */
@@ -52,7 +54,14 @@ export function snapshotCalendar(name: string, years: [number, number] = SNAPSHO
     snapshot = makeSnapshot(name, years);
     snapshots.set(key, snapshot);
   }
-  return { ...snapshot, weekend: [...snapshot.weekend], holidays: [...snapshot.holidays], coversYears: [...snapshot.coversYears] };
+  return {
+    ...snapshot,
+    weekend: [...snapshot.weekend],
+    holidays: [...snapshot.holidays],
+    coversYears: [...snapshot.coversYears],
+    businessHours: { ...snapshot.businessHours! },
+    utcOffsets: snapshot.utcOffsets!.map(([from, offset]) => [from, offset]),
+  };
 }
 
 function makeSnapshot(name: string, years: [number, number]): CalendarSnapshot {
@@ -82,5 +91,34 @@ function makeSnapshot(name: string, years: [number, number]): CalendarSnapshot {
     weekend: [...known.weekend],
     holidays: [...dates].filter((date) => Number(date.slice(0, 4)) >= first && Number(date.slice(0, 4)) <= last).sort(),
     coversYears: [first, last],
+    businessHours: { ...known.businessHours },
+    utcOffsets: zoneOffsets(known.timeZone, years),
   };
+}
+
+const MINUTE = 60_000;
+const DAY = 86_400_000;
+
+/**
+ * Every UTC offset change of a zone from just before the first covered year to just after the last, read
+ * from this machine's ICU data once, at compile time. Zones change offset at most once a day, so a day's
+ * steps find each change and a search by minutes pins it.
+ */
+function zoneOffsets(timeZone: string, [first, last]: [number, number]): [number, number][] {
+  const start = Date.parse(`${first - 1}-12-30T00:00:00Z`);
+  const end = Date.parse(`${last + 1}-01-03T00:00:00Z`);
+  const minutes = (at: number) => Math.round(intlOffsetAt(at, timeZone) / MINUTE);
+  const offsets: [number, number][] = [[start, minutes(start)]];
+  for (let day = start; day < end; day += DAY) {
+    if (minutes(day + DAY) === offsets[offsets.length - 1][1]) continue;
+    let low = day; // offset as before
+    let high = day + DAY; // offset changed
+    while (high - low > MINUTE) {
+      const middle = low + Math.floor((high - low) / 2 / MINUTE) * MINUTE;
+      if (minutes(middle) === offsets[offsets.length - 1][1]) low = middle;
+      else high = middle;
+    }
+    offsets.push([high, minutes(high)]);
+  }
+  return offsets;
 }

@@ -8,7 +8,7 @@ import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import type { z } from 'zod';
 import type { ActionCatalogue } from '../activities/shared/action';
-import { parseDuration, DURATION_HINT } from './durations';
+import { needsCalendar, parseDuration, DURATION_HINT } from './durations';
 import { expressionError, placeholders, valueExpression } from './expressions';
 import { suggest, didYouMean, type DefinitionIssue, type Path } from './issues';
 import { STEP_KINDS, type Definition, type Step, type Target } from './model';
@@ -66,9 +66,9 @@ export function checkDefinition(def: Definition, context: CheckContext): Definit
     if (text === undefined) return;
     const parsed = parseDuration(text);
     if ('error' in parsed) return report({ code: 'bad-duration', message: parsed.error, path, hint: DURATION_HINT });
-    if (parsed.kind === 'business' && fixedOnly) {
-      report({ code: 'bad-duration', message: `'${text}': business days are not allowed here`, path, hint: "use a fixed length such as '30 seconds'" });
-    } else if (parsed.kind === 'business' && calendar === undefined) {
+    if (parsed.kind !== 'fixed' && fixedOnly) {
+      report({ code: 'bad-duration', message: `'${text}': ${parsed.kind === 'calendar' ? 'calendar' : 'business'} days are not allowed here`, path, hint: "use a fixed length such as '30 seconds' or '2 days'" });
+    } else if (needsCalendar(parsed) && calendar === undefined) {
       report({ code: 'unknown-calendar', message: `'${text}' counts business days, but no calendar is set`, path, hint: `add 'calendar: ${context.calendars[0] ?? 'hk'}' to the process or the step` });
     }
   };

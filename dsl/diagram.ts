@@ -1,79 +1,122 @@
 /**
  * Draws a definition as a Mermaid flowchart: one lane (subgraph) per role for the steps people do, one for
- * the steps the engine does, arrows for every way control can go, and deadlines written on the arrows
- * into the steps they govern.
+ * the steps the engine does; each step shows its title, what it does and the stage it enters; every arrow
+ * out of an outcome or a branch says in words when it is taken; parallel branches meet at a join; deadlines
+ * are written on the arrows into the steps they govern. `{{ placeholders }}` read as words (‹partner name›).
  */
-import { fallsThrough, jumps } from './checks';
-import type { Definition, Step } from './model';
+import { fallsThrough } from './checks';
+import type { Definition, Step, Target } from './model';
 
 const ENGINE_LANE = 'engine';
 
+interface Edge {
+  from: string;
+  to: string;
+  label?: string;
+}
+
 export function toMermaid(def: Definition): string {
   const lanes = new Map<string, string[]>();
-  const edges: string[] = [];
-  const node = (id: string) => `s_${id.replace(/[^a-zA-Z0-9]/g, '_')}`;
-  const endNode = (status: string) => `end_${status}`;
+  const edges: Edge[] = [];
   const ends = new Set<string>();
+  const joins: string[] = [];
+  const node = (id: string) => `s_${id.replace(/-/g, '_')}`; // step ids are [a-z0-9-]: this cannot collide
+  const endNode = (status: string) => {
+    ends.add(status);
+    return `end_${status}`;
+  };
 
   const place = (step: Step) => {
     const lane = laneOf(step);
-    const label = `${step.id}<br/><i>${escape(kindLabel(step))}</i>`;
+    const lines = [text(step.title ?? step.id), `<i>${text(kindLabel(step))}</i>`];
+    if (step.stage) lines.push(`stage: ${text(step.stage)}`);
+    const label = lines.join('<br/>');
     const shape = step.branch ? `{"${label}"}` : step.task || step.review || step.checklist ? `["${label}"]` : `("${label}")`;
     lanes.set(lane, [...(lanes.get(lane) ?? []), `${node(step.id)}${shape}`]);
   };
 
-  const walk = (steps: Step[]) => {
+  /** Draws a list of steps; `exit` is where control goes after its last step (the end, or a join). */
+  const walk = (steps: Step[], exit: () => string) => {
     steps.forEach((step, index) => {
       place(step);
-      const arrow = (to: string, label?: string) => {
-        edges.push(label ? `${node(step.id)} -->|"${escape(label)}"| ${to}` : `${node(step.id)} --> ${to}`);
-      };
-      for (const jump of jumps(step, [])) {
-        if (jump.target === '(end)') continue;
-        arrow(node(jump.target), labelOfJump(step, jump.path));
+      const from = node(step.id);
+      const to = (target: Target) => (target.end ? endNode(target.end) : node(target.next!));
+      for (const { target, label } of exits(step)) edges.push({ from, to: to(target), label });
+      if (step.next !== undefined) edges.push({ from: step.parallel ? join(step) : from, to: node(step.next), label: continueLabel(step) });
+      if (step.end) edges.push({ from, to: endNode(step.end) });
+      if (step.parallel) {
+        const joined = join(step);
+        for (const [branch, branchSteps] of Object.entries(step.parallel)) {
+          edges.push({ from, to: node(branchSteps[0].id), label: `branch ${text(branch)}` });
+          walk(branchSteps, () => joined);
+        }
       }
-      for (const status of endsOf(step)) {
-        ends.add(status.status);
-        arrow(endNode(status.status), status.label);
-      }
-      const following = steps[index + 1];
-      if (following && fallsThrough(step)) arrow(node(following.id));
-      if (!following && fallsThrough(step)) {
-        ends.add('completed');
-        arrow(endNode('completed'));
-      }
-      for (const [branch, branchSteps] of Object.entries(step.parallel ?? {})) {
-        edges.push(`${node(step.id)} -->|"${escape(branch)}"| ${node(branchSteps[0].id)}`);
-        walk(branchSteps);
+      if (fallsThrough(step) && step.next === undefined) {
+        const following = steps[index + 1];
+        const origin = step.parallel ? join(step) : from;
+        edges.push({ from: origin, to: following ? node(following.id) : exit(), label: continueLabel(step) });
       }
     });
   };
-  walk(def.steps);
+  const join = (step: Step) => {
+    const id = `join_${step.id.replace(/-/g, '_')}`;
+    if (!joins.includes(id)) joins.push(id);
+    return id;
+  };
+  walk(def.steps, () => endNode('completed'));
 
   // Deadlines go on the arrows entering the steps they govern.
   const timed = new Map<string, string>();
-  const collect = (steps: Step[]) => steps.forEach((s) => {
-    const timing = timingLabel(s, def);
-    if (timing) timed.set(node(s.id), timing);
-    Object.values(s.parallel ?? {}).forEach(collect);
-  });
-  collect(def.steps);
-  const labelled = edges.map((edge) => {
-      const target = edge.split(' ').pop()!;
-      const timing = timed.get(target);
-      if (!timing) return edge;
-      const match = /-->\|"(.*)"\|/.exec(edge);
-      return match ? edge.replace(match[0], `-->|"${match[1]} · ${escape(timing)}"|`) : edge.replace('-->', `-->|"${escape(timing)}"|`);
+  const collect = (steps: Step[]) =>
+    steps.forEach((s) => {
+      const timing = timingLabel(s, def);
+      if (timing) timed.set(node(s.id), timing);
+      Object.values(s.parallel ?? {}).forEach(collect);
     });
+  collect(def.steps);
 
   const lines = ['flowchart TD', `  start((start)) --> ${node(def.steps[0].id)}`];
-  for (const [lane, nodes] of lanes) {
+  [...lanes].forEach(([lane, nodes], index) => {
     const title = lane === ENGINE_LANE ? 'engine (systems, timers, events)' : `${lane}: ${def.roles[lane] ?? ''}`;
-    lines.push(`  subgraph lane_${lane.replace(/[^a-zA-Z0-9]/g, '_')}["${escape(title)}"]`, ...nodes.map((n) => `    ${n}`), '  end');
+    // Numbered, so that roles such as `sales-ops` and `sales_ops` still get lanes of their own.
+    lines.push(`  subgraph lane_${index + 1}_${lane.replace(/[^a-zA-Z0-9]/g, '_')}["${text(title)}"]`, ...nodes.map((n) => `    ${n}`), '  end');
+  });
+  for (const id of joins) lines.push(`  ${id}{{"all branches done"}}`);
+  for (const status of ends) lines.push(`  end_${status}(((${status})))`);
+  for (const edge of edges) {
+    const label = [edge.label, timed.get(edge.to)].filter(Boolean).join(' · ');
+    lines.push(label ? `  ${edge.from} -->|"${label}"| ${edge.to}` : `  ${edge.from} --> ${edge.to}`);
   }
-  for (const status of ends) lines.push(`  ${endNode(status)}(((${status})))`);
-  lines.push(...labelled.map((e) => `  ${e}`));
   return lines.join('\n') + '\n';
+}
+
+/** What an arrow to the step after this one says: the outcomes that lead there, and "or skipped" for a `when:`. */
+function continueLabel(step: Step): string | undefined {
+  const words: string[] = [];
+  const outcomes = Object.entries(step.task?.outcomes ?? {}).filter(([, o]) => o.next === undefined && o.end === undefined);
+  if (outcomes.length) words.push(outcomes.map(([name, o]) => text(o.label ?? name)).join(' / '));
+  if (step.review && step.review.approved === undefined) words.push('approved');
+  if (step.when !== undefined) words.push(words.length ? 'or skipped' : 'skipped or done');
+  return words.length ? words.join(', ') : undefined;
+}
+
+/** The labelled ways out of a step: outcomes, review verdicts, branch cases, timeouts, caps. */
+function exits(step: Step): { target: Target; label: string }[] {
+  const out: { target: Target; label: string }[] = [];
+  const add = (target: Target | undefined, label: string) => {
+    if (target && (target.next !== undefined || target.end !== undefined)) out.push({ target, label });
+  };
+  for (const [name, outcome] of Object.entries(step.task?.outcomes ?? {})) add(outcome, text(outcome.label ?? name));
+  if (step.review) {
+    add(step.review.approved, 'approved');
+    add(step.review.rejected ?? { end: 'rejected' }, 'rejected');
+    add(step.review['on-cap'], `returned ${step.review['max-rounds']} times`);
+  }
+  step.branch?.forEach((branchCase) => add(branchCase, text(branchCase.title ?? (branchCase.when === undefined ? 'otherwise' : `when ${branchCase.when}`))));
+  const waitFor = step['wait-for'];
+  if (waitFor) add(waitFor['on-timeout'], `no ${waitFor.event} within ${waitFor.timeout ?? 'the timeout'}`);
+  if (step['max-visits']) add(step['max-visits'].then, `after ${step['max-visits'].count} visits`);
+  return out;
 }
 
 function laneOf(step: Step): string {
@@ -82,7 +125,7 @@ function laneOf(step: Step): string {
 
 function kindLabel(step: Step): string {
   if (step.call) return `call ${step.call}`;
-  if (step.task) return step.task.title;
+  if (step.task) return step.title === undefined ? step.task.title : `task: ${step.task.title}`;
   if (step.review) return `review: ${step.review.title} (owner ${step.review.owner}, max ${step.review['max-rounds']} rounds)`;
   if (step.checklist) return `checklist: ${step.checklist.title}`;
   if (step.wait) return step.wait.for ? `wait ${step.wait.for}` : `wait until ${step.wait.until}`;
@@ -104,33 +147,19 @@ function timingLabel(step: Step, def: Definition): string | undefined {
     parts.push(`by ${step.deadline}${d ? ` (${d.after ? `${d.after} after ` : ''}${d.from})` : ''}`);
   }
   if (step.escalate) parts.push(`escalate to ${step.escalate.to} ${step.escalate.after ? `after ${step.escalate.after}` : `${step.escalate.before} before`}`);
-  return parts.length ? parts.join(', ') : undefined;
+  return parts.length ? text(parts.join(', ')) : undefined;
 }
 
-function labelOfJump(step: Step, path: (string | number)[]): string | undefined {
-  if (path[0] === 'task' && path[1] === 'outcomes') return String(path[2]);
-  if (path[0] === 'review') return String(path[1]);
-  if (path[0] === 'branch') return step.branch![Number(path[1])].when ?? 'otherwise';
-  if (path[0] === 'wait-for') return 'timeout';
-  if (path[0] === 'max-visits') return 'too many visits';
-  return undefined;
-}
-
-function endsOf(step: Step): { status: string; label?: string }[] {
-  const out: { status: string; label?: string }[] = [];
-  if (step.end) out.push({ status: step.end });
-  for (const [name, outcome] of Object.entries(step.task?.outcomes ?? {})) if (outcome.end) out.push({ status: outcome.end, label: name });
-  if (step.review) {
-    for (const [label, target] of [['approved', step.review.approved], ['rejected', step.review.rejected ?? { end: 'rejected' }], ['on-cap', step.review['on-cap']]] as const) {
-      if (target?.end) out.push({ status: target.end, label });
-    }
-  }
-  step.branch?.forEach((c) => c.end && out.push({ status: c.end, label: c.when ?? 'otherwise' }));
-  if (step['wait-for']?.['on-timeout']?.end) out.push({ status: step['wait-for']['on-timeout'].end, label: 'timeout' });
-  if (step['max-visits']?.then.end) out.push({ status: step['max-visits'].then.end, label: `after ${step['max-visits'].count} visits` });
-  return out;
-}
-
-function escape(text: string): string {
-  return text.replace(/"/g, '#quot;').replace(/\n/g, ' ');
+/**
+ * Author text made safe inside a quoted Mermaid label, with `{{ input.partnerName }}` shown as
+ * ‹partner name›, and a longer expression as ‹…›.
+ */
+function text(value: string): string {
+  const readable = value.replace(/\{\{(.+?)\}\}/g, (_, expression: string) => {
+    const source = expression.trim();
+    if (!/^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*$/.test(source)) return '‹…›';
+    const last = source.split('.').pop()!;
+    return `‹${last.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/[_-]+/g, ' ').toLowerCase()}›`;
+  });
+  return readable.replace(/"/g, '#quot;').replace(/</g, '#60;').replace(/>/g, '#62;').replace(/\s*\n\s*/g, ' ');
 }

@@ -7,8 +7,21 @@
  * `{{ expr }}` inside a string is replaced by the expression's value; anything else is literal.
  */
 import jsonata from 'jsonata';
+import { addBusinessDays, addCalendarDays, localDate, localDateTime, startOfLocalDay, type CalendarSnapshot } from './calendar';
 
-export type Scope = Record<string, unknown>;
+/**
+ * What the date functions need besides the variables: the process's calendar (its zone and business days)
+ * and the workflow clock's now. Kept under a symbol so that no definition variable can shadow it and it
+ * never shows among the variables (JSONata and JSON ignore symbol keys).
+ */
+export const TIME_CONTEXT = Symbol('time context');
+export interface TimeContext {
+  calendar?: CalendarSnapshot;
+  /** ISO instant: the workflow clock when the scope was made. */
+  now: string;
+}
+
+export type Scope = Record<string, unknown> & { [TIME_CONTEXT]?: TimeContext };
 
 const compiled = new Map<string, jsonata.Expression>();
 
@@ -32,9 +45,61 @@ export function expressionError(source: string): { message: string; position: nu
   }
 }
 
+/**
+ * The date functions every expression may call (documented in the README). Dates are `YYYY-MM-DD` local
+ * dates in the process calendar's zone; an ISO date-time stays a date-time (the same local clock time).
+ */
+export const DATE_FUNCTIONS = ['today', 'addBusinessDays', 'addCalendarDays', 'formatDate'] as const;
+
+const WEEKDAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+const PLAIN_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+function dateFunctions(context: TimeContext | undefined): Record<string, (...args: unknown[]) => unknown> {
+  const calendar = context?.calendar;
+  const zone = calendar ?? 'UTC';
+  const instant = (value: unknown, fn: string): { at: Date; plain: boolean } => {
+    if (typeof value === 'string' && PLAIN_DATE.test(value)) return { at: calendar ? startOfLocalDay(calendar, value) : new Date(`${value}T00:00:00Z`), plain: true };
+    const at = typeof value === 'number' ? new Date(value) : typeof value === 'string' ? new Date(value) : undefined;
+    if (!at || Number.isNaN(at.getTime())) throw new Error(`$${fn}: expected a date (YYYY-MM-DD) or an ISO date-time, got ${JSON.stringify(value)}`);
+    return { at, plain: false };
+  };
+  const count = (value: unknown, fn: string): number => {
+    if (typeof value !== 'number' || !Number.isInteger(value)) throw new Error(`$${fn}: the number of days must be a whole number, got ${JSON.stringify(value)}`);
+    return value;
+  };
+  const back = (at: Date, plain: boolean) => (plain ? localDate(at, zone) : at.toISOString());
+  return {
+    today: () => localDate(new Date(context?.now ?? Date.now()), zone),
+    addBusinessDays: (value: unknown, days: unknown) => {
+      if (!calendar) throw new Error('$addBusinessDays: the process has no calendar; add `calendar: us` or `calendar: hk`');
+      const { at, plain } = instant(value, 'addBusinessDays');
+      const n = count(days, 'addBusinessDays');
+      if (n < 0) throw new Error('$addBusinessDays: the number of days must be 0 or more');
+      return back(addBusinessDays(calendar, at, n), plain);
+    },
+    addCalendarDays: (value: unknown, days: unknown) => {
+      const { at, plain } = instant(value, 'addCalendarDays');
+      return back(addCalendarDays(at, count(days, 'addCalendarDays'), zone), plain);
+    },
+    formatDate: (value: unknown, style: unknown = 'date') => {
+      const { at } = instant(value, 'formatDate');
+      const date = localDate(at, zone);
+      if (style === 'date') return date;
+      if (style === 'datetime') return `${localDateTime(at, zone)} ${calendar ? calendar.timeZone : 'UTC'}`;
+      if (style === 'long') {
+        const [year, month, day] = date.split('-').map(Number);
+        const weekday = (new Date(Date.UTC(year, month - 1, day)).getUTCDay() + 6) % 7;
+        return `${WEEKDAYS[weekday]} ${day} ${MONTHS[month - 1]} ${year}`;
+      }
+      throw new Error(`$formatDate: unknown style ${JSON.stringify(style)}; use 'date', 'long' or 'datetime'`);
+    },
+  };
+}
+
 /** Evaluates an expression; JSONata's sequences come back as plain arrays. */
 export async function evaluate(source: string, scope: Scope): Promise<unknown> {
-  const value = await compile(source).evaluate(scope);
+  const value = await compile(source).evaluate(scope, dateFunctions(scope[TIME_CONTEXT]));
   return value === undefined ? undefined : JSON.parse(JSON.stringify(value));
 }
 

@@ -114,6 +114,7 @@ export const WaitForEvent = z.strictObject({
 });
 
 export const BranchCase = z.strictObject({
+  title: describe(z.string().optional(), 'When this case is taken, in words; written on the diagram\'s arrow, e.g. `High-risk customer`.'),
   when: describe(Expression.optional(), 'Omit on the last case to make it the default.'),
   next: StepId.optional(),
   end: EndStatus.optional(),

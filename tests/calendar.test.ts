@@ -6,6 +6,8 @@ import {
   addBusinessDays,
   addCalendarDays,
   businessDaysBetween,
+  endOfBusinessDay,
+  endOfNextBusinessDay,
   isBusinessDay,
   localDate,
   nextBusinessDay,
@@ -14,6 +16,9 @@ import {
   type CalendarSnapshot,
 } from '../dsl/calendar';
 import { KNOWN_CALENDARS, SNAPSHOT_YEARS, calendarNames, snapshotCalendar } from '../dsl/calendar-data';
+import type { CompiledDefinition } from '../dsl/compile';
+import { evaluate, TIME_CONTEXT, type Scope } from '../dsl/expressions';
+import { timeLeftInWords } from '../workflows/time';
 
 const hk = snapshotCalendar('hk');
 const us = snapshotCalendar('us');
@@ -189,5 +194,128 @@ describe('covered years', () => {
   it('rejects negative or fractional business days', () => {
     expect(() => addBusinessDays(hk, at('2026-12-18T02:00:00Z'), -1)).toThrow('whole number >= 0');
     expect(() => addBusinessDays(hk, at('2026-12-18T02:00:00Z'), 1.5)).toThrow('whole number >= 0');
+  });
+});
+
+describe('the end of a business day', () => {
+  it('carries each calendar\'s office hours in its snapshot', () => {
+    expect(hk.businessHours).toEqual({ opens: '09:00', closes: '18:00' });
+    expect(us.businessHours).toEqual({ opens: '09:00', closes: '17:00' });
+  });
+
+  it('makes "same business day" the end of today while the office is open', () => {
+    // Wednesday 4 Nov 2026 10:00 EST (15:00Z) → 17:00 EST the same day (22:00Z).
+    expect(iso(endOfBusinessDay(us, at('2026-11-04T15:00:00Z')))).toBe('2026-11-04T22:00:00.000Z');
+    // Before opening counts as that day too: 07:00 HKT Wednesday 23 Dec → 18:00 HKT (10:00Z).
+    expect(iso(endOfBusinessDay(hk, at('2026-12-22T23:00:00Z')))).toBe('2026-12-23T10:00:00.000Z');
+  });
+
+  it('moves "same business day" to the end of the next business day after hours, at weekends and on holidays', () => {
+    // Wednesday 4 Nov 2026 20:30 EST (01:30Z Thursday) → Thursday 5 Nov 17:00 EST.
+    expect(iso(endOfBusinessDay(us, at('2026-11-05T01:30:00Z')))).toBe('2026-11-05T22:00:00.000Z');
+    // Exactly at closing time the day is over.
+    expect(iso(endOfBusinessDay(us, at('2026-11-04T22:00:00Z')))).toBe('2026-11-05T22:00:00.000Z');
+    // Saturday 19 Dec 2026 in Hong Kong → Monday 21 Dec 18:00 HKT.
+    expect(iso(endOfBusinessDay(hk, at('2026-12-19T02:00:00Z')))).toBe('2026-12-21T10:00:00.000Z');
+    // Christmas Day (Friday) in Hong Kong, then Boxing Day and the weekend → Monday 28 Dec 18:00 HKT.
+    expect(iso(endOfBusinessDay(hk, at('2026-12-25T02:00:00Z')))).toBe('2026-12-28T10:00:00.000Z');
+  });
+
+  it('keeps 17:00 New York time across the end of DST', () => {
+    // Friday 5 Nov 2027 19:00 EDT (23:00Z), after hours; DST ends Sunday 7 Nov → Monday 8 Nov 17:00 EST = 22:00Z.
+    expect(iso(endOfBusinessDay(us, at('2027-11-05T23:00:00Z')))).toBe('2027-11-08T22:00:00.000Z');
+    // The same Friday at 10:00 EDT is due 17:00 EDT that day (21:00Z): an hour earlier in UTC than Monday's.
+    expect(iso(endOfBusinessDay(us, at('2027-11-05T14:00:00Z')))).toBe('2027-11-05T21:00:00.000Z');
+  });
+
+  it('makes "next business day" the end of the following business day', () => {
+    // Wednesday 10:00 EST → Thursday 17:00 EST; Friday → Monday; Wednesday 25 Nov 2026 → Friday 27 (Thanksgiving).
+    expect(iso(endOfNextBusinessDay(us, at('2026-11-04T15:00:00Z')))).toBe('2026-11-05T22:00:00.000Z');
+    expect(iso(endOfNextBusinessDay(us, at('2026-11-06T15:00:00Z')))).toBe('2026-11-09T22:00:00.000Z');
+    expect(iso(endOfNextBusinessDay(us, at('2026-11-25T15:00:00Z')))).toBe('2026-11-27T22:00:00.000Z');
+  });
+});
+
+describe('time zone rules carried in the snapshot', () => {
+  it('list every offset change of New York over the covered years, and none for Hong Kong', () => {
+    // Two changes a year (March and November) after the starting offset.
+    expect(us.utcOffsets!.length).toBe(1 + 2 * (SNAPSHOT_YEARS[1] - SNAPSHOT_YEARS[0] + 1));
+    expect(us.utcOffsets).toEqual(expect.arrayContaining([[Date.parse('2026-11-01T06:00:00Z'), -300], [Date.parse('2027-03-14T07:00:00Z'), -240]]));
+    expect(hk.utcOffsets!.map(([, offset]) => offset)).toEqual([480]);
+  });
+
+  it('are what dates are computed from, not the worker\'s own time zone data', () => {
+    // A snapshot compiled when New York had no DST keeps giving winter time on replay.
+    const noDst: CalendarSnapshot = { ...us, utcOffsets: [[us.utcOffsets![0][0], -300]] };
+    expect(iso(endOfBusinessDay(noDst, at('2027-07-07T14:00:00Z')))).toBe('2027-07-07T22:00:00.000Z');
+    expect(iso(endOfBusinessDay(us, at('2027-07-07T14:00:00Z')))).toBe('2027-07-07T21:00:00.000Z');
+  });
+
+  it('refuse an instant outside the covered years instead of guessing the offset', () => {
+    expect(() => addCalendarDays(at('2040-12-30T12:00:00Z'), 5, us)).toThrow(/calendar 'us' has holiday data for 2024–2040 only \(its time zone rules too\); 2041-01-0\d/);
+  });
+});
+
+describe('30 calendar days across the end of DST', () => {
+  it('land at the same New York clock time, not an hour early', () => {
+    // Tuesday 20 Oct 2026 00:00 EDT (04:00Z) + 30 days = Thursday 19 Nov 00:00 EST (05:00Z); 30 × 24 h would be 23:00 the day before.
+    expect(iso(addCalendarDays(startOfLocalDay(us, '2026-10-20'), 30, us))).toBe('2026-11-19T05:00:00.000Z');
+    expect(iso(addCalendarDays(startOfLocalDay(us, '2026-10-20'), 30))).toBe('2026-11-19T04:00:00.000Z');
+  });
+});
+
+describe('date functions in expressions', () => {
+  const scope = (now: string, calendar: CalendarSnapshot | null = us): Scope => ({ input: { requested: now }, [TIME_CONTEXT]: { calendar: calendar ?? undefined, now } });
+  // Wednesday 4 Nov 2026 20:30 EST is already Thursday 01:30 UTC.
+  const wednesdayEvening = '2026-11-05T01:30:00.000Z';
+
+  it('give today in the process\'s zone, not in UTC', async () => {
+    expect(await evaluate('$today()', scope(wednesdayEvening))).toBe('2026-11-04');
+    expect(await evaluate('$today()', scope(wednesdayEvening, null))).toBe('2026-11-05');
+  });
+
+  it('count 3 business days from Wednesday for a request taken at 20:30 New York time', async () => {
+    expect(await evaluate('$addBusinessDays($today(), 3)', scope(wednesdayEvening))).toBe('2026-11-09');
+    // A date-time keeps its local clock time: Monday 9 Nov 20:30 EST.
+    expect(await evaluate('$addBusinessDays(input.requested, 3)', scope(wednesdayEvening))).toBe('2026-11-10T01:30:00.000Z');
+  });
+
+  it('add calendar days at the same local time, and format dates people read', async () => {
+    expect(await evaluate('$addCalendarDays("2026-10-20", 30)', scope(wednesdayEvening))).toBe('2026-11-19');
+    expect(await evaluate('$formatDate(input.requested)', scope(wednesdayEvening))).toBe('2026-11-04');
+    expect(await evaluate('$formatDate(input.requested, "long")', scope(wednesdayEvening))).toBe('Wednesday 4 November 2026');
+    expect(await evaluate('$formatDate(input.requested, "datetime")', scope(wednesdayEvening))).toBe('2026-11-04 20:30 America/New_York');
+  });
+
+  it('explain a wrong argument', async () => {
+    await expect(evaluate('$addBusinessDays("soon", 3)', scope(wednesdayEvening))).rejects.toThrow(
+      '$addBusinessDays: expected a date (YYYY-MM-DD) or an ISO date-time, got "soon"',
+    );
+    await expect(evaluate('$addBusinessDays($today(), 3)', scope(wednesdayEvening, null))).rejects.toThrow('the process has no calendar');
+  });
+});
+
+describe('time left, in words', () => {
+  const def = { calendar: 'us', calendars: { us } } as unknown as CompiledDefinition;
+
+  it('counts whole business days, then hours', () => {
+    // Wednesday 4 Nov 2026 14:00 EST → Friday 6 Nov 17:00 EST: 2 business days and 3 hours.
+    expect(timeLeftInWords(def, at('2026-11-04T19:00:00Z'), at('2026-11-06T22:00:00Z'))).toBe('2 business days 3 hours left');
+    expect(timeLeftInWords(def, at('2026-11-06T19:00:00Z'), at('2026-11-06T22:00:00Z'))).toBe('3 hours left');
+    expect(timeLeftInWords(def, at('2026-11-06T21:35:00Z'), at('2026-11-06T22:00:00Z'))).toBe('25 minutes left');
+  });
+
+  it('skips the weekend: Friday 10:00 to Monday 17:00 is 1 business day 7 hours', () => {
+    expect(timeLeftInWords(def, at('2026-11-06T15:00:00Z'), at('2026-11-09T22:00:00Z'))).toBe('1 business day 7 hours left');
+  });
+
+  it('says how long ago a deadline passed', () => {
+    expect(timeLeftInWords(def, at('2026-11-07T02:00:00Z'), at('2026-11-06T22:00:00Z'))).toBe('overdue by 4 hours');
+    expect(timeLeftInWords(def, at('2026-11-09T02:00:00Z'), at('2026-11-06T22:00:00Z'))).toBe('overdue by 2 days 4 hours');
+  });
+
+  it('uses plain days without a calendar', () => {
+    const plain = { calendars: {} } as unknown as CompiledDefinition;
+    expect(timeLeftInWords(plain, at('2026-11-04T19:00:00Z'), at('2026-11-06T22:00:00Z'))).toBe('2 days 3 hours left');
   });
 });

@@ -24,7 +24,7 @@ import {
 } from '@temporalio/workflow';
 import type { CompiledDefinition } from '../dsl/compile';
 import { duration } from '../dsl/durations';
-import { evaluate, render, resolveValue, test, type Scope } from '../dsl/expressions';
+import { evaluate, render, resolveValue, test, TIME_CONTEXT, type Scope } from '../dsl/expressions';
 import type { Step, Target } from '../dsl/model';
 import {
   decideSignal,
@@ -43,7 +43,7 @@ import {
 } from './messages';
 import { SearchAttributePublisher } from './search-attributes';
 import { TaskBoard, type Decided } from './tasks';
-import { addDuration, instantOf, subtractDuration } from './time';
+import { addDuration, instantOf, subtractDuration, timeContext, timeLeftInWords } from './time';
 
 /** Where control goes after a step: nowhere special, another step, or the end of the process. */
 type Flow = { next?: string; end?: { status: EndStatus; reason?: string } };
@@ -108,7 +108,7 @@ class Instance {
       this.inbox.push({ name: event.name, payload: event.payload });
       this.audit.push({ at: now(), event: 'event', detail: event.name });
     });
-    setHandler(stateQuery, () => this.state());
+    setHandler(stateQuery, (options) => this.state(options?.at));
   }
 
   async run(): Promise<ProcessResult> {
@@ -476,11 +476,12 @@ class Instance {
   // ---- state, search attributes, continue-as-new ------------------------------------------------------
 
   private scope(): Scope {
-    return { ...this.variables, input: this.input, deadlines: this.deadlines, now: now() };
+    return { ...this.variables, input: this.input, deadlines: this.deadlines, now: now(), [TIME_CONTEXT]: timeContext(this.def) };
   }
 
-  private state(): InstanceState {
-    const at = Date.now();
+  private state(asOf?: string): InstanceState {
+    const given = asOf === undefined ? Number.NaN : Date.parse(asOf);
+    const at = Number.isNaN(given) ? Date.now() : given;
     return {
       process: this.def.process,
       version: this.def.version,
@@ -489,10 +490,11 @@ class Instance {
       status: this.status,
       reason: this.reason,
       stage: this.stage,
-      openTasks: this.tasks.open,
+      openTasks: this.tasks.open.map((task) => (task.dueAt ? { ...task, timeLeft: timeLeftInWords(this.def, new Date(at), new Date(task.dueAt)) } : task)),
       deadlines: Object.entries(this.deadlines).map(([name, iso]) => {
         const timeLeftMs = new Date(iso).getTime() - at;
-        return { name, at: iso, timeLeftMs, breached: timeLeftMs <= 0 };
+        const timeLeft = timeLeftInWords(this.def, new Date(at), new Date(iso), this.def.deadlines?.[name]?.calendar);
+        return { name, at: iso, timeLeftMs, timeLeft, breached: timeLeftMs <= 0 };
       }),
       variables: this.variables,
       audit: this.audit,

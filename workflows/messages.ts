@@ -44,6 +44,8 @@ export interface OpenTask {
   form?: Record<string, unknown>;
   openedAt: string;
   dueAt?: string;
+  /** Filled in by the state query: "1 business day 4 hours left", "overdue by 2 hours". */
+  timeLeft?: string;
   breached: boolean;
   reminders: number;
   escalatedTo?: string;
@@ -53,6 +55,8 @@ export interface DeadlineView {
   name: string;
   at: string;
   timeLeftMs: number;
+  /** The same in words: "2 business days 3 hours left", "overdue by 4 hours". */
+  timeLeft: string;
   breached: boolean;
 }
 
@@ -108,7 +112,16 @@ export const decideUpdate = defineUpdate<DecisionReceipt, [Decision]>('decide');
 /** Same meaning as the update, for senders that cannot wait for an answer; refused decisions are dropped. */
 export const decideSignal = defineSignal<[Decision]>('decide');
 export const eventSignal = defineSignal<[ExternalEvent]>('event');
-export const stateQuery = defineQuery<InstanceState>('state');
+/**
+ * The instance's state. Inside a query the workflow clock stands at its last workflow task, which may be
+ * days ago for an instance waiting on a person: callers pass their own clock as `at` so that time left is
+ * counted from now (without it, from the workflow clock).
+ */
+export const stateQuery = defineQuery<InstanceState, [StateQueryOptions?]>('state');
+export interface StateQueryOptions {
+  /** ISO instant to count time left from, normally the caller's now. */
+  at?: string;
+}
 
 /** Search attributes: what ops filter instances by. Nothing personal goes here (they are not encrypted). */
 export const searchAttributes = {
