@@ -164,6 +164,8 @@ class Instance {
     if (step.subprocess !== undefined) return this.subprocess(step, id);
     if (step.set) {
       for (const [name, value] of Object.entries(step.set)) this.variables[name] = await resolveValue(value, this.scope());
+      // A deadline anchored to a variable (e.g. the day a notice went out) is fixed, and shown, once it is set.
+      await this.computeDeadlines();
       return {};
     }
     if (step.end) return { end: { status: step.end, reason: step.reason === undefined ? undefined : await render(step.reason, this.scope()) } };
