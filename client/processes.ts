@@ -38,6 +38,8 @@ function inputValidator(definition: CompiledDefinition): ValidateFunction | unde
 export interface StartOptions {
   workflowId?: string;
   taskQueue?: string;
+  /** The authenticated person starting the instance; four-eyes tasks refuse them. */
+  startedBy?: { id: string };
 }
 
 export async function startProcess(
@@ -65,7 +67,7 @@ export async function startProcess(
   return client.workflow.start<(args: ProcessArgs) => Promise<ProcessResult>>(definition.process, {
     taskQueue: options.taskQueue ?? TASK_QUEUE,
     workflowId: options.workflowId ?? `${definition.process}/${key ?? randomUUID()}`,
-    args: [{ definition, input: checked }],
+    args: [{ definition, input: checked, ...(options.startedBy ? { startedBy: { id: options.startedBy.id } } : {}) }],
     typedSearchAttributes: [
       { key: searchAttributes.processName, value: definition.process },
       { key: searchAttributes.processVersion, value: String(definition.version) },

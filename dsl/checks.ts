@@ -171,6 +171,14 @@ export function checkDefinition(def: Definition, context: CheckContext): Definit
       checkText(task.title, at('task', 'title'));
       checkForm(task.form, at('task', 'form'));
       checkDuration(task.due, at('task', 'due'), calendar);
+      task['four-eyes']?.steps?.forEach((id, i) => {
+        const decider = seen.get(id);
+        if (!decider) {
+          report({ code: 'unknown-step', message: `four-eyes names step '${id}', which does not exist`, path: at('task', 'four-eyes', 'steps', i), hint: suggest(id, [...seen.keys()], 'steps') });
+        } else if (!(decider.step.task || decider.step.review || decider.step.checklist)) {
+          report({ code: 'invalid-value', message: `four-eyes names step '${id}', which nobody decides`, path: at('task', 'four-eyes', 'steps', i), hint: 'name a task, review or checklist step' });
+        }
+      });
       if (Object.keys(task.outcomes).length === 0) {
         report({ code: 'no-outcomes', message: `human task '${step.id}' has no outcomes`, path: at('task', 'outcomes'), hint: 'list the decisions a person can take, e.g. approve: {} and reject: { end: rejected }' });
       }
@@ -182,11 +190,22 @@ export function checkDefinition(def: Definition, context: CheckContext): Definit
       checkText(review.title, at('review', 'title'));
       checkForm(review.form, at('review', 'form'));
       checkDuration(review.due, at('review', 'due'), calendar);
+      checkRole(review['on-cap']?.escalate, at('review', 'on-cap', 'escalate'));
+      if (review['on-cap'] && (review['on-cap'].escalate === undefined) === (review['on-cap'].next === undefined)) {
+        report({ code: 'missing-field', message: `'on-cap' needs exactly one of 'escalate' (a role that decides with the reviewer) or 'next' (a step)`, path: at('review', 'on-cap') });
+      }
+      if (review['on-cap'] && review['max-rounds'] === undefined) {
+        report({ code: 'missing-field', message: `'on-cap' applies only with 'max-rounds'`, path: at('review', 'on-cap'), hint: "add 'max-rounds: N', or remove 'on-cap'" });
+      }
     }
     if (step.checklist) {
       checkDuration(step.checklist.due, at('checklist', 'due'), calendar);
+      if (step.checklist['on-check-fail'] === 'fail' && step.checklist['on-fail'] === undefined) {
+        report({ code: 'missing-field', message: `'on-check-fail: fail' needs 'on-fail', the place a failed checklist goes`, path: at('checklist', 'on-check-fail'), hint: "add 'on-fail: { next: <step> }', or use 'on-check-fail: ask-verifier'" });
+      }
       step.checklist.items.forEach((item, i) => {
         checkRole(item.verifier, at('checklist', 'items', i, 'verifier'));
+        checkExpression(item.when, at('checklist', 'items', i, 'when'));
         if (item.check) {
           checkCall(item.check.call, item.check.with, at('checklist', 'items', i, 'check', 'call'), at('checklist', 'items', i, 'check', 'with'));
           checkExpression(item.check.expect, at('checklist', 'items', i, 'check', 'expect'));
@@ -258,6 +277,7 @@ export function jumps(step: Step, path: Path): { target: string; path: Path }[] 
     add(step.review.rejected ?? { end: 'rejected' }, [...path, 'review', 'rejected']);
     add(step.review['on-cap'], [...path, 'review', 'on-cap']);
   }
+  add(step.checklist?.['on-fail'], [...path, 'checklist', 'on-fail']);
   step.branch?.forEach((branchCase, i) => add(branchCase, [...path, 'branch', i]));
   add(step['wait-for']?.['on-timeout'], [...path, 'wait-for', 'on-timeout']);
   add(step['max-visits']?.then, [...path, 'max-visits', 'then']);

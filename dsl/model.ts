@@ -69,6 +69,13 @@ export const Task = z.strictObject({
   form: JsonSchema.optional(),
   outcomes: describe(z.record(Name, Outcome), 'The decisions a person may take, each with where it leads.'),
   due: Duration.optional(),
+  'four-eyes': describe(
+    z.strictObject({
+      starter: describe(z.boolean().optional(), 'The person who started the instance may not decide this task.'),
+      steps: describe(z.array(StepId).optional(), 'Nobody who decided one of these earlier steps may decide this task.'),
+    }).optional(),
+    'Four eyes: who may not decide this task, though they hold its role.',
+  ),
 });
 
 export const ChecklistItem = z.strictObject({
@@ -76,6 +83,11 @@ export const ChecklistItem = z.strictObject({
   label: z.string(),
   verifier: describe(Name, 'The role that confirms this item.'),
   evidence: describe(z.enum(['required', 'optional']).optional(), 'Whether confirming needs evidence (a link, a note).'),
+  when: describe(Expression.optional(), 'The item applies only when this is true, e.g. `input.termsChanged`; otherwise it is left out.'),
+  'not-applicable': describe(
+    z.enum(['allowed']).optional(),
+    'The verifier may mark this item "not applicable" (with a reason); without it, every item must be done.',
+  ),
   check: describe(
     z.strictObject({ call: z.string(), with: Arguments.optional(), expect: Expression }).optional(),
     'An automatic check: the action is called and the item passes when `expect` is true of its `result`.',
@@ -86,6 +98,20 @@ export const Checklist = z.strictObject({
   title: z.string(),
   items: z.array(ChecklistItem).min(1),
   due: Duration.optional(),
+  'on-fail': describe(
+    Target.optional(),
+    'Where the process goes when an item is answered "not done"; omitted, the checklist stays open for the failed items.',
+  ),
+  'on-check-fail': describe(
+    z.enum(['ask-verifier', 'fail']).optional(),
+    'When an automatic check fails: `ask-verifier` (default) hands the item to its verifier; `fail` fails the item.',
+  ),
+});
+
+/** Who decides when the work has been returned `max-rounds` times: never an automatic rejection. */
+export const OnCap = z.strictObject({
+  escalate: describe(Name.optional(), 'A role brought in to decide alongside the reviewer: approve or reject.'),
+  next: describe(StepId.optional(), 'A step to go to instead of another round.'),
 });
 
 export const Review = z.strictObject({
@@ -94,10 +120,13 @@ export const Review = z.strictObject({
   title: z.string(),
   instructions: z.string().optional(),
   form: JsonSchema.optional(),
-  'max-rounds': describe(z.number().int().positive(), 'How many times the reviewer may return the work before `on-cap` applies.'),
+  'max-rounds': describe(
+    z.number().int().positive().optional(),
+    'How many times the reviewer may return the work; then the reviewer (or `on-cap.escalate`) must approve or reject.',
+  ),
   approved: Target.optional(),
   rejected: Target.optional(),
-  'on-cap': Target,
+  'on-cap': describe(OnCap.optional(), 'What happens at the round cap; omitted, the reviewer decides without the return option.'),
   due: Duration.optional(),
 });
 
@@ -216,3 +245,4 @@ export type TaskSpec = z.infer<typeof Task>;
 export type ReviewSpec = z.infer<typeof Review>;
 export type ChecklistSpec = z.infer<typeof Checklist>;
 export type DeadlineSpec = z.infer<typeof Deadline>;
+export type ChecklistItemSpec = z.infer<typeof ChecklistItem>;

@@ -10,7 +10,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startProcess } from '../client/processes';
 import { decideUpdate, eventSignal } from '../workflows/messages';
-import { actor, compile, openTask } from '../tests/support/processes';
+import { person, compile, openTask } from '../tests/support/processes';
 import { startTimeSkippingWorker } from '../tests/support/worker';
 
 export const INTERPRETER_VERSION = 'v1';
@@ -34,11 +34,11 @@ steps:
 `,
     async drive(handle) {
       const first = await openTask(handle, (t) => t.kind === 'review');
-      await handle.executeUpdate(decideUpdate, { args: [{ taskId: first.id, outcome: 'return', comment: 'BR copy missing', actor: actor('ivy', 'iod') }] });
+      await handle.executeUpdate(decideUpdate, { args: [{ taskId: first.id, outcome: 'return', comment: 'BR copy missing', actor: person('ivy.chan') }] });
       const rework = await openTask(handle, (t) => t.kind === 'rework');
-      await handle.executeUpdate(decideUpdate, { args: [{ taskId: rework.id, outcome: 'resubmit', actor: actor('sam', 'sales') }] });
+      await handle.executeUpdate(decideUpdate, { args: [{ taskId: rework.id, outcome: 'resubmit', actor: person('sam.lee') }] });
       const second = await openTask(handle, (t) => t.kind === 'review');
-      await handle.executeUpdate(decideUpdate, { args: [{ taskId: second.id, outcome: 'approve', actor: actor('ivy', 'iod') }] });
+      await handle.executeUpdate(decideUpdate, { args: [{ taskId: second.id, outcome: 'approve', actor: person('ivy.chan') }] });
     },
   },
   'deadline-reminded-escalated': {
@@ -66,7 +66,7 @@ steps:
       // Left to the server's time skipping: reminders, escalation and the breach happen while awaiting the result.
       setTimeout(async () => {
         const task = await openTask(handle);
-        await handle.executeUpdate(decideUpdate, { args: [{ taskId: task.id, outcome: 'approve', actor: actor('boss', 'management') }] });
+        await handle.executeUpdate(decideUpdate, { args: [{ taskId: task.id, outcome: 'approve', actor: person('martin.cho') }] });
       }, 3000);
     },
   },
@@ -94,9 +94,9 @@ steps:
     async drive(handle) {
       const task = await openTask(handle);
       await handle.signal(eventSignal, { name: 'document-signed', payload: { by: 'customer' } });
-      await handle.executeUpdate(decideUpdate, { args: [{ taskId: task.id, outcome: 'ok', actor: actor('sam', 'sales') }] });
+      await handle.executeUpdate(decideUpdate, { args: [{ taskId: task.id, outcome: 'ok', actor: person('sam.lee') }] });
       const accounts = await openTask(handle, (t) => t.stepId === 'create-accounts');
-      await handle.executeUpdate(decideUpdate, { args: [{ taskId: accounts.id, outcome: 'done', actor: actor('olga', 'ops') }] });
+      await handle.executeUpdate(decideUpdate, { args: [{ taskId: accounts.id, outcome: 'done', actor: person('pat.wong') }] });
     },
   },
 };

@@ -11,7 +11,7 @@ const root = path.join(__dirname, '..');
 
 /** Modules imported for their values (`import type` is free: it leaves nothing at run time). */
 function valueImports(folder: string): { file: string; module: string }[] {
-  return readdirSync(path.join(root, folder))
+  return readdirSync(path.join(root, folder), { recursive: true, encoding: 'utf8' })
     .filter((name) => name.endsWith('.ts'))
     .flatMap((name) => {
       const text = readFileSync(path.join(root, folder, name), 'utf8');

@@ -19,7 +19,7 @@ import { decideUpdate, searchAttributes } from '../workflows/messages';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { devServerEnvironment } from './support/environments';
-import { actor, compile, openTask, state } from './support/processes';
+import { compile, openTask, person, state } from './support/processes';
 
 let bundle: WorkflowBundle;
 let connectors: StartedActivities;
@@ -92,7 +92,7 @@ describe('on one dev server', () => {
     const first = await startProcess(env.client, definition, { partnerKey: 'p-1' });
     const second = await startProcess(env.client, definition, { partnerKey: 'p-2' });
     const task = await openTask(second);
-    await second.executeUpdate(decideUpdate, { args: [{ taskId: task.id, outcome: 'approve', actor: actor('ivy', 'iod') }] });
+    await second.executeUpdate(decideUpdate, { args: [{ taskId: task.id, outcome: 'approve', actor: person('ivy.chan') }] });
     await openTask(second, (t) => t.stepId === 'approved');
 
     const inReview = "ProcessName = 'partner-approval' AND Stage = 'review' AND OpenTaskRoles = 'iod' AND ExecutionStatus = 'Running'";
@@ -172,9 +172,9 @@ describe('durability', () => {
 
       const replacement = await Worker.create({ connection: env.nativeConnection, taskQueue: TASK_QUEUE, workflowBundle: bundle, activities: connectors.activities });
       await replacement.runUntil(async () => {
-        await handle.executeUpdate(decideUpdate, { args: [{ taskId: task.id, outcome: 'approve', actor: actor('ivy', 'iod') }] });
+        await handle.executeUpdate(decideUpdate, { args: [{ taskId: task.id, outcome: 'approve', actor: person('ivy.chan') }] });
         const next = await openTask(handle, (t) => t.stepId === 'approved');
-        await handle.executeUpdate(decideUpdate, { args: [{ taskId: next.id, outcome: 'done', actor: actor('cam', 'cam') }] });
+        await handle.executeUpdate(decideUpdate, { args: [{ taskId: next.id, outcome: 'done', actor: person('carla.mendes') }] });
         expect((await handle.result()).status).toBe('completed');
       });
     } finally {

@@ -3,13 +3,14 @@
  * and human decisions are checked before anything is recorded. Activities reach the connectors' local
  * fakes over real sockets.
  */
-import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { randomUUID } from 'node:crypto';
+import type { HubSpotFake } from '../activities/hubspot/fake';
 import { startProcess } from '../client/processes';
 import { addBusinessDays } from '../dsl/calendar';
 import { decideSignal, decideUpdate, eventSignal } from '../workflows/messages';
-import { actor, compile, openTask, state } from './support/processes';
+import { person, compile, openTask, state } from './support/processes';
 import { startTimeSkippingWorker, type RunningWorker } from './support/worker';
 
 let running: RunningWorker;
@@ -86,17 +87,17 @@ steps:
     expect(now.openTasks[0]).toMatchObject({ id: task.id, breached: true });
     expect(now.audit.filter((e) => e.event === 'deadline-breached')).toHaveLength(1);
 
-    await handle.executeUpdate(decideUpdate, { args: [{ taskId: task.id, outcome: 'approve', actor: actor('boss', 'management') }] });
+    await handle.executeUpdate(decideUpdate, { args: [{ taskId: task.id, outcome: 'approve', actor: person('martin.cho') }] });
     expect((await handle.result()).status).toBe('completed');
   });
 });
 
 describe('review loops', () => {
-  const review = `
+  const review = (onCap = '') => `
 process: kyc-review
 version: 1
 title: IOD reviews the KYC documents prepared by sales
-roles: { sales: Sales, iod: IOD team }
+roles: { sales: Sales, iod: IOD team, management: Top management }
 steps:
   - id: check-kyc
     review:
@@ -104,43 +105,63 @@ steps:
       reviewer: iod
       title: Check the KYC documents
       max-rounds: 2
-      on-cap: { end: rejected, reason: returned twice }
+      ${onCap}
     result: review
   - id: done
     end: completed
 `;
 
+  async function returnTwice(handle: WorkflowHandle) {
+    for (let round = 1; round <= 2; round++) {
+      const task = await openTask(handle, (t) => t.kind === 'review' && t.id.endsWith(`review-${round}`));
+      await handle.executeUpdate(decideUpdate, { args: [{ taskId: task.id, outcome: 'return', comment: `round ${round}`, actor: person('ivy.chan') }] });
+      const rework = await openTask(handle, (t) => t.kind === 'rework' && t.id.endsWith(`rework-${round}`));
+      await handle.executeUpdate(decideUpdate, { args: [{ taskId: rework.id, outcome: 'resubmit', actor: person('sam.lee') }] });
+    }
+  }
+
   it('returns the work to its owner with the reason, then approves the resubmission', async () => {
-    const { handle } = await start(review);
+    const { handle } = await start(review());
     const first = await openTask(handle, (t) => t.kind === 'review');
-    await handle.executeUpdate(decideUpdate, { args: [{ taskId: first.id, outcome: 'return', comment: 'BR copy missing', actor: actor('ivy', 'iod') }] });
+    await handle.executeUpdate(decideUpdate, { args: [{ taskId: first.id, outcome: 'return', comment: 'BR copy missing', actor: person('ivy.chan') }] });
     const rework = await openTask(handle, (t) => t.kind === 'rework');
     expect(rework).toMatchObject({ roles: ['sales'], instructions: 'Returned by the reviewer: BR copy missing' });
-    await handle.executeUpdate(decideUpdate, { args: [{ taskId: rework.id, outcome: 'resubmit', actor: actor('sam', 'sales') }] });
+    await handle.executeUpdate(decideUpdate, { args: [{ taskId: rework.id, outcome: 'resubmit', actor: person('sam.lee') }] });
     const second = await openTask(handle, (t) => t.kind === 'review');
-    await handle.executeUpdate(decideUpdate, { args: [{ taskId: second.id, outcome: 'approve', actor: actor('ivy', 'iod') }] });
+    await handle.executeUpdate(decideUpdate, { args: [{ taskId: second.id, outcome: 'approve', actor: person('ivy.chan') }] });
     const result = await handle.result();
     expect(result.status).toBe('completed');
     expect(result.variables.review).toMatchObject({ outcome: 'approve', rounds: 2 });
     const decisions = (await state(handle)).audit.filter((e) => e.event === 'decision');
     expect(decisions.map((d) => [d.actor, d.outcome, d.comment])).toEqual([
-      ['ivy', 'return', 'BR copy missing'],
-      ['sam', 'resubmit', undefined],
-      ['ivy', 'approve', undefined],
+      ['ivy.chan', 'return', 'BR copy missing'],
+      ['sam.lee', 'resubmit', undefined],
+      ['ivy.chan', 'approve', undefined],
     ]);
   });
 
-  it('ends the process through on-cap when the work is returned more often than allowed', async () => {
-    const { handle } = await start(review);
-    for (let round = 1; round <= 2; round++) {
-      const task = await openTask(handle, (t) => t.kind === 'review');
-      await handle.executeUpdate(decideUpdate, { args: [{ taskId: task.id, outcome: 'return', comment: `round ${round}`, actor: actor('ivy', 'iod') }] });
-      if (round < 2) {
-        const rework = await openTask(handle, (t) => t.kind === 'rework');
-        await handle.executeUpdate(decideUpdate, { args: [{ taskId: rework.id, outcome: 'resubmit', actor: actor('sam', 'sales') }] });
-      }
-    }
-    expect(await handle.result()).toMatchObject({ status: 'rejected', reason: 'returned twice' });
+  it('never rejects by reaching the round cap: the reviewer must then approve or reject, and an approval completes', async () => {
+    const { handle } = await start(review());
+    await returnTwice(handle);
+    const final = await openTask(handle, (t) => t.kind === 'review' && t.id.endsWith('review-3'));
+    expect(final).toMatchObject({ roles: ['iod'], outcomes: ['approve', 'reject'], instructions: 'Returned 2 times, the round cap: approve or reject, giving the reason.' });
+    expect((await state(handle)).status).toBe('running');
+    await handle.executeUpdate(decideUpdate, { args: [{ taskId: final.id, outcome: 'approve', actor: person('kenji.ito') }] });
+    expect(await handle.result()).toMatchObject({ status: 'completed' });
+    const capped = (await state(handle)).audit.find((e) => e.event === 'review-capped');
+    expect(capped).toMatchObject({ stepId: 'check-kyc', detail: 'returned 2 times; the reviewer must approve or reject' });
+  });
+
+  it('at the cap, escalates to the role the definition names, and only that person\'s reject rejects', async () => {
+    const { handle } = await start(review('on-cap: { escalate: management }'));
+    await returnTwice(handle);
+    const final = await openTask(handle, (t) => t.id.endsWith('review-3'));
+    expect(final).toMatchObject({ roles: ['iod', 'management'], outcomes: ['approve', 'reject'] });
+    await handle.executeUpdate(decideUpdate, { args: [{ taskId: final.id, outcome: 'reject', comment: 'documents never complete', actor: person('martin.cho') }] });
+    expect(await handle.result()).toMatchObject({ status: 'rejected', reason: 'documents never complete' });
+    const trail = (await state(handle)).audit;
+    expect(trail.find((e) => e.event === 'review-capped')?.detail).toBe('returned 2 times; escalated to management to approve or reject');
+    expect(trail.filter((e) => e.event === 'decision').at(-1)).toMatchObject({ actor: 'martin.cho', outcome: 'reject' });
   });
 });
 
@@ -177,14 +198,14 @@ steps:
 `, { dealId: 'D-42' }, child);
 
     const setUp = await openTask(handle, (t) => t.stepId === 'set-up');
-    await handle.executeUpdate(decideUpdate, { args: [{ taskId: setUp.id, outcome: 'done', actor: actor('pat', 'provisioning') }] });
+    await handle.executeUpdate(decideUpdate, { args: [{ taskId: setUp.id, outcome: 'done', actor: person('pat.wong') }] });
     expect((await state(handle)).variables.joined).toBeUndefined();
 
     const childHandle = env.client.workflow.getHandle(`${handle.workflowId}/reserve-numbers#1`);
     const reserve = await openTask(childHandle);
     expect(reserve.title).toBe('Reserve numbers for D-42');
     expect((await childHandle.describe()).type).toBe('number-reservation');
-    await childHandle.executeUpdate(decideUpdate, { args: [{ taskId: reserve.id, outcome: 'reserved', actor: actor('ivy', 'iod') }] });
+    await childHandle.executeUpdate(decideUpdate, { args: [{ taskId: reserve.id, outcome: 'reserved', actor: person('ivy.chan') }] });
 
     const result = await handle.result();
     expect(result.variables.joined).toBe(true);
@@ -240,7 +261,7 @@ steps:
     const task = await openTask(handle);
     await handle.signal(eventSignal, { name: 'document-signed', payload: { contractId: 'C-other' } });
     await handle.signal(eventSignal, { name: 'document-signed', payload: { contractId: 'C-2', by: 'customer' } });
-    await handle.executeUpdate(decideUpdate, { args: [{ taskId: task.id, outcome: 'ok', actor: actor('sam', 'sales') }] });
+    await handle.executeUpdate(decideUpdate, { args: [{ taskId: task.id, outcome: 'ok', actor: person('sam.lee') }] });
     const result = await handle.result();
     expect(result).toMatchObject({ status: 'completed', variables: { signature: { contractId: 'C-2', by: 'customer' } } });
   });
@@ -251,8 +272,7 @@ describe('steps that fail for good', () => {
 process: ticket-move
 version: 1
 title: Move a ticket that does not exist
-roles: { iod: IOD team, ops-lead: Operations lead }
-incident-role: ops-lead
+roles: { iod: IOD team }
 steps:
   - id: move
     call: hubspot.moveTicket
@@ -264,11 +284,11 @@ steps:
   it('opens an incident for the incident role instead of failing the instance, and continues when it is skipped', async () => {
     const { handle } = await start(failing);
     const incident = await openTask(handle, (t) => t.kind === 'incident');
-    expect(incident).toMatchObject({ roles: ['ops-lead'], outcomes: ['retry', 'skip', 'cancel'] });
+    expect(incident).toMatchObject({ roles: ['admin'], outcomes: ['retry', 'skip', 'cancel'] });
     expect(incident.title).toMatch(/^Step 'move' failed: .*999999/);
-    await handle.executeUpdate(decideUpdate, { args: [{ taskId: incident.id, outcome: 'retry', actor: actor('lee', 'ops-lead') }] });
+    await handle.executeUpdate(decideUpdate, { args: [{ taskId: incident.id, outcome: 'retry', actor: person('alex.admin') }] });
     const second = await openTask(handle, (t) => t.kind === 'incident' && t.id !== incident.id);
-    await handle.executeUpdate(decideUpdate, { args: [{ taskId: second.id, outcome: 'skip', comment: 'ticket was deleted', actor: actor('lee', 'ops-lead') }] });
+    await handle.executeUpdate(decideUpdate, { args: [{ taskId: second.id, outcome: 'skip', comment: 'ticket was deleted', actor: person('alex.admin') }] });
     const result = await handle.result();
     expect(result).toMatchObject({ status: 'completed', variables: { reached: true } });
     expect((await state(handle)).audit.filter((e) => e.event === 'failed')).toHaveLength(2);
@@ -277,8 +297,135 @@ steps:
   it('ends the instance as cancelled, with the reason, when the incident role cancels it', async () => {
     const { handle } = await start(failing);
     const incident = await openTask(handle, (t) => t.kind === 'incident');
-    await handle.executeUpdate(decideUpdate, { args: [{ taskId: incident.id, outcome: 'cancel', comment: 'wrong ticket', actor: actor('lee', 'ops-lead') }] });
+    await handle.executeUpdate(decideUpdate, { args: [{ taskId: incident.id, outcome: 'cancel', comment: 'wrong ticket', actor: person('alex.admin') }] });
     expect(await handle.result()).toMatchObject({ status: 'cancelled', reason: 'wrong ticket' });
+  });
+});
+
+describe('checklists', () => {
+  const onboarding = (extra = '') => `
+process: partner-checklist
+version: 1
+title: Check a new partner
+roles: { iod: IOD team, sales: Sales }
+input: { type: object, properties: { termsChanged: { type: boolean }, companyId: { type: string } } }
+steps:
+  - id: checks
+    checklist:
+      title: Partner checks
+      items:
+        - { id: contract, label: Signed contract attached, verifier: iod }
+        - { id: legal, label: Legal approval of the changed terms, verifier: iod, when: input.termsChanged }
+        - { id: deposit, label: Deposit received, verifier: iod, not-applicable: allowed }
+${extra}
+    result: checklist
+  - id: done
+    end: completed
+`;
+
+  it('stays open for an item answered not done, and leaves out an item whose condition does not hold', async () => {
+    const { handle } = await start(onboarding(), { termsChanged: false });
+    const first = await openTask(handle, (t) => t.kind === 'checklist');
+    expect(first.instructions).toBe('- contract: Signed contract attached\n- deposit: Deposit received');
+    await handle.executeUpdate(decideUpdate, {
+      args: [{ taskId: first.id, outcome: 'confirm', actor: person('ivy.chan'), form: { contract: { ok: false, reason: 'unsigned copy' }, deposit: { notApplicable: true, reason: 'prepaid customer' } } }],
+    });
+    const again = await openTask(handle, (t) => t.kind === 'checklist' && t.id !== first.id);
+    expect(again.instructions).toBe('- contract: Signed contract attached (unsigned copy)');
+    const trail = (await state(handle)).audit;
+    expect(trail.filter((e) => e.event === 'item-failed').map((e) => e.detail)).toEqual(["'contract' (Signed contract attached) not done: unsigned copy"]);
+    expect(trail.find((e) => e.event === 'skipped')?.detail).toBe("item 'legal' does not apply (when: input.termsChanged)");
+    await handle.executeUpdate(decideUpdate, { args: [{ taskId: again.id, outcome: 'confirm', actor: person('kenji.ito'), form: { contract: { ok: true } } }] });
+    const result = await handle.result();
+    expect(result.variables.checklist).toMatchObject({
+      passed: true,
+      items: { contract: { ok: true, by: 'kenji.ito' }, deposit: { ok: false, notApplicable: true, reason: 'prepaid customer', by: 'ivy.chan' } },
+    });
+  });
+
+  it('refuses "not applicable" on an item the definition does not allow it for', async () => {
+    const { handle } = await start(onboarding(), { termsChanged: true });
+    const task = await openTask(handle, (t) => t.kind === 'checklist');
+    const error = await handle
+      .executeUpdate(decideUpdate, { args: [{ taskId: task.id, outcome: 'confirm', actor: person('ivy.chan'), form: { contract: { ok: true }, legal: { notApplicable: true, reason: 'n/a' }, deposit: { ok: true } } }] })
+      .catch((e: Error) => (e.cause as Error | undefined)?.message);
+    expect(error).toBe("form does not match: /legal must have required property 'ok'; /legal must NOT have additional properties");
+    await handle.terminate('test over');
+  });
+
+  it('goes where the checklist declares when an automatic check fails, without asking anyone', async () => {
+    const { handle } = await start(onboarding(`
+        - id: kyc
+          label: KYC fields filled
+          verifier: iod
+          check: { call: hubspot.checkCompanyKyc, with: { companyId: =input.companyId, required: [name, country] }, expect: result.complete }
+      on-check-fail: fail
+      on-fail: { end: rejected, reason: KYC incomplete }`), { companyId: running.fake<HubSpotFake>('hubspot').seedCompany({ properties: { name: 'No Country Ltd' } }).id });
+    expect(await handle.result()).toMatchObject({ status: 'rejected', reason: 'KYC incomplete', variables: { checklist: { passed: false } } });
+    const trail = (await state(handle)).audit;
+    expect(trail.filter((e) => e.event === 'task-opened')).toEqual([]);
+    expect(trail.find((e) => e.event === 'item-failed')).toMatchObject({ actor: 'hubspot.checkCompanyKyc', detail: "'kyc' (KYC fields filled) not done: automatic check failed: result.complete" });
+  });
+});
+
+describe('deadlines on automatic steps', () => {
+  it('holds the incident task of a failing call to the step\'s deadline, and escalates it as the step says', async () => {
+    const receivedAt = new Date(await env.currentTimeMs()).toISOString();
+    const { handle } = await start(`
+process: ticket-move-by
+version: 1
+title: Move a ticket within two days
+roles: { iod: IOD team, management: Top management }
+deadlines:
+  move-by: { from: input.receivedAt, after: 2 days }
+steps:
+  - id: move
+    call: hubspot.moveTicket
+    with: { ticketId: "999999", pipeline: CINNOX service addition / amendment / termination, stage: IOD Team - Check and approval }
+    deadline: move-by
+    escalate: { before: 1 day, to: management }
+`, { receivedAt });
+    const incident = await openTask(handle, (t) => t.kind === 'incident');
+    const moveBy = (await state(handle)).deadlines.find((d) => d.name === 'move-by')!;
+    expect(incident).toMatchObject({ roles: ['admin'], dueAt: moveBy.at });
+    expect(Date.parse(moveBy.at) - Date.parse(receivedAt)).toBe(2 * DAY);
+
+    await env.sleep(Date.parse(moveBy.at) - DAY - (await env.currentTimeMs()) + 1000);
+    expect((await state(handle)).openTasks[0]).toMatchObject({ id: incident.id, roles: ['admin', 'management'], escalatedTo: 'management', breached: false });
+    await env.sleep(DAY);
+    expect((await state(handle)).openTasks[0]).toMatchObject({ id: incident.id, breached: true });
+    await handle.executeUpdate(decideUpdate, { args: [{ taskId: incident.id, outcome: 'cancel', comment: 'ticket gone', actor: person('martin.cho') }] });
+    expect(await handle.result()).toMatchObject({ status: 'cancelled', reason: 'ticket gone' });
+    expect((await state(handle)).audit.map((e) => e.event)).toEqual(expect.arrayContaining(['failed', 'task-opened', 'escalated', 'deadline-breached']));
+  });
+});
+
+describe('four eyes', () => {
+  it('refuses the person who started the instance, and the person who decided an earlier step, though they hold the role', async () => {
+    const definition = await compile(`
+process: four-eyes-approval
+version: 1
+title: Prepared by one IOD member, approved by another
+roles: { iod: IOD team }
+steps:
+  - id: prepare
+    task: { role: iod, title: Prepare the approval, four-eyes: { starter: true }, outcomes: { done: {} } }
+  - id: approve
+    task: { role: iod, title: Approve, four-eyes: { steps: [prepare] }, outcomes: { approve: {} } }
+`);
+    const handle = await startProcess(env.client, definition, {}, { workflowId: `test-${randomUUID()}`, startedBy: { id: 'kenji.ito' } });
+    const refusal = (taskId: string, who: string, outcome: string) =>
+      handle.executeUpdate(decideUpdate, { args: [{ taskId, outcome, actor: person(who) }] }).catch((e: Error) => (e.cause as Error | undefined)?.message);
+
+    const prepare = await openTask(handle, (t) => t.stepId === 'prepare');
+    expect(await refusal(prepare.id, 'kenji.ito', 'done')).toBe("kenji.ito may not decide task 'prepare#1' (four eyes): they started this instance");
+    await handle.executeUpdate(decideUpdate, { args: [{ taskId: prepare.id, outcome: 'done', actor: person('ivy.chan') }] });
+
+    const approve = await openTask(handle, (t) => t.stepId === 'approve');
+    expect(await refusal(approve.id, 'ivy.chan', 'approve')).toBe("ivy.chan may not decide task 'approve#1' (four eyes): they decided step 'prepare'");
+    await handle.executeUpdate(decideUpdate, { args: [{ taskId: approve.id, outcome: 'approve', actor: person('kenji.ito') }] });
+    expect(await handle.result()).toMatchObject({ status: 'completed' });
+    expect((await state(handle)).audit.filter((e) => e.event === 'decision').map((e) => e.actor)).toEqual(['ivy.chan', 'kenji.ito']);
   });
 });
 
@@ -310,25 +457,25 @@ steps:
       expect(error).toBeInstanceOf(WorkflowUpdateFailedError);
       return (error as WorkflowUpdateFailedError).cause?.message;
     };
-    expect(await refused({ outcome: 'approve', form: { limit: 5 }, actor: actor('sam', 'sales') })).toBe(
+    expect(await refused({ outcome: 'approve', form: { limit: 5 }, actor: person('sam.lee') })).toBe(
       `role 'sales' may not decide task '${task.id}'; it is assigned to iod`,
     );
-    expect(await refused({ outcome: 'escalate', form: { limit: 5 }, actor: actor('ivy', 'iod') })).toBe(
+    expect(await refused({ outcome: 'escalate', form: { limit: 5 }, actor: person('ivy.chan') })).toBe(
       `unknown outcome 'escalate' for task '${task.id}'; choose one of: approve, reject`,
     );
-    expect(await refused({ outcome: 'approve', form: { limit: 0 }, actor: actor('ivy', 'iod') })).toBe('form does not match: /limit must be >= 1');
-    expect(await refused({ outcome: 'reject', form: { limit: 5 }, actor: actor('ivy', 'iod') })).toBe("outcome 'reject' needs a comment giving the reason");
+    expect(await refused({ outcome: 'approve', form: { limit: 0 }, actor: person('ivy.chan') })).toBe('form does not match: /limit must be >= 1');
+    expect(await refused({ outcome: 'reject', form: { limit: 5 }, actor: person('ivy.chan') })).toBe("outcome 'reject' needs a comment giving the reason");
     // The same refusals through the signal are dropped without failing the instance.
-    await handle.signal(decideSignal, { taskId: task.id, outcome: 'approve', form: { limit: 5 }, actor: actor('sam', 'sales') });
+    await handle.signal(decideSignal, { taskId: task.id, outcome: 'approve', form: { limit: 5 }, actor: person('sam.lee') });
     await handle.signal(decideSignal, { taskId: task.id } as never);
     expect(await state(handle)).toEqual(before);
 
-    await handle.executeUpdate(decideUpdate, { args: [{ taskId: task.id, outcome: 'approve', form: { limit: 5 }, actor: actor('ivy', 'iod') }] });
+    await handle.executeUpdate(decideUpdate, { args: [{ taskId: task.id, outcome: 'approve', form: { limit: 5 }, actor: person('ivy.chan') }] });
     await openTask(handle, (t) => t.stepId === 'hold');
     const afterFirst = await state(handle);
-    expect(await refused({ outcome: 'approve', form: { limit: 9 }, actor: actor('ivy', 'iod') })).toBe(`task '${task.id}' is already closed`);
+    expect(await refused({ outcome: 'approve', form: { limit: 9 }, actor: person('ivy.chan') })).toBe(`task '${task.id}' is already closed`);
     expect(await state(handle)).toEqual(afterFirst);
-    expect(afterFirst.variables.decision).toMatchObject({ outcome: 'approve', by: 'ivy', form: { limit: 5 } });
+    expect(afterFirst.variables.decision).toMatchObject({ outcome: 'approve', by: 'ivy.chan', form: { limit: 5 } });
     await handle.terminate('test over');
   });
 });

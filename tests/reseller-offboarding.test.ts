@@ -11,11 +11,10 @@ import type { EmailFake } from '../activities/email/fake';
 import type { PartnerStackFake } from '../activities/partnerstack/fake';
 import { loadRegistry } from '../client/definitions';
 import { startProcess } from '../client/processes';
-import { loadDirectory } from '../directory/load';
 import { subtractBusinessDays } from '../dsl/calendar';
 import type { CompiledDefinition } from '../dsl/compile';
 import { decideUpdate, searchAttributes, stateQuery } from '../workflows/messages';
-import { openTask } from './support/processes';
+import { openTask, person } from './support/processes';
 import { startTimeSkippingWorker, type RunningWorker } from './support/worker';
 
 let running: RunningWorker;
@@ -36,15 +35,6 @@ afterAll(() => running?.stop());
 beforeEach(() => {
   smtp.messages.length = 0;
 });
-
-const people = loadDirectory();
-
-/** A person of the shipped directory as a decision's actor: their id and only their roles. */
-function person(id: string) {
-  const found = people.person(id);
-  if (!found) throw new Error(`no person '${id}' in config/people.yaml`);
-  return { id: found.id, roles: [...found.roles] };
-}
 
 /** Moves the server's clock forward to an instant. */
 async function skipTo(iso: string) {

@@ -49,6 +49,8 @@ export interface OpenTask {
   breached: boolean;
   reminders: number;
   escalatedTo?: string;
+  /** Four eyes: people who hold the role but may not decide this task, each with the reason. */
+  excluded?: { id: string; why: string }[];
 }
 
 export interface DeadlineView {
@@ -62,7 +64,9 @@ export interface DeadlineView {
 
 export interface AuditEntry {
   at: string;
-  event: 'started' | 'stage' | 'skipped' | 'task-opened' | 'decision' | 'reminder' | 'escalated' | 'deadline-breached' | 'event' | 'failed' | 'ended';
+  event:
+    | 'started' | 'stage' | 'skipped' | 'task-opened' | 'decision' | 'reminder' | 'escalated' | 'deadline-breached' | 'event'
+    | 'failed' | 'item-failed' | 'review-capped' | 'notified' | 'ended';
   stepId?: string;
   taskId?: string;
   actor?: string;
@@ -105,6 +109,8 @@ export interface CarriedState {
 export interface ProcessArgs {
   definition: CompiledDefinition;
   input: Record<string, unknown>;
+  /** The authenticated person who started the instance (set by the API, never by the caller's say-so). */
+  startedBy?: { id: string };
   carried?: CarriedState;
 }
 

@@ -68,6 +68,8 @@ export class TaskBoard {
     if (!roles.some((role) => task.roles.includes(role))) {
       throw new DecisionRefused(`role ${roles.map((r) => `'${r}'`).join(', ') || '(none)'} may not decide task '${task.id}'; it is assigned to ${task.roles.join(', ')}`);
     }
+    const excluded = task.excluded?.find((person) => person.id === decision.actor?.id);
+    if (excluded) throw new DecisionRefused(`${excluded.id} may not decide task '${task.id}' (four eyes): ${excluded.why}`);
     if (!task.outcomes.includes(decision.outcome)) {
       throw new DecisionRefused(`unknown outcome '${decision.outcome}' for task '${task.id}'; choose one of: ${task.outcomes.join(', ')}`);
     }

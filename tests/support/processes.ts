@@ -2,6 +2,7 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import { catalogue } from '../../activities';
 import { compileAll, type CompiledDefinition } from '../../dsl/compile';
+import { DEFAULT_PEOPLE_FILE, loadDirectory } from '../../directory/load';
 import { formatIssues } from '../../dsl/issues';
 import { stateQuery, type InstanceState, type OpenTask } from '../../workflows/messages';
 
@@ -27,6 +28,14 @@ export async function openTask(handle: WorkflowHandle, match: (task: OpenTask) =
   throw new Error(`no matching open task in ${handle.workflowId}`);
 }
 
-export function actor(id: string, ...roles: string[]) {
-  return { id, roles };
+const people = loadDirectory(DEFAULT_PEOPLE_FILE);
+
+/**
+ * A person of the shipped people directory (`config/people.yaml`) as a decision's actor: their id and only
+ * the roles the directory gives them, so a test cannot decide a task with a role nobody holds.
+ */
+export function person(id: string): { id: string; roles: string[] } {
+  const found = people.person(id);
+  if (!found) throw new Error(`no person '${id}' in config/people.yaml; people: ${people.people.map((p) => p.id).join(', ')}`);
+  return { id: found.id, roles: [...found.roles] };
 }

@@ -1,0 +1,156 @@
+/**
+ * `checklist:` automatic checks first; then each verifier role confirms its items, with evidence where
+ * required. Items whose `when` does not hold are left out. A checklist passes only when every item that
+ * applies is done (or, where the definition allows it, marked not applicable): an item answered "not done"
+ * is recorded in the audit with its reason, and the checklist either goes to `on-fail` or stays open for
+ * the failed items, asking their verifiers again.
+ */
+import { patched, proxyActivities } from '@temporalio/workflow';
+import { render, resolveValue, test } from '../../dsl/expressions';
+import type { ChecklistItemSpec, Step } from '../../dsl/model';
+import { now } from '../clock';
+import { target, type Flow, type StepContext } from './context';
+import { isRecovery, recoverable } from './incident';
+import { awaitDecision } from './open-task';
+
+/** Instances started before this change let a checklist with failed items pass, as they did then. */
+const CHECKLIST_MUST_PASS = 'checklist-must-pass';
+
+interface ItemResult {
+  ok: boolean;
+  notApplicable?: boolean;
+  evidence?: string;
+  /** Why the item is not done, or not applicable. */
+  reason?: string;
+  by: string;
+  automatic: boolean;
+}
+
+/** What a verifier answers for one item. */
+interface Answer {
+  ok?: boolean;
+  notApplicable?: boolean;
+  evidence?: string;
+  reason?: string;
+}
+
+export async function checklist(ctx: StepContext, step: Step, id: string): Promise<Flow> {
+  const checklist = step.checklist!;
+  const items: Record<string, ItemResult> = {};
+  const applicable: ChecklistItemSpec[] = [];
+  for (const item of checklist.items) {
+    if (item.when === undefined || (await test(item.when, ctx.scope()))) applicable.push(item);
+    else ctx.audit.push({ at: now(), event: 'skipped', stepId: step.id, detail: `item '${item.id}' does not apply (when: ${item.when})` });
+  }
+
+  const automaticFailures: ChecklistItemSpec[] = [];
+  for (const item of applicable) {
+    if (!item.check) continue;
+    const activities = proxyActivities<Record<string, (input: unknown) => Promise<unknown>>>({ activityId: `${id}.${item.id}`, startToCloseTimeout: '1 minute' });
+    const args = await resolveValue(item.check.with ?? {}, ctx.scope());
+    const result = await recoverable(ctx, step, `${id}.${item.id}`, () => activities[item.check!.call](args));
+    if (isRecovery(result)) {
+      if ('cancelled' in result) return { end: { status: 'cancelled', reason: result.cancelled } };
+      continue; // skipped: the verifier checks this item by hand
+    }
+    const ok = await test(item.check.expect, { ...ctx.scope(), result });
+    items[item.id] = { ok, evidence: JSON.stringify(result), by: item.check.call, automatic: true };
+    if (!ok) {
+      items[item.id].reason = `automatic check failed: ${item.check.expect}`;
+      if (checklist['on-check-fail'] === 'fail') automaticFailures.push(item);
+    }
+  }
+  const outcome = () => ({ passed: applicable.every((i) => items[i.id]?.ok || items[i.id]?.notApplicable), items });
+  if (automaticFailures.length && checklist['on-fail']) {
+    recordFailures(ctx, step, automaticFailures, items);
+    if (step.result) ctx.variables[step.result] = outcome();
+    return target(ctx, checklist['on-fail'], `checklist item ${automaticFailures.map((i) => `'${i.id}'`).join(', ')} failed`);
+  }
+
+  const title = await render(checklist.title, ctx.scope());
+  let pending = applicable.filter((item) => !items[item.id]?.ok);
+  for (let round = 1; pending.length; round++) {
+    const byRole = new Map<string, ChecklistItemSpec[]>();
+    for (const item of pending) byRole.set(item.verifier, [...(byRole.get(item.verifier) ?? []), item]);
+    await Promise.all(
+      [...byRole].map(async ([role, roleItems]) => {
+        const decided = await awaitDecision(ctx, step, {
+          id: round === 1 ? `${id}.${role}` : `${id}.${role}-${round}`,
+          stepId: step.id,
+          kind: 'checklist',
+          roles: [role],
+          title,
+          instructions: roleItems.map((item) => `- ${item.id}: ${item.label}${items[item.id] ? ` (${items[item.id].reason ?? 'not done'})` : ''}`).join('\n'),
+          outcomes: ['confirm'],
+          commentRequired: [],
+          form: checklistForm(roleItems),
+        }, checklist.due);
+        for (const item of roleItems) {
+          const answer = (decided.form?.[item.id] ?? {}) as Answer;
+          const notApplicable = answer.notApplicable === true && item['not-applicable'] === 'allowed';
+          items[item.id] = { ok: !notApplicable && answer.ok === true, notApplicable: notApplicable || undefined, evidence: answer.evidence, reason: answer.reason, by: decided.by, automatic: false };
+        }
+      }),
+    );
+    const failed = pending.filter((item) => !items[item.id].ok && !items[item.id].notApplicable);
+    if (!failed.length || !patched(CHECKLIST_MUST_PASS)) break;
+    recordFailures(ctx, step, failed, items);
+    if (checklist['on-fail']) {
+      if (step.result) ctx.variables[step.result] = outcome();
+      return target(ctx, checklist['on-fail'], `checklist item ${failed.map((i) => `'${i.id}'`).join(', ')} not done`);
+    }
+    pending = failed; // the checklist stays open for these items
+  }
+  if (step.result) ctx.variables[step.result] = outcome();
+  return {};
+}
+
+function recordFailures(ctx: StepContext, step: Step, failed: ChecklistItemSpec[], items: Record<string, ItemResult>): void {
+  for (const item of failed) {
+    const result = items[item.id];
+    ctx.audit.push({
+      at: now(),
+      event: 'item-failed',
+      stepId: step.id,
+      actor: result.by,
+      detail: `'${item.id}' (${item.label}) not done: ${result.reason ?? 'no reason given'}`,
+    });
+  }
+}
+
+/**
+ * One object per item: `ok` (with `evidence` where required), or `ok: false` with a `reason`; where the
+ * definition allows it, `notApplicable: true` with a `reason`.
+ */
+function checklistForm(items: ChecklistItemSpec[]): Record<string, unknown> {
+  const item = (spec: ChecklistItemSpec) => {
+    const mayNotApply = spec['not-applicable'] === 'allowed';
+    const evidenceRequired = spec.evidence === 'required';
+    return {
+      type: 'object',
+      ...(mayNotApply ? {} : { required: ['ok'] }),
+      properties: {
+        ok: { type: 'boolean' },
+        evidence: { type: 'string', minLength: 1 },
+        reason: { type: 'string', minLength: 1 },
+        ...(mayNotApply ? { notApplicable: { type: 'boolean' } } : {}),
+      },
+      additionalProperties: false,
+      allOf: [
+        // Done: evidence where the item needs it. Not done, or not applicable: the reason why.
+        ...(evidenceRequired ? [{ if: { properties: { ok: { const: true } }, required: ['ok'] }, then: { required: ['evidence'] } }] : []),
+        { if: { properties: { ok: { const: false } }, required: ['ok'] }, then: { required: ['reason'] } },
+        ...(mayNotApply
+          ? [
+              { if: { properties: { notApplicable: { const: true } }, required: ['notApplicable'] }, then: { required: ['reason'] }, else: { required: ['ok'] } },
+            ]
+          : []),
+      ],
+    };
+  };
+  return {
+    type: 'object',
+    required: items.map((i) => i.id),
+    properties: Object.fromEntries(items.map((i) => [i.id, item(i)])),
+  };
+}

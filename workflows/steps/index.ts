@@ -1,0 +1,37 @@
+/**
+ * The step kinds: one handler per kind key of `dsl/model.ts` (`STEP_KINDS`). A new kind is a module here and
+ * one line in `handlers`; the `Instance` finds the handler by the key the step carries.
+ */
+import type { Step, StepKind } from '../../dsl/model';
+import { branch } from './branch';
+import { call } from './call';
+import { checklist } from './checklist';
+import type { Flow, StepContext } from './context';
+import { parallel } from './parallel';
+import { review } from './review';
+import { end, set } from './set-end';
+import { subprocess } from './subprocess';
+import { humanTask } from './task';
+import { wait } from './wait';
+import { waitForEvent } from './wait-for';
+
+/** `id` is the step's id and visit (`approve#2`): activity, task and child ids derive from it. */
+export type StepHandler = (ctx: StepContext, step: Step, id: string) => Promise<Flow>;
+
+/** Checked in this order: the same order the interpreter has always tested the kind keys in. */
+export const handlers: readonly (readonly [StepKind, StepHandler])[] = [
+  ['call', call],
+  ['task', humanTask],
+  ['review', review],
+  ['checklist', checklist],
+  ['wait', wait],
+  ['wait-for', waitForEvent],
+  ['branch', branch],
+  ['parallel', parallel],
+  ['subprocess', subprocess],
+  ['set', set],
+  ['end', end],
+];
+
+export type { Ending, Flow, StepContext } from './context';
+export { target } from './context';
