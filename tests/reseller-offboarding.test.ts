@@ -323,3 +323,19 @@ it('refuses an unknown partner key at start, before anyone is asked or anything 
   expect(await ended(again)).toMatchObject({ status: 'rejected' });
   expect(await asked(again)).toEqual([]);
 });
+
+it('refuses at start a CAM who is not in the people directory, or who does not hold the CAM role, naming the field', async () => {
+  const partner = partnerstack.seedPartner({ email: 'owner@cam-check.example' });
+  const today = new Date(await env.currentTimeMs()).toISOString().slice(0, 10);
+  const refusal = (cam: string) => startProcess(env.client, definition, input(partner, { requestedOn: today, cam })).catch((e: unknown) => e);
+
+  expect(await refusal('carl.nobody')).toMatchObject({
+    name: 'InvalidInputError',
+    problems: [{ field: 'cam', message: "'carl.nobody' is nobody in the people directory; use a person id such as carla.mendes" }],
+  });
+  expect(await refusal('omar.haddad')).toMatchObject({
+    problems: [{ field: 'cam', message: "omar.haddad does not hold the role 'cam' in the people directory (their roles: sales-ops)" }],
+  });
+  // Nothing started: no instance holds the partner's key.
+  await expect(env.client.workflow.getHandle(`reseller-offboarding/${partner.key}`).describe()).rejects.toThrow();
+});
