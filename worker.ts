@@ -2,8 +2,8 @@
  * The worker: runs the interpreter workflow and the connector activities on one task queue.
  *
  * `npm run worker` connects to TEMPORAL_ADDRESS (default 127.0.0.1:7233) with the connectors configured
- * from the environment; a connector without credentials runs against its local fake. `npm start` starts a
- * dev server and this worker together (client/cli.ts `run`).
+ * from the environment; a connector without credentials runs against its local fake, started beforehand by
+ * client/cli.ts (`worker`). `npm start` starts a dev server and this worker together (client/cli.ts `run`).
  */
 import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
 import type { ActivityFunction } from './activities/shared/bind';
@@ -45,22 +45,22 @@ const quietBundlerLogger = {
 };
 
 /**
- * Runs the worker against a server until SIGINT or SIGTERM, with the connectors configured from the
- * environment (local fakes for systems without credentials), then closes everything it opened.
+ * Runs the worker against a server until SIGINT or SIGTERM, with the connectors configured from `env`, then
+ * closes the connection. A system `env` does not configure has no activities; `npm start` and
+ * `npm run worker` (client/cli.ts) start local fakes for those first and pass their variables in `env`.
  */
 export async function runWorker(address: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   // Loaded here so that importing TASK_QUEUE or createWorker does not load every connector.
   const { startActivities } = await import('./activities');
   await checkPeopleDirectory();
   const connection = await NativeConnection.connect({ address });
-  const { activities, fakes } = await startActivities(env);
-  for (const fake of fakes) console.log(`${fake.system}: no credentials configured, using the local fake at ${fake.url}`);
+  const { activities, unconfigured } = startActivities(env);
+  for (const system of unconfigured) console.log(`${system}: not configured, its actions are not available`);
   const worker = await createWorker({ connection, namespace: env.TEMPORAL_NAMESPACE, activities });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => worker.shutdown());
   console.log(`worker polling task queue '${TASK_QUEUE}' on ${address}. Press Ctrl-C to stop.`);
   await worker.run();
   await connection.close();
-  await Promise.all(fakes.map((fake) => fake.close()));
 }
 
 /** Refuses to start when the directory has mistakes, or when a shipped process has a role nobody holds. */
@@ -71,6 +71,7 @@ async function checkPeopleDirectory(): Promise<void> {
   if (problems.length) throw new Error(`the people directory does not staff every process:\n${problems.join('\n')}`);
 }
 
+// `tsx worker.ts`: the worker alone, with only the systems the environment configures (no local fakes).
 if (require.main === module) {
   runWorker(process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233').catch((err) => {
     console.error(err);

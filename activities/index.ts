@@ -2,12 +2,13 @@
  * The connectors the engine can call, as the worker and the definition compiler see them.
  *
  * - `catalogue`: every action's name, purpose and input schema; the compiler checks `call:` steps with it.
- * - `startActivities(env)`: builds each connector's client from the environment, or, when a system has no
- *   credentials configured, starts its local fake and points the client at it (the embedded default).
+ * - `startActivities(env)`: builds each connector's client from the environment. A system with no
+ *   configuration has no activities; the sandbox mode (`npm start`, the tests) first starts the local fakes
+ *   (fakes/index.ts) and passes the environment they publish.
  *
  * Workflow code never imports this folder except as types: activities run outside the sandbox.
  */
-import { catalogueOf, type Connector, type RunningFake } from './shared/action';
+import { catalogueOf, type Connector } from './shared/action';
 import { bindActions, type ActivityFunction } from './shared/bind';
 import { cxoneConnector } from './cxone';
 import { emailConnector } from './email';
@@ -22,21 +23,20 @@ export const catalogue = catalogueOf(connectors.flatMap((connector) => connector
 
 export interface StartedActivities {
   activities: Record<string, ActivityFunction>;
-  /** The fakes started for systems without credentials; close them on shutdown. */
-  fakes: RunningFake[];
+  /** Systems without configuration: their actions are not registered. */
+  unconfigured: string[];
 }
 
-export async function startActivities(env: NodeJS.ProcessEnv, options: { fakesOnly?: boolean } = {}): Promise<StartedActivities> {
+export function startActivities(env: NodeJS.ProcessEnv): StartedActivities {
   const activities: Record<string, ActivityFunction> = {};
-  const fakes: RunningFake[] = [];
+  const unconfigured: string[] = [];
   for (const connector of connectors) {
-    let config = options.fakesOnly ? undefined : connector.configFromEnv(env);
+    const config = connector.configFromEnv(env);
     if (config === undefined) {
-      const started = await connector.startFake();
-      fakes.push(started.fake);
-      config = started.config;
+      unconfigured.push(connector.system);
+      continue;
     }
     Object.assign(activities, bindActions(connector.actions, connector.createClient(config)));
   }
-  return { activities, fakes };
+  return { activities, unconfigured };
 }

@@ -38,7 +38,7 @@ const record = defineAction({
   mutates: false,
   run: async (_client: undefined, input) => ({ recorded: input.requestId }),
 });
-const activities = { 'bench.record': (input: unknown) => record.run(undefined, record.input.parse(input), { idempotencyKey: '', signal: new AbortController().signal }) };
+const activities = { 'bench.record': (input: unknown) => record.run(undefined, record.input.parse(input), { idempotencyKey: '', signal: new AbortController().signal, attempt: 1 }) };
 
 async function main(): Promise<void> {
   await measureCompile();

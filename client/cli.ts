@@ -4,6 +4,7 @@
  *   run                      the embedded default: dev server (SQLite in .data/), worker, local fakes of the
  *                            external systems that have no credentials; with TEMPORAL_ADDRESS set, connects
  *                            to that server instead of starting one
+ *   worker                   the worker and the local fakes only, against TEMPORAL_ADDRESS (default 127.0.0.1:7233)
  *   validate <files...>      checks definitions; every problem as file:line:col, exit status 1 on any
  *   diagram <file>           prints a Mermaid flowchart: one lane per role, deadlines on the arrows
  *   start <process> [--input JSON] [--id WORKFLOW_ID]
@@ -18,6 +19,7 @@ import { parseArgs } from 'node:util';
 import { toMermaid } from '../dsl/diagram';
 import { formatIssues, suggest } from '../dsl/issues';
 import { decideUpdate, stateQuery } from '../workflows/messages';
+import { startFakes } from '../fakes';
 import { runWorker } from '../worker';
 import { compileFiles, definitionFiles, loadRegistry } from './definitions';
 import { startProcess } from './processes';
@@ -25,6 +27,7 @@ import { startDevServer, type RunningDevServer } from './dev-server';
 
 const USAGE = `usage:
   cli run
+  cli worker
   cli validate <files...>
   cli diagram <file>
   cli start <process> [--input JSON] [--id WORKFLOW_ID]
@@ -52,6 +55,8 @@ async function main(argv: string[]): Promise<number> {
       return diagram(rest);
     case 'run':
       return run();
+    case 'worker':
+      return run({ devServer: false });
     case 'start':
       return start(rest, values);
     case 'state':
@@ -160,15 +165,19 @@ async function decide([workflowId, taskId, outcome]: string[], options: Options)
   }
 }
 
-async function run(): Promise<number> {
+async function run(options: { devServer: boolean } = { devServer: true }): Promise<number> {
   let server: RunningDevServer | undefined;
   let address = process.env.TEMPORAL_ADDRESS;
-  if (!address) {
+  if (!address && options.devServer) {
     server = await startDevServer();
     address = server.address;
     console.log(`Temporal dev server on ${address} (data and log in .data/); web UI at ${server.uiUrl}`);
   }
-  await runWorker(address);
+  // Systems without credentials run against their local fakes (fakes/), started here, never by the worker.
+  const sandbox = await startFakes(process.env);
+  for (const fake of sandbox.fakes) console.log(`${fake.system}: no credentials configured, using the local fake at ${fake.url}`);
+  await runWorker(address ?? '127.0.0.1:7233', sandbox.env);
+  await sandbox.close();
   await server?.stop();
   console.log('stopped');
   return 0;

@@ -37,3 +37,12 @@ it('workflows/ imports only the pure, run-time parts of the definition language'
   const compileTimeOnly = /dsl\/(compile|calendar-data|checks|source|shape|diagram|json-schema)$/;
   expect(valueImports('workflows').filter(({ module }) => compileTimeOnly.test(module))).toEqual([]);
 });
+
+it('the connectors and the worker never import the vendor fakes (fakes/ is a program of its own)', () => {
+  const files = (dir: string): string[] =>
+    readdirSync(path.join(root, dir), { withFileTypes: true }).flatMap((entry) =>
+      entry.isDirectory() ? files(path.join(dir, entry.name)) : entry.name.endsWith('.ts') ? [path.join(dir, entry.name)] : [],
+    );
+  const offending = [...files('activities'), 'worker.ts'].filter((file) => /from\s+'[^']*\/fakes(\/[^']*)?'/.test(readFileSync(path.join(root, file), 'utf8')));
+  expect(offending).toEqual([]);
+});

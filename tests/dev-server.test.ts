@@ -11,7 +11,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startActivities, type StartedActivities } from '../activities';
-import type { HubSpotFake } from '../activities/hubspot/fake';
+import { startFakes, type Sandbox } from '../fakes';
+import type { HubSpotFake } from '../fakes/hubspot/fake';
 import { startDevServer } from '../client/dev-server';
 import { startProcess } from '../client/processes';
 import { bundleWorkflows, TASK_QUEUE } from '../worker';
@@ -23,14 +24,16 @@ import { compile, openTask, person, state } from './support/processes';
 
 let bundle: WorkflowBundle;
 let connectors: StartedActivities;
+let sandbox: Sandbox;
 const dataDir = mkdtempSync(path.join(tmpdir(), 'engine-dev-server-'));
 
 beforeAll(async () => {
-  [bundle, connectors] = await Promise.all([bundleWorkflows(), startActivities({}, { fakesOnly: true })]);
+  [bundle, sandbox] = await Promise.all([bundleWorkflows(), startFakes({})]);
+  connectors = startActivities(sandbox.env);
 }, 120_000);
 
 afterAll(async () => {
-  await Promise.all(connectors?.fakes.map((fake) => fake.close()) ?? []);
+  await sandbox?.close();
   rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -107,7 +110,7 @@ describe('on one dev server', () => {
   });
 
   it('waits out a rate limit for as long as the vendor asked (Retry-After) before the activity tries again', async () => {
-    const hubspot = connectors.fakes.find((f) => f.system === 'hubspot') as HubSpotFake;
+    const hubspot = sandbox.fake<HubSpotFake>('hubspot');
     const company = hubspot.seedCompany({ properties: { name: 'Acme Ltd' } });
     const definition = await compile(`
 process: read-company

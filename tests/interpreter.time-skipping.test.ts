@@ -6,7 +6,7 @@
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { randomUUID } from 'node:crypto';
-import type { HubSpotFake } from '../activities/hubspot/fake';
+import type { HubSpotFake } from '../fakes/hubspot/fake';
 import { startProcess } from '../client/processes';
 import { addBusinessDays } from '../dsl/calendar';
 import { decideSignal, decideUpdate, eventSignal } from '../workflows/messages';

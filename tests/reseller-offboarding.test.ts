@@ -7,8 +7,8 @@
  */
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { EmailFake } from '../activities/email/fake';
-import type { PartnerStackFake } from '../activities/partnerstack/fake';
+import type { EmailFake } from '../fakes/email/fake';
+import type { PartnerStackFake } from '../fakes/partnerstack/fake';
 import { loadRegistry } from '../client/definitions';
 import { startProcess } from '../client/processes';
 import { subtractBusinessDays } from '../dsl/calendar';
@@ -97,7 +97,7 @@ function input(partner: { key: string; email: string }, extra: Record<string, un
   };
 }
 
-const archived = (key: string) => partnerstack.state().partnerships.find((p) => p.key === key)?.archived;
+const archived = (key: string) => partnerstack.state().archived.includes(key);
 const DONE = { ok: true };
 const QUICKBASE_DONE = { status: DONE, 'opted-out': DONE, 'distribution-group': DONE, 'landing-pages': DONE };
 
@@ -152,13 +152,13 @@ it('asked to leave with a 30-day notice: the window opens when the notice goes o
   expect(waiting.openTasks[0].reminders).toBeGreaterThanOrEqual(3);
 
   // CAR says "paid" with one payout still pending in PartnerStack: verification sends it back to CAR.
-  partnerstack.state().rewards.filter((r) => r.partner_key === partner.key)[0].status = 'paid';
+  partnerstack.state().rewards.filter((r) => r.partnership.key === partner.key)[0].reward_status = 'paid';
   await decide(handle, 'pay-out', 'paid', 'priya.nair');
   const again = await openTask(handle, (t) => t.stepId === 'pay-out' && t.id !== payOut.id);
   // A CAR task again, not an incident; within three business days of the deadline the CAM is in at once.
   expect(again).toMatchObject({ kind: 'task', roles: ['car', 'cam'], escalatedTo: 'cam', title: 'Pay and close every open and pending payout of Acme Resell (1 in PartnerStack)' });
   expect((await state(handle)).openTasks.filter((t) => t.kind === 'incident')).toEqual([]);
-  partnerstack.state().rewards.filter((r) => r.partner_key === partner.key).forEach((r) => (r.status = 'paid'));
+  partnerstack.state().rewards.filter((r) => r.partnership.key === partner.key).forEach((r) => (r.reward_status = 'paid'));
   await decide(handle, 'pay-out', 'paid', 'priya.nair');
 
   await decide(handle, 'hand-off-to-portal', 'handed-over', 'priya.nair');
@@ -172,7 +172,7 @@ it('asked to leave with a 30-day notice: the window opens when the notice goes o
   expect(await ended(handle)).toMatchObject({ status: 'completed', reason: 'Acme Resell off-boarded' });
   expect(archived(partner.key)).toBe(true);
   expect(archived(bystander.key)).toBe(false);
-  expect(partnerstack.state().rewards.find((r) => r.partner_key === bystander.key)?.status).toBe('pending');
+  expect(partnerstack.state().rewards.find((r) => r.partnership.key === bystander.key)?.reward_status).toBe('pending');
   expect(await asked(handle)).toEqual([
     'legal-review: assigned to cam',
     'update-quickbase: assigned to sales-ops',
@@ -318,7 +318,7 @@ it('refuses an unknown partner key at start, before anyone is asked or anything 
 
   // A partner already archived (removed from the program) is not in the program either.
   const gone = partnerstack.seedPartner({ email: 'owner@gone.example' });
-  partnerstack.state().partnerships.find((p) => p.key === gone.key)!.archived = true;
+  partnerstack.archivePartner(gone.key);
   const again = await startProcess(env.client, definition, input(gone, { requestedOn: today }));
   expect(await ended(again)).toMatchObject({ status: 'rejected' });
   expect(await asked(again)).toEqual([]);

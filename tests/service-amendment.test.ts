@@ -5,8 +5,8 @@
  * checks the ticket's HubSpot stages in order, who was asked to decide, the e-mail sent, and how it ended.
  */
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
-import type { EmailFake } from '../activities/email/fake';
-import type { HubSpotFake } from '../activities/hubspot/fake';
+import type { EmailFake } from '../fakes/email/fake';
+import type { HubSpotFake } from '../fakes/hubspot/fake';
 import { loadRegistry } from '../client/definitions';
 import { startProcess } from '../client/processes';
 import type { CompiledDefinition } from '../dsl/compile';

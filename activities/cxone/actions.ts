@@ -1,83 +1,62 @@
 /**
- * The CXone actions a process definition can call:
- *   cxone.createCase            open a case (DFO contact) under an organisation for the contact who asked
- *   cxone.sendQuickReplyEmail   e-mail the customer a named quick reply ("New Channel Req 1"), in the case
- * Both are idempotent under retry. A case is opened on a thread whose id is derived from the idempotency
- * key and searched for before creating; an e-mail carries a marker derived from the key and the case's
- * messages are searched for it before sending.
+ * The CXone action a process definition can call:
+ *   cxone.sendQuickReplyEmail   e-mail the customer a named quick reply ("New Channel Req 1"). Without a
+ *                               case, the message opens one on a new thread (as CXone opens cases); with
+ *                               `caseId` it replies in that case ("New Channel Req 2").
+ * Only documented Digital Engagement endpoints are used (fakes/cxone/contract.ts). The organisation, the
+ * case-feed mention and "relate the interaction" of the channel-partner request are Salesforce objects and
+ * belong to the Salesforce connector.
+ *
+ * Sent at most once per step, even when an answer is lost: a new thread's id is derived from the step's
+ * idempotency key, so a retry first looks for the case on that thread; and the case's messages are read
+ * back for an outbound message with the same text before anything is sent.
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { defineAction } from '../shared/action';
-import type { CxoneClient } from './client';
+import type { CxoneCase, CxoneClient } from './client';
 
-/** Stable per step: the same key always gives the same marker. */
+/** Stable per step: the same key always gives the same thread id. */
 export function stepMarker(idempotencyKey: string): string {
   return `wf-${createHash('sha256').update(idempotencyKey).digest('hex').slice(0, 32)}`;
 }
 
-export const createCase = defineAction({
-  name: 'cxone.createCase',
-  description: 'Open a CXone case under an organisation (by name) for the contact who made the request',
-  input: z.object({
-    /** The organisation as named on the form ("Company Name"). */
-    organisation: z.string().min(1),
-    contact: z.object({ name: z.string().min(1), email: z.email() }),
-    /** e.g. "A New Channel Partner Request for HW Solar". */
-    subject: z.string().min(1),
-  }),
-  mutates: true,
-  async run(client: CxoneClient, input, context) {
-    const action = 'cxone.createCase';
-    const thread = stepMarker(context.idempotencyKey);
-    const organisation = await client.organisation(action, input.organisation, context.signal);
-    const existing = await client.findCaseByThread(action, thread, context.signal);
-    const found = existing ?? (await client.createCase(action, {
-      channelId: await client.emailChannelId(action, context.signal),
-      organizationId: organisation.id,
-      threadIdOnExternalPlatform: thread,
-      subject: input.subject,
-      customer: input.contact,
-    }, context.signal));
-    return { caseId: found.id, organisationId: organisation.id, customerId: found.customer.id, status: found.status, created: !existing };
-  },
-});
-
 export const sendQuickReplyEmail = defineAction({
   name: 'cxone.sendQuickReplyEmail',
-  description: 'E-mail a customer from CXone using a quick reply named by title, related to their case',
+  description: 'E-mail a customer from CXone with a quick reply named by title; the first e-mail opens a case, later ones reply in it (caseId). Sent once per step.',
   input: z.object({
     /** Title of the quick reply, e.g. "New Channel Req 1". */
     quickReply: z.string().min(1),
-    caseId: z.string().min(1),
     to: z.object({ email: z.email(), name: z.string().min(1).optional() }),
-    subject: z.string().min(1).optional(),
-    /** Extra values for the quick reply's placeholders. */
+    /** The e-mail subject (the thread name) of a new case, e.g. "A New Channel Partner Request for HW Solar". */
+    subject: z.string().min(1).max(250).optional(),
+    /** The case to reply in (from an earlier send's `caseId`); without it a new case is opened. */
+    caseId: z.string().min(1).optional(),
+    /** Values for the quick reply's placeholders. */
     variables: z.record(z.string(), z.string()).default({}),
   }),
   mutates: true,
   async run(client: CxoneClient, input, context) {
     const action = 'cxone.sendQuickReplyEmail';
-    const marker = stepMarker(context.idempotencyKey);
     const quickReply = await client.quickResponse(action, input.quickReply, context.signal);
-    const found = await client.caseDetail(action, input.caseId, context.signal);
-    // An earlier attempt may have sent it and lost the answer: look for our marker first.
-    const previous = (await client.caseMessages(action, found.id, context.signal)).find((m) => m.idOnExternalPlatform === marker);
-    if (previous) {
-      return { caseId: found.id, messageId: previous.id, quickReplyId: quickReply.id, text: previous.messageContent.payload.text, alreadySent: true };
+    const thread = stepMarker(context.idempotencyKey);
+    // The case this send goes into: the one given, or the one an earlier attempt of this step opened.
+    const found: CxoneCase | undefined = input.caseId ? await client.caseDetail(action, input.caseId, context.signal) : await client.findCaseByThread(action, thread, context.signal);
+    const text = await client.renderQuickResponse(action, quickReply.id, found?.id, input.variables, context.signal);
+    if (found) {
+      const previous = (await client.caseMessages(action, found.id, context.signal)).find((m) => m.direction === 'outbound' && m.messageContent.payload.text === text);
+      if (previous) return { caseId: found.id, messageId: previous.id, quickReplyId: quickReply.id, text, alreadySent: true };
     }
-    const text = await client.renderQuickResponse(action, quickReply.id, found.id, input.variables, context.signal);
     const sent = await client.sendOutbound(action, {
-      channelId: found.channelId,
-      caseId: found.id,
-      threadIdOnExternalPlatform: found.threadIdOnExternalPlatform,
-      subject: input.subject,
+      channelId: found?.channelId ?? (await client.emailChannelId(action, context.signal)),
+      caseId: found?.id,
+      threadIdOnExternalPlatform: found?.threadIdOnExternalPlatform ?? thread,
+      subject: found ? undefined : input.subject,
       text,
       to: input.to,
-      idOnExternalPlatform: marker,
     }, context.signal);
     return { caseId: sent.caseId, messageId: sent.message.id, quickReplyId: quickReply.id, text, alreadySent: false };
   },
 });
 
-export const cxoneActions = [createCase, sendQuickReplyEmail] as const;
+export const cxoneActions = [sendQuickReplyEmail] as const;

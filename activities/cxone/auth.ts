@@ -1,5 +1,7 @@
 /**
- * CXone authentication and API discovery (vendors.md §3). A password grant at `{issuer}/auth/token` with
+ * CXone authentication and API discovery (vendors.md §3). The token endpoint is read from the issuer's
+ * OpenID configuration (`{issuer}/.well-known/openid-configuration`, `token_endpoint`, OpenID Connect
+ * Discovery 1.0 §4), never assumed. A password grant there with
  * the app's client credentials in Basic auth and the access key as username/password returns an access
  * token and an `id_token` whose claims name the tenant; `{issuer}/.well-known/cxone-configuration?tenantId=`
  * then gives the tenant's `api_endpoint`. The token is cached until shortly before it expires, and refreshed
@@ -19,6 +21,7 @@ const TokenResponse = z.looseObject({
 });
 
 const Discovery = z.looseObject({ api_endpoint: z.string().url(), area: z.string().optional() });
+const OpenIdConfiguration = z.looseObject({ token_endpoint: z.string().url() });
 
 interface Token {
   accessToken: string;
@@ -40,6 +43,7 @@ function jwtClaims(jwt: string | undefined): Record<string, unknown> {
 
 export class CxoneSession {
   private token?: Token;
+  private tokenUrl?: Promise<URL>;
   private pending?: Promise<Token>;
   private apiEndpoint?: Promise<string>;
 
@@ -86,11 +90,26 @@ export class CxoneSession {
     return this.pending;
   }
 
+  /** The issuer's token endpoint, from its OpenID configuration (fetched once per session). */
+  private async tokenEndpoint(action: string): Promise<URL> {
+    this.tokenUrl ??= this.fetchJson(action, 'GET /.well-known/openid-configuration', new URL('/.well-known/openid-configuration', this.config.issuerUrl), { method: 'GET' }).then(
+      (payload) => {
+        const parsed = OpenIdConfiguration.safeParse(payload);
+        if (!parsed.success) throw new ConnectorError(SYSTEM, action, 'GET /.well-known/openid-configuration: no token_endpoint in the answer', { retryable: false });
+        return new URL(parsed.data.token_endpoint);
+      },
+    ).catch((err: unknown) => {
+      this.tokenUrl = undefined; // a failed lookup must not stick
+      throw err;
+    });
+    return this.tokenUrl;
+  }
+
   private async requestToken(action: string): Promise<Token> {
     const { clientId, clientSecret, accessKeyId, accessKeySecret } = this.config;
     // URLSearchParams percent-encodes the keys (they may contain "="), as the token endpoint requires.
     const body = new URLSearchParams({ grant_type: 'password', username: accessKeyId, password: accessKeySecret });
-    const payload = await this.fetchJson(action, 'POST /auth/token', new URL('/auth/token', this.config.issuerUrl), {
+    const payload = await this.fetchJson(action, 'POST token_endpoint', await this.tokenEndpoint(action), {
       method: 'POST',
       headers: { authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
       body: body.toString(),
@@ -129,7 +148,7 @@ export class CxoneSession {
     if (response.ok) return text ? (JSON.parse(text) as unknown) : undefined;
     const status = response.status;
     // The token endpoint answers 400 invalid_grant or 401 invalid_client for bad keys: both need a person.
-    const rejected = what.startsWith('POST /auth/token') && (status === 400 || status === 401);
+    const rejected = what === 'POST token_endpoint' && (status === 400 || status === 401);
     const message = rejected
       ? `${what} answered ${status}: credentials rejected (check CXONE_CLIENT_ID, CXONE_CLIENT_SECRET, CXONE_ACCESS_KEY_ID, CXONE_ACCESS_KEY_SECRET)`
       : `${what} answered ${status}`;

@@ -20,13 +20,13 @@ const list = <T extends z.ZodType>(item: T) => z.looseObject({ data: z.array(ite
 
 export const ChannelSchema = z.looseObject({ id: z.string(), name: z.string(), integrationBoxIdent: z.string() });
 export const QuickResponseSchema = z.looseObject({ id: z.string(), title: z.string(), content: z.string() });
-export const OrganisationSchema = z.looseObject({ id: z.string(), name: z.string() });
+/** Every case status CXone lists (Digital Engagement API, contacts filtered by status). */
+export const CASE_STATUSES = ['new', 'open', 'pending', 'escalated', 'resolved', 'closed'];
 export const CaseSchema = z.looseObject({
   id: z.string(),
   status: z.string(),
   channelId: z.string(),
   threadIdOnExternalPlatform: z.string(),
-  organizationId: z.string().nullable().optional(),
   customer: z.looseObject({ id: z.string(), fullName: z.string().optional(), idOnExternalPlatform: z.string().optional() }),
 });
 export const MessageSchema = z.looseObject({
@@ -40,13 +40,12 @@ export type CxoneMessage = z.infer<typeof MessageSchema>;
 
 export interface OutboundEmail {
   channelId: string;
-  caseId: string;
+  /** The case to reply in; without it, the message opens a new case on its thread. */
+  caseId?: string;
   threadIdOnExternalPlatform: string;
   subject?: string;
   text: string;
   to: { email: string; name?: string };
-  /** Our marker for this send (derived from the idempotency key), found again in the case's messages. */
-  idOnExternalPlatform: string;
 }
 
 export class CxoneClient {
@@ -103,29 +102,23 @@ export class CxoneClient {
     return resolveLabel({ system: SYSTEM, action, kind: 'quick reply', field: 'quickReply' }, title, all.map((q) => ({ ...q, label: q.title })));
   }
 
-  async organisation(action: string, name: string, signal?: AbortSignal) {
-    let { data } = await this.request(action, 'GET', '/organizations', { query: { search: name }, schema: list(OrganisationSchema), signal });
-    // A misspelt name finds nothing; list all so the error can suggest the one meant.
-    if (data.length === 0) ({ data } = await this.request(action, 'GET', '/organizations', { schema: list(OrganisationSchema), signal }));
-    return resolveLabel({ system: SYSTEM, action, kind: 'organisation', field: 'organisation' }, name, data.map((o) => ({ ...o, label: o.name })));
-  }
-
+  /**
+   * The case opened on one of our threads, if any. CXone lists cases filtered by status (not by thread), so
+   * every status is asked for and the thread id matched here; the thread id is ours, chosen per step.
+   */
   async findCaseByThread(action: string, threadIdOnExternalPlatform: string, signal?: AbortSignal): Promise<CxoneCase | undefined> {
-    const { data } = await this.request(action, 'GET', '/contacts', { query: { threadIdOnExternalPlatform }, schema: list(CaseSchema), signal });
-    return data[0];
-  }
-
-  createCase(action: string, body: { channelId: string; organizationId: string; threadIdOnExternalPlatform: string; subject: string; customer: { email: string; name: string } }, signal?: AbortSignal): Promise<CxoneCase> {
-    return this.request(action, 'POST', '/contacts', {
-      body: {
-        channelId: body.channelId,
-        organizationId: body.organizationId,
-        thread: { idOnExternalPlatform: body.threadIdOnExternalPlatform, threadName: body.subject },
-        customer: { idOnExternalPlatform: body.customer.email, fullName: body.customer.name },
-      },
-      schema: CaseSchema,
-      signal,
-    });
+    let scrollToken: string | undefined;
+    do {
+      const page = await this.request(action, 'GET', '/contacts', {
+        query: { status: CASE_STATUSES, scrollToken },
+        schema: list(CaseSchema).extend({ scrollToken: z.string().optional() }),
+        signal,
+      });
+      const found = page.data.find((c) => c.threadIdOnExternalPlatform === threadIdOnExternalPlatform);
+      if (found) return found;
+      scrollToken = page.data.length > 0 ? page.scrollToken : undefined;
+    } while (scrollToken);
+    return undefined;
   }
 
   caseDetail(action: string, caseId: string, signal?: AbortSignal): Promise<CxoneCase> {
@@ -137,9 +130,9 @@ export class CxoneClient {
   }
 
   /** Fills a quick response's placeholders for a case (customer name, ...) and the given variables. */
-  async renderQuickResponse(action: string, quickResponseId: string, caseId: string, variables: Record<string, string>, signal?: AbortSignal): Promise<string> {
+  async renderQuickResponse(action: string, quickResponseId: string, caseId: string | undefined, variables: Record<string, string>, signal?: AbortSignal): Promise<string> {
     const rendered = await this.request(action, 'POST', `/quick-responses/${encodeURIComponent(quickResponseId)}/replace-variables`, {
-      body: { contactId: caseId, variables },
+      body: { ...(caseId ? { contactId: caseId } : {}), variables },
       schema: z.looseObject({ content: z.string() }),
       signal,
     });
@@ -149,9 +142,8 @@ export class CxoneClient {
   async sendOutbound(action: string, email: OutboundEmail, signal?: AbortSignal): Promise<{ caseId: string; message: CxoneMessage }> {
     const sent = await this.request(action, 'POST', `/channels/${encodeURIComponent(email.channelId)}/outbound`, {
       body: {
-        idOnExternalPlatform: email.idOnExternalPlatform,
         thread: { idOnExternalPlatform: email.threadIdOnExternalPlatform, ...(email.subject ? { threadName: email.subject } : {}) },
-        contact: { id: email.caseId },
+        ...(email.caseId ? { contact: { id: email.caseId } } : {}),
         messageContent: { type: 'TEXT', payload: { text: email.text } },
         recipients: [{ idOnExternalPlatform: email.to.email, name: email.to.name ?? email.to.email, isPrimary: true, isPrivate: false }],
       },

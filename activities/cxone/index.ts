@@ -1,6 +1,6 @@
 /**
  * The NICE CXone connector as the worker sees it: configuration from the environment, the thin DFO client,
- * the actions, and the local fake (loaded on demand, so importing the catalogue never loads the fake server).
+ * the actions (its local fake lives in fakes/cxone/, which the worker never imports).
  */
 import type { Connector } from '../shared/action';
 import { cxoneActions } from './actions';
@@ -12,14 +12,6 @@ export const cxoneConnector: Connector<CxoneClient, CxoneConfig> = {
   configFromEnv,
   createClient: (config) => new CxoneClient(config),
   actions: cxoneActions,
-  async startFake() {
-    const { startCxoneFake } = await import('./fake');
-    const fake = await startCxoneFake();
-    return {
-      fake,
-      config: { issuerUrl: fake.url, clientId: fake.clientId, clientSecret: fake.clientSecret, accessKeyId: fake.accessKeyId, accessKeySecret: fake.accessKeySecret, timeoutMs: 10_000 },
-    };
-  },
 };
 
 export { CxoneClient } from './client';

@@ -43,7 +43,7 @@ export class EmailClient {
 
   /**
    * The Message-ID of one workflow step: the same key always gives the same id, so a retried send carries
-   * the id of the first attempt and a duplicate is recognisable (and dropped by servers that de-duplicate).
+   * the id of the first attempt and a duplicate is recognisable by the recipient (SMTP servers deliver it all the same).
    */
   messageIdFor(idempotencyKey: string): string {
     const domain = this.config.from.split('@')[1] ?? 'engine.local';
@@ -88,12 +88,20 @@ export class EmailClient {
     const secrets = this.config.password ? [this.config.password] : [];
     const status = err.responseCode;
     const field = FIELD_OF_COMMAND.find(([pattern]) => pattern.test(err.command ?? ''))?.[1];
+    if (status === undefined && !['ECONNREFUSED', 'EDNS'].includes(err.code ?? '')) {
+      // No answer after the connection was open: nodemailer does not say whether the message had gone out
+      // (a timeout reports command CONN at any stage), so the server may have accepted it. SMTP has no
+      // de-duplication (a repeated Message-ID is a second e-mail), so a retry could mail the customer twice:
+      // at most once, and a person decides (vendors.md §10).
+      return new ConnectorError(SYSTEM, action, redact(`SMTP ${this.config.host}:${this.config.port} stopped answering once connected (${err.code ?? err.message}): the message may have been delivered; check the recipient's inbox or the server's log before sending again`, secrets), {
+        retryable: false,
+      });
+    }
     if (status === undefined) {
-      // No SMTP reply: refused, reset or timed out. Retrying is safe because the Message-ID is fixed.
-      const network = ['ECONNECTION', 'ETIMEDOUT', 'ESOCKET', 'EDNS', 'ECONNRESET', 'ECONNREFUSED'].includes(err.code ?? '');
+      // Never connected (refused, name not resolved): nothing was delivered, a retry is safe.
       return new ConnectorError(SYSTEM, action, redact(`SMTP ${this.config.host}:${this.config.port} failed: ${err.code ?? ''} ${err.message}`.trim(), secrets), {
         field,
-        retryable: network,
+        retryable: true,
       });
     }
     const hint = err.code === 'EAUTH' ? ': credentials rejected (check SMTP_USER and SMTP_PASSWORD)' : '';

@@ -12,11 +12,6 @@ export const emailConnector: Connector<EmailClient, EmailConfig> = {
   configFromEnv,
   createClient: (config) => new EmailClient(config),
   actions: emailActions,
-  async startFake() {
-    const { startEmailFake } = await import('./fake');
-    const fake = await startEmailFake();
-    return { fake, config: { host: fake.host, port: fake.port, secure: false, user: fake.user, password: fake.password, from: fake.from, timeoutMs: 10_000 } };
-  },
 };
 
 export { EmailClient } from './client';

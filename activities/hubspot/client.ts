@@ -7,6 +7,7 @@
 import { Client } from '@hubspot/api-client';
 import { AssociationSpecAssociationCategoryEnum } from '@hubspot/api-client/lib/codegen/crm/objects/models/AssociationSpec';
 import { FilterOperatorEnum } from '@hubspot/api-client/lib/codegen/crm/objects/models/Filter';
+import { PropertyCreateFieldTypeEnum, PropertyCreateTypeEnum } from '@hubspot/api-client/lib/codegen/crm/properties/models/PropertyCreate';
 import { ConnectorError, isTransientNetworkError } from '../shared/errors';
 import { httpError } from '../shared/http';
 import { resolveLabel, type Labelled } from '../shared/labels';
@@ -16,8 +17,17 @@ import { cached } from '../shared/cached';
 
 export const SYSTEM = 'hubspot';
 
-/** The unique property that stores a step's idempotency key on records we create (vendors.md §1). */
+/**
+ * The marker property that stores a step's idempotency key on records we create. It is created on first use
+ * in each object type: unique on companies, contacts, deals and tickets (the types HubSpot allows unique
+ * values on, "Properties API" `hasUniqueValue`), a plain property on notes.
+ */
 export const REQUEST_KEY_PROPERTY = 'wf_request_key';
+const UNIQUE_CAPABLE: ReadonlySet<CrmObjectType> = new Set(['companies', 'contacts', 'deals', 'tickets']);
+/** Each object type's default property group, where the marker is created. */
+const PROPERTY_GROUP: Record<CrmObjectType, string> = {
+  companies: 'companyinformation', contacts: 'contactinformation', deals: 'dealinformation', tickets: 'ticketinformation', notes: 'engagement',
+};
 
 export type PipelineObjectType = 'deals' | 'tickets';
 
@@ -39,6 +49,7 @@ export class HubSpotClient {
   readonly sdk: Client;
   private readonly pipelineCache = new Map<PipelineObjectType, Promise<Pipeline[]>>();
   private readonly propertyCache = new Map<CrmObjectType, Promise<Labelled[]>>();
+  private readonly markerCache = new Map<CrmObjectType, Promise<void>>();
 
   constructor(private readonly config: HubSpotConfig) {
     // Retries are Temporal's job: the SDK's own retry would re-send POST creates on 5xx and ignores
@@ -144,11 +155,44 @@ export class HubSpotClient {
   }
 
   /**
-   * Creates a record at most once per idempotency key: the key goes into the unique `wf_request_key`
-   * property, so a retried create (after a timeout or a lost answer) is refused with 409 and we return the
-   * record the first attempt made.
+   * Creates the marker property in an object type if it is missing, or checks the one there (first use of
+   * each type per client). A marker that exists but is not unique where it must be fails without retry:
+   * HubSpot cannot make an existing property unique, so a person must decide.
    */
-  async createOnce(
+  ensureMarker(action: string, objectType: CrmObjectType, signal?: AbortSignal): Promise<void> {
+    return cached(this.markerCache, objectType, async () => {
+      const unique = UNIQUE_CAPABLE.has(objectType);
+      const read = () => this.call(action, `read ${objectType} property ${REQUEST_KEY_PROPERTY}`, signal, (sdk) => sdk.crm.properties.coreApi.getByName(objectType, REQUEST_KEY_PROPERTY));
+      let property = await read().catch((err: unknown) => {
+        if (err instanceof ConnectorError && err.details.status === 404) return undefined;
+        throw err;
+      });
+      if (!property) {
+        property = await this.call(action, `create ${objectType} property ${REQUEST_KEY_PROPERTY}`, signal, (sdk) =>
+          sdk.crm.properties.coreApi.create(objectType, {
+            name: REQUEST_KEY_PROPERTY, label: 'Workflow request key', type: PropertyCreateTypeEnum.String, fieldType: PropertyCreateFieldTypeEnum.Text,
+            groupName: PROPERTY_GROUP[objectType], hasUniqueValue: unique, description: 'Set by the process engine: the workflow step that created this record.',
+          }),
+        ).catch((err: unknown) => {
+          if (err instanceof ConnectorError && err.details.status === 409) return read(); // created meanwhile by another worker
+          throw err;
+        });
+      }
+      if (unique && !property.hasUniqueValue) {
+        throw new ConnectorError(SYSTEM, action, `the ${objectType} property ${REQUEST_KEY_PROPERTY} exists but is not unique: delete it (the engine recreates it as unique) or rename it`, { retryable: false, field: REQUEST_KEY_PROPERTY });
+      }
+    }).catch((err: unknown) => {
+      this.markerCache.delete(objectType); // a failed check must not stick
+      throw err;
+    });
+  }
+
+  /**
+   * Creates a record at most once per idempotency key through HubSpot's idempotent create, `batch/upsert`
+   * with the unique marker as `idProperty`: a retry (after a timeout or a lost answer) updates the record the
+   * first attempt made instead of creating another. Associations are then PUT, which repeats harmlessly.
+   */
+  async upsertOnce(
     action: string,
     objectType: CrmObjectType,
     properties: Record<string, string>,
@@ -156,18 +200,43 @@ export class HubSpotClient {
     idempotencyKey: string,
     signal?: AbortSignal,
   ): Promise<{ id: string; created: boolean }> {
-    try {
-      const record = await this.create(action, objectType, { ...properties, [REQUEST_KEY_PROPERTY]: idempotencyKey }, associations, signal);
-      return { id: record.id, created: true };
-    } catch (err) {
-      if (!(err instanceof ConnectorError) || err.details.status !== 409) throw err;
-      // The 409 may be about another unique property; then there is no record of ours and the 409 stands.
-      const existing = await this.getRecord(action, objectType, idempotencyKey, [], signal, REQUEST_KEY_PROPERTY).catch((lookupError: unknown) => {
-        if (lookupError instanceof ConnectorError && lookupError.details.status === 404) throw err;
-        throw lookupError;
-      });
-      return { id: existing.id, created: false };
+    await this.ensureMarker(action, objectType, signal);
+    const response = await this.call(action, `upsert ${objectType}`, signal, (sdk) =>
+      sdk.crm.objects.batchApi.upsert(objectType, { inputs: [{ id: idempotencyKey, idProperty: REQUEST_KEY_PROPERTY, properties }] }),
+    );
+    const [record] = response.results;
+    for (const a of associations) await this.associate(action, objectType, record.id, a.toType, a.toId, signal);
+    return { id: record.id, created: record._new };
+  }
+
+  /**
+   * Creates a note on a record at most once per idempotency key. Notes cannot carry unique properties, and
+   * search lags writes, so the check before creating reads back the notes associated with the record (a
+   * strongly consistent read) and looks for the marker.
+   */
+  async createNoteOnce(action: string, properties: Record<string, string>, target: Association, idempotencyKey: string, signal?: AbortSignal): Promise<{ id: string; created: boolean }> {
+    await this.ensureMarker(action, 'notes', signal);
+    const noteIds = await this.associatedIds(action, target.toType, target.toId, 'notes', signal);
+    for (let i = 0; i < noteIds.length; i += 100) {
+      const batch = noteIds.slice(i, i + 100);
+      const read = await this.call(action, `read notes of ${target.toType} ${target.toId}`, signal, (sdk) =>
+        sdk.crm.objects.batchApi.read('notes', { inputs: batch.map((id) => ({ id })), properties: [REQUEST_KEY_PROPERTY], propertiesWithHistory: [] }),
+      );
+      const mine = read.results.find((n) => n.properties[REQUEST_KEY_PROPERTY] === idempotencyKey);
+      if (mine) return { id: mine.id, created: false };
     }
+    const note = await this.create(action, 'notes', { ...properties, [REQUEST_KEY_PROPERTY]: idempotencyKey }, [target], signal);
+    return { id: note.id, created: true };
+  }
+
+  /**
+   * Uploads a file (Files v3) at most once per folder and name: `duplicateValidationStrategy: RETURN_EXISTING`
+   * within `EXACT_FOLDER` makes a retried upload answer the file the first attempt stored.
+   */
+  async uploadFile(action: string, file: { name: string; data: Buffer }, folderPath: string, signal?: AbortSignal): Promise<{ id: string; name: string; size: number }> {
+    const options = JSON.stringify({ access: 'PRIVATE', duplicateValidationStrategy: 'RETURN_EXISTING', duplicateValidationScope: 'EXACT_FOLDER' });
+    const uploaded = await this.call(action, 'upload file', signal, (sdk) => sdk.files.filesApi.upload(file, undefined, folderPath, file.name, undefined, options));
+    return { id: uploaded.id, name: uploaded.name ?? file.name, size: uploaded.size ?? file.data.length };
   }
 
   async create(action: string, objectType: CrmObjectType, properties: Record<string, string>, associations: Association[], signal?: AbortSignal): Promise<CrmRecord> {
@@ -228,6 +297,11 @@ function classify(action: string, what: string, err: unknown, token: string): Co
   const apiError = err as { code?: unknown; body?: unknown; headers?: Record<string, string> };
   if (typeof apiError.code === 'number' && apiError.code >= 400) {
     const headers = apiError.headers ?? {};
+    if (apiError.code === 429 && (apiError.body as { policyName?: string } | undefined)?.policyName === 'DAILY') {
+      // The daily limit resets at midnight in the account's time zone ("API usage guidelines and limits"):
+      // retrying within the day only burns attempts, so a person decides when to retry.
+      return new ConnectorError(SYSTEM, action, `${what}: HubSpot's daily API limit is used up; it resets at midnight in the portal's time zone, retry the step then`, { status: 429, retryable: false });
+    }
     return httpError(SYSTEM, action, what, apiError.code, headers, apiError.body, [token]);
   }
   if (isTransientNetworkError(err) || (err as Error)?.name === 'FetchError') {

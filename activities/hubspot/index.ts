@@ -1,6 +1,6 @@
 /**
  * The HubSpot connector as the worker sees it: configuration from the environment, the client, the
- * actions, and the local fake (loaded on demand, so importing the catalogue never loads the fake server).
+ * actions (its local fake lives in fakes/hubspot/, which the worker never imports).
  */
 import type { Connector } from '../shared/action';
 import { hubspotActions } from './actions';
@@ -12,11 +12,6 @@ export const hubspotConnector: Connector<HubSpotClient, HubSpotConfig> = {
   configFromEnv,
   createClient: (config) => new HubSpotClient(config),
   actions: hubspotActions,
-  async startFake() {
-    const { startHubSpotFake } = await import('./fake');
-    const fake = await startHubSpotFake();
-    return { fake, config: { accessToken: fake.accessToken, baseUrl: fake.url, timeoutMs: 10_000, webhookSecret: fake.webhookSecret } };
-  },
 };
 
 export { HubSpotClient } from './client';

@@ -90,8 +90,10 @@ export const createTask = defineAction({
       fields[field.id] = date;
     }
 
-    // Search before create: a previous attempt may have created the issue and lost the answer.
-    const [existing] = await client.search(action, `labels = ${jqlString(label)}`, ['attachment'], 1);
+    // Search before create: a previous attempt may have created the issue and lost the answer. Jira's search
+    // lags writes, so after a first attempt the lookup keeps trying for the lag window before concluding
+    // there is no such issue (Atlassian changelog CHANGE-2046: search is eventually consistent).
+    const existing = await findLabelled(client, action, label, context.attempt > 1 ? client.searchLagMs : 0, context.signal);
     const issue = existing ?? (await client.createIssue(action, fields));
     const present = (existing?.fields.attachment ?? []) as Array<{ id: string; filename: string; size: number }>;
 
@@ -106,6 +108,16 @@ export const createTask = defineAction({
     return { key: issue.key, id: issue.id, url: client.browseUrl(issue.key), created: !existing, attachments };
   },
 });
+
+/** The issue carrying `label`, searching again every half second for up to `patienceMs` while none shows. */
+async function findLabelled(client: JiraClient, action: string, label: string, patienceMs: number, signal: AbortSignal) {
+  const until = Date.now() + patienceMs;
+  for (;;) {
+    const [found] = await client.search(action, `labels = ${jqlString(label)}`, ['attachment'], 1);
+    if (found || Date.now() >= until || signal.aborted) return found;
+    await new Promise((resolve) => setTimeout(resolve, Math.min(500, until - Date.now())));
+  }
+}
 
 /** Reads an attachment's bytes, fetching it when it is given as a URL. */
 async function loadAttachment(action: string, attachment: Attachment, signal: AbortSignal): Promise<UploadFile> {
@@ -188,4 +200,33 @@ export const findIssues = defineAction({
   },
 });
 
-export const jiraActions = [createTask, getIssueStatus, findIssues] as const;
+// ---- jira.registerWebhook -------------------------------------------------------------------------------
+
+export const registerWebhook = defineAction({
+  name: 'jira.registerWebhook',
+  description: 'Register an admin webhook (e.g. issue updates of one project) through the REST API; a webhook already registered for the URL is kept',
+  input: z.object({
+    name: z.string().min(1),
+    url: z.url().describe('Where Jira delivers, e.g. the engine\'s /webhooks/jira route'),
+    events: z.array(z.string().min(1)).min(1).default(['jira:issue_updated']),
+    jql: z.string().min(1).optional().describe('Only issues matching this JQL, e.g. project = "Customer Success"'),
+  }),
+  mutates: true,
+  async run(client: JiraClient, input): Promise<{ url: string; self: string; created: boolean }> {
+    const action = 'jira.registerWebhook';
+    // One webhook per URL: looking first makes a retried step (or one registered by hand) a success.
+    const existing = (await client.webhooks(action)).find((w) => w.url === input.url);
+    if (existing) return { url: existing.url, self: existing.self, created: false };
+    const created = await client.registerWebhook(action, {
+      name: input.name,
+      url: input.url,
+      events: input.events,
+      filters: input.jql ? { 'issue-related-events-section': input.jql } : undefined,
+      excludeBody: false,
+      secret: client.webhookSecret,
+    });
+    return { url: created.url, self: created.self, created: true };
+  },
+});
+
+export const jiraActions = [createTask, getIssueStatus, findIssues, registerWebhook] as const;

@@ -61,6 +61,28 @@ export class JiraClient {
     });
   }
 
+  /** The secret Jira signs admin webhook deliveries with, if configured. */
+  get webhookSecret(): string | undefined {
+    return this.config.webhookSecret;
+  }
+
+  /** How long JQL search may lag a create (config `searchLagMs`). */
+  get searchLagMs(): number {
+    return this.config.searchLagMs;
+  }
+
+  /** Admin webhooks of the site (Atlassian "Webhooks": GET /rest/webhooks/1.0/webhook). */
+  async webhooks(action: string): Promise<Array<{ name: string; url: string; events: string[]; self: string }>> {
+    return this.call(action, 'GET /rest/webhooks/1.0/webhook', (api) => api.sendRequest({ url: '/rest/webhooks/1.0/webhook', method: 'GET' }, undefined as never));
+  }
+
+  /** Registers an admin webhook (POST /rest/webhooks/1.0/webhook); jira.js v5 has no method for the 1.0 API. */
+  async registerWebhook(action: string, body: { name: string; url: string; events: string[]; filters?: Record<string, string>; excludeBody: boolean; secret?: string }) {
+    return this.call(action, 'POST /rest/webhooks/1.0/webhook', (api) =>
+      api.sendRequest<{ name: string; url: string; events: string[]; self: string }>({ url: '/rest/webhooks/1.0/webhook', method: 'POST', data: body }, undefined as never),
+    );
+  }
+
   /** The site's browse URL of an issue, for people reading the workflow's output. */
   browseUrl(key: string): string {
     return `${this.config.host.replace(/\/+$/, '')}/browse/${key}`;

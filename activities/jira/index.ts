@@ -1,6 +1,6 @@
 /**
  * The Jira connector as the worker sees it: configuration from the environment, the jira.js-based client,
- * the actions, and the local fake (loaded on demand, so importing the catalogue never loads the fake server).
+ * the actions (its local fake lives in fakes/jira/, which the worker never imports).
  */
 import type { Connector } from '../shared/action';
 import { jiraActions } from './actions';
@@ -12,11 +12,6 @@ export const jiraConnector: Connector<JiraClient, JiraConfig> = {
   configFromEnv,
   createClient: (config) => new JiraClient(config),
   actions: jiraActions,
-  async startFake() {
-    const { startJiraFake } = await import('./fake');
-    const fake = await startJiraFake();
-    return { fake, config: { host: fake.url, email: fake.email, apiToken: fake.apiToken, timeoutMs: 10_000, webhookSecret: fake.webhookSecret } };
-  },
 };
 
 export { JiraClient } from './client';

@@ -11,17 +11,34 @@ import { Customer, Deal, Partnership, Reward, SYSTEM, type PartnerStackClient } 
 
 const Key = z.string().min(1);
 
-function summarizePartner(p: Partnership) {
-  return { key: p.key, email: p.email, name: [p.first_name, p.last_name].filter(Boolean).join(' '), group: p.group?.name ?? null, archived: p.archived ?? false };
+function summarizePartner(p: Partnership, archived: boolean) {
+  return { key: p.key, email: p.email, name: [p.first_name, p.last_name].filter(Boolean).join(' '), group: p.group?.name ?? null, archived };
 }
 
 function summarizeDeal(d: Deal) {
-  return { key: d.key, accountName: d.account_name ?? null, stage: d.stage ?? null, amount: d.amount ?? null, externalKey: d.external_key ?? null, partnerKey: d.partner_key ?? null, archived: d.archived ?? false };
+  return { key: d.key, accountName: d.account_name ?? null, stage: d.stage ?? null, amount: d.amount ?? null, externalKey: d.external_key ?? null, partnerKey: d.partner_key ?? null };
 }
 
+/**
+ * PartnerStack documents no `email` filter on partnerships and no `archived` field on one, so a partner is
+ * found by email by reading the list (archived ones included, `include_archived=true`), and it is archived
+ * when the default list (which leaves archived partnerships out) does not hold it.
+ */
 async function findPartnership(client: PartnerStackClient, action: string, email: string, signal: AbortSignal) {
-  const matches = await client.list(action, '/v2/partnerships', { email }, Partnership, signal);
-  return matches.find((p) => p.email.toLowerCase() === email.toLowerCase()) ?? null;
+  const all = await client.list(action, '/v2/partnerships', { include_archived: 'true' }, Partnership, signal);
+  return all.find((p) => p.email.toLowerCase() === email.toLowerCase()) ?? null;
+}
+
+async function isArchived(client: PartnerStackClient, action: string, partnerKey: string, signal: AbortSignal): Promise<boolean> {
+  const active = await client.list(action, '/v2/partnerships', {}, Partnership, signal);
+  return !active.some((p) => p.key === partnerKey);
+}
+
+/** Reads a partnership by key; a key PartnerStack does not know fails without retry (never "nothing to do"). */
+async function knownPartnership(client: PartnerStackClient, action: string, partnerKey: string, signal: AbortSignal): Promise<Partnership> {
+  const partner = await client.dataOrNull(action, `/v2/partnerships/${encodeURIComponent(partnerKey)}`, Partnership, signal);
+  if (!partner) throw new ConnectorError(SYSTEM, action, `PartnerStack knows no partner ${partnerKey}`, { status: 404, field: 'partnerKey', retryable: false });
+  return partner;
 }
 
 // ---- partners -------------------------------------------------------------------------------------------
@@ -32,8 +49,10 @@ export const findPartner = defineAction({
   input: z.object({ email: z.email() }),
   mutates: false,
   async run(client: PartnerStackClient, input, { signal }) {
-    const partner = await findPartnership(client, 'partnerstack.findPartner', input.email, signal);
-    return partner ? { found: true, partner: summarizePartner(partner) } : { found: false, partner: null };
+    const action = 'partnerstack.findPartner';
+    const partner = await findPartnership(client, action, input.email, signal);
+    if (!partner) return { found: false, partner: null };
+    return { found: true, partner: summarizePartner(partner, await isArchived(client, action, partner.key, signal)) };
   },
 });
 
@@ -46,44 +65,46 @@ export const archivePartner = defineAction({
   mutates: true,
   async run(client: PartnerStackClient, input, { signal }) {
     const action = 'partnerstack.archivePartner';
-    const partner = input.partnerKey
-      ? await client.dataOrNull(action, `/v2/partnerships/${encodeURIComponent(input.partnerKey)}`, Partnership, signal)
-      : await findPartnership(client, action, input.email as string, signal);
-    if (!partner) {
-      throw new ConnectorError(SYSTEM, action, `no partner ${input.partnerKey ?? input.email}`, { status: 404, field: input.partnerKey ? 'partnerKey' : 'email', retryable: false });
-    }
+    const partner = input.partnerKey ? await knownPartnership(client, action, input.partnerKey, signal) : await findPartnership(client, action, input.email as string, signal);
+    if (!partner) throw new ConnectorError(SYSTEM, action, `PartnerStack knows no partner ${input.email}`, { status: 404, field: 'email', retryable: false });
     // Reading first makes a retried step (or a partner archived by hand in the portal) a success, not an error.
-    if (partner.archived) return { partnerKey: partner.key, archived: true, alreadyArchived: true };
+    if (await isArchived(client, action, partner.key, signal)) return { partnerKey: partner.key, archived: true, alreadyArchived: true };
     await client.data(action, 'DELETE', `/v2/partnerships/${encodeURIComponent(partner.key)}`, z.unknown(), { signal });
     return { partnerKey: partner.key, archived: true, alreadyArchived: false };
   },
 });
 
-/** Rewards in these states are settled; anything else is still owed to the partner. [unverified status names] */
-const SETTLED = new Set(['paid', 'declined', 'cancelled', 'canceled', 'voided', 'reversed']);
+/** Rewards in these states are still owed: hold, pending ("New" in the portal) and approved; declined and paid are settled. */
+const OWED = new Set(['hold', 'pending', 'approved']);
 
 export const openCommissions = defineAction({
   name: 'partnerstack.openCommissions',
-  description: 'Lists the commissions (rewards) not yet paid out to a partner; returns {count, totalAmount, items}.',
+  description: 'Lists the commissions (rewards) not yet paid out to a partner; returns {count, totalAmount, items}. An unknown partner key fails.',
   input: z.object({ partnerKey: Key }),
   mutates: false,
   async run(client: PartnerStackClient, input, { signal }) {
-    const rewards = await client.list('partnerstack.openCommissions', '/v2/rewards', { partner_key: input.partnerKey }, Reward, signal);
-    const open = rewards.filter((r) => !SETTLED.has(r.status.toLowerCase()));
+    const action = 'partnerstack.openCommissions';
+    await knownPartnership(client, action, input.partnerKey, signal);
+    // No partner filter is documented on rewards: `keywords` (which also searches the partner key) narrows
+    // the list, and the reward's own `partnership.key` decides.
+    const rewards = await client.list(action, '/v2/rewards', { keywords: input.partnerKey }, Reward, signal);
+    const open = rewards.filter((r) => r.partnership.key === input.partnerKey && OWED.has(r.reward_status.toLowerCase()));
     return {
       count: open.length,
       /** In cents, as PartnerStack reports amounts. */
       totalAmount: open.reduce((sum, r) => sum + r.amount, 0),
-      items: open.map((r) => ({ key: r.key, amount: r.amount, currency: r.currency ?? null, status: r.status, description: r.description ?? null })),
+      items: open.map((r) => ({ key: r.key, amount: r.amount, currency: r.currency ?? null, status: r.reward_status, description: r.description ?? null })),
     };
   },
 });
 
 // ---- deals ----------------------------------------------------------------------------------------------
 
+/** The deal path takes the external key as well as the deal key (PartnerStack API reference, "Retrieve a deal"). */
 async function findDealByExternalKey(client: PartnerStackClient, action: string, externalKey: string, partnerKey: string | undefined, signal: AbortSignal) {
-  const deals = await client.list(action, '/v2/deals', { partner_key: partnerKey }, Deal, signal);
-  return deals.find((d) => d.external_key === externalKey) ?? null;
+  const deal = await client.dataOrNull(action, `/v2/deals/${encodeURIComponent(externalKey)}`, Deal, signal);
+  if (!deal || deal.external_key !== externalKey) return null;
+  return partnerKey === undefined || deal.partner_key === partnerKey ? deal : null;
 }
 
 export const createDeal = defineAction({
@@ -102,7 +123,7 @@ export const createDeal = defineAction({
     const action = 'partnerstack.createDeal';
     const externalKey = input.externalKey ?? idempotencyKey;
     // PartnerStack has no idempotency on the wire: look for our key before creating.
-    const existing = await findDealByExternalKey(client, action, externalKey, input.partnerKey, signal);
+    const existing = await findDealByExternalKey(client, action, externalKey, undefined, signal);
     if (existing) return { key: existing.key, created: false };
     const deal = await client.data(action, 'POST', '/v2/deals', Deal, {
       signal,
@@ -124,7 +145,7 @@ export const getDeal = defineAction({
 
 export const findDeal = defineAction({
   name: 'partnerstack.findDeal',
-  description: 'Finds a deal by its external key (e.g. the HubSpot deal id), optionally among one partner\'s deals.',
+  description: 'Finds a deal by its external key (e.g. the HubSpot deal id), optionally only if it is one partner\'s deal.',
   input: z.object({ externalKey: z.string().min(1), partnerKey: Key.optional() }),
   mutates: false,
   async run(client: PartnerStackClient, input, { signal }) {
@@ -144,8 +165,14 @@ export const moveDeal = defineAction({
     // Read first: the HubSpot↔PartnerStack sync may already have moved it, and we should not fight it.
     const current = await client.data(action, 'GET', path, Deal, { signal });
     if (current.stage === input.stage) return { key: current.key, stage: input.stage, changed: false };
-    const updated = await client.data(action, 'PATCH', path, Deal, { signal, body: { stage: input.stage } });
-    return { key: updated.key, stage: updated.stage ?? input.stage, changed: true };
+    try {
+      const updated = await client.data(action, 'PATCH', path, Deal, { signal, body: { stage: input.stage } });
+      return { key: updated.key, stage: updated.stage ?? input.stage, changed: true };
+    } catch (err) {
+      // PartnerStack's error body is {message, status} and names no field; the stage is the one thing sent.
+      if (err instanceof ConnectorError && err.details.status === 400) throw new ConnectorError(SYSTEM, action, err.message.replace(`${action}: `, ''), { ...err.details, field: 'stage' });
+      throw err;
+    }
   },
 });
 

@@ -19,7 +19,6 @@ export const Deal = z.looseObject({
   stage: z.string().nullish(),
   external_key: z.string().nullish(),
   partner_key: z.string().nullish(),
-  archived: z.boolean().optional(),
 });
 export type Deal = z.infer<typeof Deal>;
 
@@ -29,7 +28,6 @@ export const Partnership = z.looseObject({
   first_name: z.string().nullish(),
   last_name: z.string().nullish(),
   group: z.looseObject({ key: z.string(), name: z.string().nullish() }).nullish(),
-  archived: z.boolean().optional(),
 });
 export type Partnership = z.infer<typeof Partnership>;
 
@@ -42,14 +40,17 @@ export const Customer = z.looseObject({
 });
 export type Customer = z.infer<typeof Customer>;
 
-/** A reward is what PartnerStack owes a partner (a commission); `status` says whether it is paid. */
+/**
+ * A reward is what PartnerStack owes a partner (a commission). `reward_status` is hold, pending, approved,
+ * declined or paid; the partner is named by `partnership.key` (PartnerStack API reference, "List rewards").
+ */
 export const Reward = z.looseObject({
   key: z.string(),
   amount: z.number(),
   currency: z.string().nullish(),
   description: z.string().nullish(),
-  status: z.string(),
-  partner_key: z.string().nullish(),
+  reward_status: z.string(),
+  partnership: z.looseObject({ key: z.string() }),
 });
 export type Reward = z.infer<typeof Reward>;
 

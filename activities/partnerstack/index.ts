@@ -1,6 +1,6 @@
 /**
  * The PartnerStack connector as the worker sees it: configuration from the environment, the client, the
- * actions, and the local fake (loaded on demand, so importing the catalogue never loads the fake server).
+ * actions (its local fake lives in fakes/partnerstack/, which the worker never imports).
  */
 import type { Connector } from '../shared/action';
 import { partnerstackActions } from './actions';
@@ -12,11 +12,6 @@ export const partnerstackConnector: Connector<PartnerStackClient, PartnerStackCo
   configFromEnv,
   createClient: (config) => new PartnerStackClient(config),
   actions: partnerstackActions,
-  async startFake() {
-    const { startPartnerStackFake } = await import('./fake');
-    const fake = await startPartnerStackFake();
-    return { fake, config: { publicKey: fake.publicKey, secretKey: fake.secretKey, baseUrl: fake.url, timeoutMs: 10_000 } };
-  },
 };
 
 export { PartnerStackClient } from './client';

@@ -15,10 +15,17 @@ export function verifyPathToken(expectedToken: string, presentedToken: string | 
   return constantTimeEqual(presentedToken, expectedToken) ? { ok: true } : { ok: false, reason: 'secret-mismatch' };
 }
 
-/** The delivery body: `{event: "deal.updated", data: {key: ...}, ...}`; event names beyond partnership.* are [unverified]. */
+/**
+ * The delivery body: the record itself with a top-level `event` (e.g. `deal.updated`), the partner's
+ * `partner_key`, and booleans such as `archived` sent as strings; no `{event, data}` envelope and no
+ * signature (PartnerStack webhook reference, as summarised in issue 8). Only `event` and the keys are read:
+ * the record is then read back through the API.
+ */
 export const PartnerStackWebhook = z.looseObject({
   event: z.string(),
-  data: z.looseObject({ key: z.string().optional(), customer_key: z.string().optional() }),
+  key: z.string().optional(),
+  customer_key: z.string().optional(),
+  partner_key: z.string().optional(),
 });
 export type PartnerStackWebhook = z.infer<typeof PartnerStackWebhook>;
 
@@ -32,20 +39,21 @@ export type ConfirmedEvent =
 export async function confirmEvent(client: PartnerStackClient, body: unknown, signal?: AbortSignal): Promise<ConfirmedEvent> {
   const parsed = PartnerStackWebhook.safeParse(body);
   if (!parsed.success) return { kind: 'unconfirmed', reason: 'not a PartnerStack webhook body' };
-  const { event, data } = parsed.data;
+  const { event, key, customer_key: customerKey, partner_key: partnerKey } = parsed.data;
   const action = 'partnerstack.webhook';
   const family = event.split(/[._]/)[0];
-  if (family === 'deal' && data.key) {
-    const record = await client.dataOrNull(action, `/v2/deals/${encodeURIComponent(data.key)}`, Deal, signal);
-    return record ? { kind: 'deal', record } : { kind: 'unconfirmed', reason: `deal ${data.key} does not exist` };
+  if (family === 'deal' && key) {
+    const record = await client.dataOrNull(action, `/v2/deals/${encodeURIComponent(key)}`, Deal, signal);
+    return record ? { kind: 'deal', record } : { kind: 'unconfirmed', reason: `deal ${key} does not exist` };
   }
-  if (family === 'partnership' && data.key) {
-    const record = await client.dataOrNull(action, `/v2/partnerships/${encodeURIComponent(data.key)}`, Partnership, signal);
-    return record ? { kind: 'partnership', record } : { kind: 'unconfirmed', reason: `partnership ${data.key} does not exist` };
+  const partnershipKey = key ?? partnerKey;
+  if (family === 'partnership' && partnershipKey) {
+    const record = await client.dataOrNull(action, `/v2/partnerships/${encodeURIComponent(partnershipKey)}`, Partnership, signal);
+    return record ? { kind: 'partnership', record } : { kind: 'unconfirmed', reason: `partnership ${partnershipKey} does not exist` };
   }
-  if (family === 'customer' && data.customer_key) {
-    const record = await client.dataOrNull(action, `/v2/customers/${encodeURIComponent(data.customer_key)}`, Customer, signal);
-    return record ? { kind: 'customer', record } : { kind: 'unconfirmed', reason: `customer ${data.customer_key} does not exist` };
+  if (family === 'customer' && customerKey) {
+    const record = await client.dataOrNull(action, `/v2/customers/${encodeURIComponent(customerKey)}`, Customer, signal);
+    return record ? { kind: 'customer', record } : { kind: 'unconfirmed', reason: `customer ${customerKey} does not exist` };
   }
   return { kind: 'unconfirmed', reason: `event ${event} is not one we read back` };
 }

@@ -18,6 +18,11 @@ export interface ActionContext {
   idempotencyKey: string;
   /** Aborted when Temporal cancels the activity; pass it to HTTP requests. */
   signal: AbortSignal;
+  /**
+   * Which attempt of the step this is (1 on the first). A later attempt may follow one whose answer was
+   * lost, so a lookup of its earlier work must allow for a vendor's read-after-write lag.
+   */
+  attempt: number;
 }
 
 export interface Action<Client, Input extends z.ZodType = z.ZodType, Output = unknown> {
@@ -57,17 +62,10 @@ export function catalogueOf(actions: Iterable<ActionSignature>): ActionCatalogue
   return catalogue;
 }
 
-/** A fake of an external system, running on a loopback port for tests and the embedded default. */
-export interface RunningFake {
-  system: string;
-  /** Base URL the connector's client is pointed at (for SMTP: `smtp://127.0.0.1:<port>`). */
-  url: string;
-  close(): Promise<void>;
-}
-
 /**
  * Everything the worker needs from one external system: how to read its configuration from the
- * environment, how to build its client, the actions it offers, and how to start its local fake.
+ * environment, how to build its client and the actions it offers. Its local fake is a program of its own
+ * (fakes/<system>/) that publishes the environment variables pointing this connector at it.
  */
 export interface Connector<Client, Config> {
   system: string;
@@ -76,6 +74,4 @@ export interface Connector<Client, Config> {
   createClient(config: Config): Client;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   actions: readonly Action<Client, any, any>[];
-  /** Starts the local fake on 127.0.0.1 and returns it with a configuration pointing at it. */
-  startFake(): Promise<{ fake: RunningFake; config: Config }>;
 }

@@ -26,6 +26,7 @@ export function bindActions<Client>(actions: readonly Action<Client, any, any>[]
         return await action.run(client, parsed.data, {
           idempotencyKey: `${workflowExecution?.workflowId ?? 'standalone'}:${activityId}`,
           signal: context.cancellationSignal,
+          attempt: context.info.attempt,
         });
       } catch (err) {
         throw toActivityFailure(err);

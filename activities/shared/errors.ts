@@ -63,6 +63,8 @@ export function retryAfterMs(headers: Headers | Record<string, string | string[]
     // Either seconds until reset or an epoch timestamp in seconds.
     return value > 1e9 ? Math.max(0, value * 1000 - now) : value * 1000;
   }
+  // Jira sends X-RateLimit-Reset as an ISO 8601 time, often without Retry-After (Atlassian "Rate limiting").
+  if (reset !== undefined && !Number.isNaN(Date.parse(reset))) return Math.max(0, Date.parse(reset) - now);
   return undefined;
 }
 

@@ -27,7 +27,8 @@ export interface HttpClientOptions {
 }
 
 export interface RequestOptions<T> {
-  query?: Record<string, string | number | boolean | undefined>;
+  /** An array value is sent as the parameter repeated (`status=new&status=open`). */
+  query?: Record<string, string | number | boolean | string[] | undefined>;
   /** Sent as JSON. */
   body?: unknown;
   /** Checks the response body; a mismatch is a non-retryable error naming the first bad path. */
@@ -169,7 +170,10 @@ async function readBody(response: Response): Promise<unknown> {
 
 function buildUrl(baseUrl: string, path: string, query?: RequestOptions<unknown>['query']): string {
   const url = new URL(baseUrl.replace(/\/+$/, '') + (path.startsWith('/') ? path : `/${path}`));
-  for (const [key, value] of Object.entries(query ?? {})) if (value !== undefined) url.searchParams.set(key, String(value));
+  for (const [key, value] of Object.entries(query ?? {})) {
+    if (Array.isArray(value)) for (const item of value) url.searchParams.append(key, item);
+    else if (value !== undefined) url.searchParams.set(key, String(value));
+  }
   return url.toString();
 }
 

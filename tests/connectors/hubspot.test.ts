@@ -3,7 +3,7 @@
  * sockets; failures are checked as the ApplicationFailure Temporal would receive.
  */
 import { hubspotConnector, HubSpotClient, type HubSpotConfig } from '../../activities/hubspot';
-import type { HubSpotFake } from '../../activities/hubspot/fake';
+import { startHubSpotFake, type HubSpotFake } from '../../fakes/hubspot/fake';
 import { verifyV3 } from '../../activities/hubspot/webhook';
 import { failureOf, runAction, sleep } from './helpers/run-action';
 import { startReceiver } from './helpers/receiver';
@@ -17,9 +17,8 @@ let client: HubSpotClient;
 const run = (name: string, input: unknown, key?: string) => runAction(hubspotConnector, client, name, input, key);
 
 beforeAll(async () => {
-  const started = await hubspotConnector.startFake();
-  fake = started.fake as HubSpotFake;
-  config = started.config;
+  fake = await startHubSpotFake();
+  config = hubspotConnector.configFromEnv(fake.env) as HubSpotConfig;
   client = hubspotConnector.createClient(config);
 });
 
@@ -194,7 +193,7 @@ describe('idempotency under retry', () => {
     await run('hubspot.createTicket', input, 'wf-45:first');
     const failure = await failureOf(run('hubspot.createTicket', input, 'wf-45:second'));
     expect(failure.nonRetryable).toBe(true);
-    expect(failure.message).toContain('create tickets answered 409');
+    expect(failure.message).toContain('upsert tickets answered 409');
     expect(fake.records('tickets').filter((t) => t.properties.external_ref === 'EXT-1')).toHaveLength(1);
   });
 
@@ -203,8 +202,7 @@ describe('idempotency under retry', () => {
     const key = 'wf-44:create-deal';
     const input = { name: 'Omicron', pipeline: DEAL_PIPELINE, stage: 'Deal registered' };
     // Reading a deal fills this client's pipeline cache, so the slow answer below hits the create itself.
-    const other = (await run('hubspot.createDeal', input)) as { id: string };
-    await runAction(hubspotConnector, impatient, 'hubspot.getDeal', { dealId: other.id });
+    await runAction(hubspotConnector, impatient, 'hubspot.createDeal', input); // and its marker check
     fake.injectFault({ kind: 'delay', delayMs: 800 });
     const failure = await failureOf(runAction(hubspotConnector, impatient, 'hubspot.createDeal', input, key));
     expect(failure.nonRetryable).toBe(false);
@@ -212,6 +210,101 @@ describe('idempotency under retry', () => {
     const retried = await runAction(hubspotConnector, impatient, 'hubspot.createDeal', input, key);
     expect(retried).toMatchObject({ created: false });
     expect(fake.records('deals').filter((d) => d.properties.wf_request_key === key)).toHaveLength(1);
+  });
+});
+
+describe('the contradictions of issue 8, caught against the contract', () => {
+  const token = () => ({ authorization: `Bearer ${config.accessToken}`, 'content-type': 'application/json' });
+
+  test('HubSpot refuses a unique property on notes, so the note marker is created as a plain property and the ticket marker as unique', async () => {
+    const refused = await fetch(`${fake.url}/crm/v3/properties/notes`, {
+      method: 'POST', headers: token(),
+      body: JSON.stringify({ name: 'unique_note_key', label: 'Unique note key', type: 'string', fieldType: 'text', groupName: 'engagement', hasUniqueValue: true }),
+    });
+    expect(refused.status).toBe(400);
+    await expect(refused.json()).resolves.toMatchObject({ status: 'error', category: 'VALIDATION_ERROR' });
+
+    const ticket = (await run('hubspot.createTicket', { subject: 'Marker', pipeline: 'Number reservation', stage: 'New request' })) as { id: string };
+    await run('hubspot.addNote', { objectType: 'tickets', objectId: ticket.id, body: 'marker check' });
+    const property = (type: string) => fetch(`${fake.url}/crm/v3/properties/${type}/wf_request_key`, { headers: token() }).then((r) => r.json());
+    await expect(property('tickets')).resolves.toMatchObject({ name: 'wf_request_key', hasUniqueValue: true });
+    await expect(property('notes')).resolves.toMatchObject({ name: 'wf_request_key', hasUniqueValue: false });
+  });
+
+  test('a marker property that exists but is not unique is reported for a person to fix, not used', async () => {
+    fake.defineProperty('companies', { name: 'wf_request_key', label: 'Workflow request key', hasUniqueValue: false });
+    const fresh = new HubSpotClient(config);
+    await expect(fresh.ensureMarker('hubspot.test', 'companies')).rejects.toThrow('hubspot.test: the companies property wf_request_key exists but is not unique');
+  });
+
+  test('a note whose create answer was lost is found on the retry through its record, even while search lags', async () => {
+    const impatient = new HubSpotClient({ ...config, timeoutMs: 300 });
+    const ticket = (await run('hubspot.createTicket', { subject: 'Lagging note', pipeline: 'Number reservation', stage: 'New request' })) as { id: string };
+    const input = { objectType: 'tickets', objectId: ticket.id, body: 'Provisioned after lag' };
+    await runAction(hubspotConnector, impatient, 'hubspot.addNote', input); // warm the marker check
+    fake.setSearchLag(60_000); // search would not see the note for a minute
+    try {
+      fake.injectFault({ kind: 'delay', delayMs: 0, times: 2 }); // the read-back of the ticket's notes answers at once
+      fake.injectFault({ kind: 'delay', delayMs: 800, times: 1 }); // the create lands, its answer is lost
+      await failureOf(runAction(hubspotConnector, impatient, 'hubspot.addNote', input, 'wf-50:note'));
+      await sleep(800);
+      await expect(runAction(hubspotConnector, impatient, 'hubspot.addNote', input, 'wf-50:note', 2)).resolves.toMatchObject({ created: false });
+      const notes = fake.associatedIds('tickets', ticket.id, 'notes').map((id) => fake.record('notes', id)?.properties.wf_request_key);
+      expect(notes.filter((key) => key === 'wf-50:note')).toHaveLength(1);
+    } finally {
+      fake.setSearchLag(0);
+    }
+  });
+
+  test('deals and tickets are created through batch/upsert by the unique marker, the documented idempotent create', async () => {
+    const before = fake.journal.length;
+    await run('hubspot.createDeal', { name: 'Upserted', pipeline: DEAL_PIPELINE, stage: 'Deal registered' }, 'wf-51:deal');
+    const calls = fake.journal.slice(before).map((e) => `${e.method} ${e.path}`);
+    expect(calls).toContain('POST /crm/v3/objects/deals/batch/upsert');
+    expect(calls).not.toContain('POST /crm/v3/objects/deals');
+    await expect(run('hubspot.createDeal', { name: 'Upserted', pipeline: DEAL_PIPELINE, stage: 'Deal registered' }, 'wf-51:deal')).resolves.toMatchObject({ created: false });
+    expect(fake.records('deals').filter((d) => d.properties.wf_request_key === 'wf-51:deal')).toHaveLength(1);
+  });
+
+  test('answers carry HubSpot\'s rate-limit headers (search answers do not)', async () => {
+    const answer = await fetch(`${fake.url}/crm/v3/pipelines/tickets`, { headers: token() });
+    expect(answer.headers.get('x-hubspot-ratelimit-max')).toBe('190');
+    expect(answer.headers.get('x-hubspot-ratelimit-interval-milliseconds')).toBe('10000');
+    expect(Number(answer.headers.get('x-hubspot-ratelimit-remaining'))).toBeLessThan(190);
+    expect(answer.headers.get('x-hubspot-ratelimit-daily-remaining')).not.toBeNull();
+    const search = await fetch(`${fake.url}/crm/v3/objects/tickets/search`, { method: 'POST', headers: token(), body: JSON.stringify({ limit: 1 }) });
+    expect(search.status).toBe(200);
+    expect(search.headers.get('x-hubspot-ratelimit-max')).toBeNull();
+  });
+
+  test('a daily-limit 429 is not retried within the day: it fails for a person to retry after midnight', async () => {
+    const { id } = fake.seedCompany({ properties: { name: 'Daily Ltd' } });
+    await run('hubspot.getCompany', { companyId: id });
+    fake.exhaustDailyLimit();
+    const failure = await failureOf(run('hubspot.getCompany', { companyId: id }));
+    expect(failure.nonRetryable).toBe(true);
+    expect(failure.message).toContain("HubSpot's daily API limit is used up; it resets at midnight in the portal's time zone");
+  });
+
+  test('uploads a file to /files/v3/files and attaches it to a ticket as a note, once per step', async () => {
+    const ticket = (await run('hubspot.createTicket', { subject: 'CSR 106', pipeline: 'Number reservation', stage: 'New request' })) as { id: string };
+    const input = { objectType: 'tickets', objectId: ticket.id, file: { fileName: 'CSR106.pdf', contentBase64: Buffer.from('%PDF csr106').toString('base64') }, note: 'CSR 106 form' };
+    const first = (await run('hubspot.attachFile', input, 'wf-52:csr106')) as { fileId: string; noteId: string; created: boolean };
+    const second = (await run('hubspot.attachFile', input, 'wf-52:csr106')) as { fileId: string; noteId: string; created: boolean };
+    expect(second).toEqual({ ...first, created: false });
+    expect(fake.files().filter((f) => f.name === 'CSR106')).toHaveLength(1);
+    expect(fake.record('notes', first.noteId)?.properties).toMatchObject({ hs_attachment_ids: first.fileId, hs_note_body: 'CSR 106 form' });
+    const upload = fake.journal.find((e) => e.path === '/files/v3/files');
+    expect(upload?.status).toBe(201);
+  });
+
+  test('an upload without the documented options field is refused, naming it', async () => {
+    const form = new FormData();
+    form.append('file', new Blob(['x']), 'x.txt');
+    form.append('folderPath', '/x');
+    const response = await fetch(`${fake.url}/files/v3/files`, { method: 'POST', headers: { authorization: `Bearer ${config.accessToken}` }, body: form });
+    expect(response.status).toBe(400);
+    await expect(response.json()).resolves.toMatchObject({ status: 'error', message: expect.stringContaining('options') });
   });
 });
 
@@ -250,7 +343,7 @@ describe('failures and retry classification', () => {
       subject: 'Tau', pipeline: 'Number reservation', stage: 'New request', properties: { 'Number of virtual numbers': 'two' },
     }));
     expect(failure.nonRetryable).toBe(true);
-    expect(failure.message).toMatch(/^hubspot.createTicket: create tickets answered 400: field "virtual_number_quantity"/);
+    expect(failure.message).toMatch(/^hubspot.createTicket: upsert tickets answered 400: field "virtual_number_quantity"/);
     expect(failure.details?.[0]).toMatchObject({ system: 'hubspot', action: 'hubspot.createTicket', status: 400, field: 'virtual_number_quantity' });
   });
 
@@ -334,5 +427,11 @@ describe('the fake and the configuration', () => {
       accessToken: 'pat-1', baseUrl: 'http://127.0.0.1:1234', timeoutMs: 15_000,
     });
     expect(() => hubspotConnector.configFromEnv({ HUBSPOT_ACCESS_TOKEN: 'pat-secret', HUBSPOT_BASE_URL: 'not a url' })).toThrow(/invalid HubSpot configuration: baseUrl$/);
+  });
+});
+
+describe('the contract', () => {
+  test('every answer the fake gave in this file matched the HubSpot contract', () => {
+    expect(fake.breaches()).toEqual([]);
   });
 });

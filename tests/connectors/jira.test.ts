@@ -7,7 +7,7 @@ import { jiraConnector, JiraClient, type JiraConfig } from '../../activities/jir
 import { idempotencyLabel } from '../../activities/jira/actions';
 import { answersFromDocument, type AdfDocument } from '../../activities/jira/adf';
 import { configFromEnv } from '../../activities/jira/config';
-import type { JiraFake } from '../../activities/jira/fake';
+import { startJiraFake, type JiraFake } from '../../fakes/jira/fake';
 import { verifyJiraWebhook } from '../../activities/jira/webhook';
 import { failureOf, runAction, sleep } from './helpers/run-action';
 import { startReceiver } from './helpers/receiver';
@@ -38,9 +38,8 @@ const channelPartnerTask = (org: string) => ({
 });
 
 beforeAll(async () => {
-  const started = await jiraConnector.startFake();
-  fake = started.fake as JiraFake;
-  config = started.config;
+  fake = await startJiraFake();
+  config = configFromEnv(fake.env) as JiraConfig;
   client = jiraConnector.createClient(config);
 });
 
@@ -111,10 +110,37 @@ describe('jira.createTask', () => {
     const failure = await failureOf(runAction(jiraConnector, impatient, 'jira.createTask', input, 'wf-7:create'));
     expect(failure.nonRetryable).toBe(false);
     await sleep(800);
-    const retried = (await runAction(jiraConnector, impatient, 'jira.createTask', input, 'wf-7:create')) as { created: boolean };
+    const retried = (await runAction(jiraConnector, impatient, 'jira.createTask', input, 'wf-7:create', 2)) as { created: boolean };
 
     expect(retried.created).toBe(false);
     expect(fake.issues().filter((i) => i.summary === 'A New Channel Partner Request for Lost Answer Ltd')).toHaveLength(1);
+  });
+
+  test('a retry after a lost answer finds the issue even while search still lags the create', async () => {
+    const impatient = new JiraClient({ ...config, timeoutMs: 300, searchLagMs: 3000 });
+    const input = { ...channelPartnerTask('Lagging Index Ltd'), parentEpic: 'CS-1' };
+    await runAction(jiraConnector, impatient, 'jira.createTask', channelPartnerTask('Warm Cache Two Ltd'));
+    fake.setSearchLag(1500); // the new issue stays out of JQL results for 1.5 s, as Jira's index may
+    try {
+      fake.injectFault({ kind: 'delay', delayMs: 0, times: 1 });
+      fake.injectFault({ kind: 'delay', delayMs: 600, times: 1 }); // the create lands, its answer is lost
+      await failureOf(runAction(jiraConnector, impatient, 'jira.createTask', input, 'wf-8:create'));
+      await sleep(400); // Temporal's first retry comes after about a second; the index still lags
+      const retried = (await runAction(jiraConnector, impatient, 'jira.createTask', input, 'wf-8:create', 2)) as { created: boolean };
+      expect(retried.created).toBe(false);
+      expect(fake.issues().filter((i) => i.summary === 'A New Channel Partner Request for Lagging Index Ltd')).toHaveLength(1);
+    } finally {
+      fake.setSearchLag(0);
+    }
+  });
+
+  test('a 429 with only X-RateLimit-Reset (an ISO time) is retried when the limit resets', async () => {
+    const reset = new Date(Date.now() + 30_000).toISOString();
+    fake.injectFault({ kind: 'status', status: 429, headers: { 'X-RateLimit-Reset': reset } });
+    const failure = await failureOf(run('jira.getIssueStatus', { issueKey: 'CS-1' }));
+    expect(failure.nonRetryable).toBe(false);
+    expect(Number(failure.nextRetryDelay)).toBeGreaterThan(25_000);
+    expect(Number(failure.nextRetryDelay)).toBeLessThanOrEqual(30_000);
   });
 
   test('a 429 with Retry-After is retried after the advertised delay and the next attempt succeeds', async () => {
@@ -220,6 +246,24 @@ describe('credentials', () => {
 });
 
 describe('webhooks', () => {
+  test('registers the admin webhook through the API once, and closing an issue then delivers to it', async () => {
+    const receiver = await startReceiver('/webhooks/jira');
+    try {
+      const input = { name: 'process engine', url: receiver.url, jql: 'project = "Customer Success"' };
+      await expect(run('jira.registerWebhook', input)).resolves.toMatchObject({ url: receiver.url, created: true });
+      await expect(run('jira.registerWebhook', input)).resolves.toMatchObject({ url: receiver.url, created: false });
+      expect(fake.registeredWebhooks()).toEqual([
+        { name: 'process engine', url: receiver.url, events: ['jira:issue_updated'], jql: 'project = "Customer Success"', secret: config.webhookSecret },
+      ]);
+      const { key } = (await run('jira.createTask', channelPartnerTask('Hooked Ltd'))) as { key: string };
+      fake.closeIssue(key);
+      for (let i = 0; i < 50 && receiver.deliveries.length === 0; i++) await sleep(20);
+      expect(JSON.parse(receiver.deliveries[0].rawBody)).toMatchObject({ webhookEvent: 'jira:issue_updated', issue: { key } });
+    } finally {
+      await receiver.close();
+    }
+  });
+
   test('closing an issue delivers a signed jira:issue_updated event that verifies', async () => {
     const receiver = await startReceiver('/webhooks/jira');
     try {
@@ -268,5 +312,11 @@ describe('control interface over HTTP', () => {
 
     const closed = (await (await post(`/issues/${key}/close`, {})).json()) as { fields: { status: { statusCategory: { key: string } } } };
     expect(closed.fields.status.statusCategory.key).toBe('done');
+  });
+});
+
+describe('the contract', () => {
+  test('every answer the fake gave in this file matched the Jira contract', () => {
+    expect(fake.breaches()).toEqual([]);
   });
 });

@@ -4,7 +4,7 @@
  * HTTP client's 401-refresh, timeout and response-check behaviour, using this fake as the server.
  */
 import { partnerstackConnector, PartnerStackClient, type PartnerStackConfig } from '../../activities/partnerstack';
-import type { PartnerStackFake } from '../../activities/partnerstack/fake';
+import { startPartnerStackFake, type PartnerStackFake } from '../../fakes/partnerstack/fake';
 import { confirmEvent, verifyPathToken } from '../../activities/partnerstack/webhook';
 import { ConnectorError } from '../../activities/shared/errors';
 import { createHttpClient } from '../../activities/shared/http';
@@ -19,9 +19,8 @@ const run = (name: string, input: unknown, key?: string) => runAction(partnersta
 const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 
 beforeAll(async () => {
-  const started = await partnerstackConnector.startFake();
-  fake = started.fake as PartnerStackFake;
-  config = started.config;
+  fake = await startPartnerStackFake();
+  config = partnerstackConnector.configFromEnv(fake.env) as PartnerStackConfig;
   client = partnerstackConnector.createClient(config);
 });
 
@@ -42,14 +41,14 @@ describe('partners and commissions', () => {
       partnerKey: partner.key, archived: true, alreadyArchived: false,
     });
     await expect(run('partnerstack.archivePartner', { email: 'leaving@beta.example' }, 'wf-1:delete-partner')).resolves.toMatchObject({ alreadyArchived: true });
-    expect(fake.state().partnerships.find((p) => p.key === partner.key)?.archived).toBe(true);
+    expect(fake.state().archived).toContain(partner.key);
     expect(fake.journal.filter((e) => e.method === 'DELETE' && e.path.endsWith(partner.key))).toHaveLength(1);
   });
 
   test('archiving a partner that does not exist fails without retry, naming the partner', async () => {
     const failure = await failureOf(run('partnerstack.archivePartner', { partnerKey: 'part_missing' }));
     expect(failure.nonRetryable).toBe(true);
-    expect(failure.message).toBe('partnerstack.archivePartner: no partner part_missing');
+    expect(failure.message).toBe('partnerstack.archivePartner: PartnerStack knows no partner part_missing');
   });
 
   test('counts the commissions still owed to a partner and leaves out the paid ones', async () => {
@@ -67,7 +66,77 @@ describe('partners and commissions', () => {
     const partner = fake.seedPartner({ email: 'busy@delta.example' });
     for (let i = 0; i < 260; i++) fake.seedReward({ partnerKey: partner.key, amount: 100, status: 'pending' });
     await expect(run('partnerstack.openCommissions', { partnerKey: partner.key })).resolves.toMatchObject({ count: 260, totalAmount: 26_000 });
-    expect(fake.journal.filter((e) => e.path === '/api/v2/rewards' && e.query.partner_key === partner.key)).toHaveLength(2);
+    expect(fake.journal.filter((e) => e.path === '/api/v2/rewards' && e.query.keywords === partner.key)).toHaveLength(2);
+  });
+});
+
+describe('the contradictions of issue 8, caught against the contract', () => {
+  test('open commissions read reward_status and partnership.key: another partner\'s rewards and settled ones are left out', async () => {
+    const mine = fake.seedPartner({ email: 'mine@omicron.example' });
+    const other = fake.seedPartner({ email: 'other@omicron.example' });
+    fake.seedReward({ partnerKey: mine.key, amount: 1_000, status: 'hold' });
+    fake.seedReward({ partnerKey: mine.key, amount: 2_000, status: 'pending' });
+    fake.seedReward({ partnerKey: mine.key, amount: 4_000, status: 'declined' });
+    fake.seedReward({ partnerKey: mine.key, amount: 8_000, status: 'paid' });
+    fake.seedReward({ partnerKey: other.key, amount: 16_000, status: 'approved' });
+    const result = (await run('partnerstack.openCommissions', { partnerKey: mine.key })) as { count: number; totalAmount: number; items: Array<{ status: string }> };
+    expect(result).toMatchObject({ count: 2, totalAmount: 3_000 });
+    expect(result.items.map((i) => i.status).sort()).toEqual(['hold', 'pending']);
+  });
+
+  test('the rewards list has no partner_key filter: the fake refuses it in PartnerStack\'s error shape', async () => {
+    const response = await fetch(`${fake.url}/v2/rewards?partner_key=part_x`, { headers: { authorization: basic(config.publicKey, config.secretKey) } });
+    expect(response.status).toBe(400);
+    await expect(response.json()).resolves.toEqual({ status: 400, message: 'partner_key is not a documented query parameter' });
+  });
+
+  test('a partner key PartnerStack does not know is an error, never "nothing owed"', async () => {
+    const failure = await failureOf(run('partnerstack.openCommissions', { partnerKey: 'part_mistyped' }));
+    expect(failure.nonRetryable).toBe(true);
+    expect(failure.message).toBe('partnerstack.openCommissions: PartnerStack knows no partner part_mistyped');
+    expect(failure.details?.[0]).toMatchObject({ status: 404, field: 'partnerKey' });
+  });
+
+  test('partners are found by email without the undocumented email filter, and archived ones through include_archived', async () => {
+    const partner = fake.seedPartner({ email: 'gone@pi.example' });
+    fake.archivePartner(partner.key);
+    await expect(run('partnerstack.findPartner', { email: 'gone@pi.example' })).resolves.toMatchObject({ found: true, partner: { key: partner.key, archived: true } });
+    expect(fake.journal.some((e) => e.path === '/api/v2/partnerships' && 'email' in e.query)).toBe(false);
+    const refused = await fetch(`${fake.url}/v2/partnerships?email=gone@pi.example`, { headers: { authorization: basic(config.publicKey, config.secretKey) } });
+    expect(refused.status).toBe(400);
+  });
+
+  test('a deal is found by its external key on the deal path, without listing every deal', async () => {
+    const partner = fake.seedPartner({ email: 'seller@rho.example' });
+    const { key } = (await run('partnerstack.createDeal', { partnerKey: partner.key, accountName: 'Rho', stage: 'Deal registered', externalKey: 'hs-deal-77' })) as { key: string };
+    const before = fake.journal.length;
+    await expect(run('partnerstack.findDeal', { externalKey: 'hs-deal-77' })).resolves.toMatchObject({ found: true, deal: { key } });
+    expect(fake.journal.slice(before).map((e) => `${e.method} ${e.path}`)).toEqual(['GET /api/v2/deals/hs-deal-77']);
+    await expect(run('partnerstack.findDeal', { externalKey: 'hs-deal-77', partnerKey: 'part_someone_else' })).resolves.toEqual({ found: false, deal: null });
+  });
+
+  test('a webhook delivery is the record itself with a top-level event and strings for booleans, and is read back', async () => {
+    const partner = fake.seedPartner({ email: 'seller@sigma.example' });
+    const receiver = await startReceiver('/webhooks/partnerstack/token-0123456789abcdef');
+    try {
+      await fake.sendWebhook(receiver.url, 'partnership.updated', { ...partner, partner_key: partner.key, archived: false });
+      const body = JSON.parse(receiver.deliveries[0].rawBody) as Record<string, unknown>;
+      expect(body).toMatchObject({ event: 'partnership.updated', key: partner.key, partner_key: partner.key, archived: 'false' });
+      expect(body).not.toHaveProperty('data');
+      await expect(confirmEvent(client, body)).resolves.toMatchObject({ kind: 'partnership', record: { key: partner.key, email: 'seller@sigma.example' } });
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  test('a deal body the API would refuse is refused by the fake, naming the field', async () => {
+    const response = await fetch(`${fake.url}/v2/deals`, {
+      method: 'POST',
+      headers: { authorization: basic(config.publicKey, config.secretKey), 'content-type': 'application/json' },
+      body: JSON.stringify({ partner_key: 'part_x', account_name: 'X', amount: '12.50' }),
+    });
+    expect(response.status).toBe(400);
+    await expect(response.json()).resolves.toMatchObject({ status: 400, message: expect.stringContaining('amount') });
   });
 });
 
@@ -149,7 +218,7 @@ describe('failures and retry classification', () => {
     const { key } = (await run('partnerstack.createDeal', { partnerKey: partner.key, accountName: 'Mu', stage: 'Deal registered' })) as { key: string };
     const failure = await failureOf(run('partnerstack.moveDeal', { dealKey: key, stage: 'Closed won' }));
     expect(failure.nonRetryable).toBe(true);
-    expect(failure.message).toContain(`partnerstack.moveDeal: PATCH /api/v2/deals/${key} answered 400: field "stage": stage "Closed won" is not one of`);
+    expect(failure.message).toContain(`partnerstack.moveDeal: PATCH /api/v2/deals/${key} answered 400: stage "Closed won" is not one of`);
     expect(failure.details?.[0]).toMatchObject({ system: 'partnerstack', action: 'partnerstack.moveDeal', status: 400, field: 'stage' });
   });
 
@@ -216,8 +285,8 @@ describe('webhooks', () => {
     const { key } = (await run('partnerstack.createDeal', { partnerKey: partner.key, accountName: 'Nu Ltd', stage: 'Deal registered' })) as { key: string };
     const receiver = await startReceiver('/webhooks/partnerstack/token-0123456789abcdef');
     try {
-      await fake.sendWebhook(receiver.url, 'deal.updated', { key });
-      await fake.sendWebhook(receiver.url, 'deal.updated', { key: 'deal_forged' });
+      await fake.sendWebhook(receiver.url, 'deal.updated', { ...fake.state().deals.find((d) => d.key === key) });
+      await fake.sendWebhook(receiver.url, 'deal.updated', { key: 'deal_forged', partner_key: partner.key });
       const [genuine, forged] = receiver.deliveries.map((d) => JSON.parse(d.rawBody));
       await expect(confirmEvent(client, genuine)).resolves.toMatchObject({ kind: 'deal', record: { key, account_name: 'Nu Ltd' } });
       await expect(confirmEvent(client, forged)).resolves.toEqual({ kind: 'unconfirmed', reason: 'deal deal_forged does not exist' });
@@ -250,7 +319,7 @@ describe('the fake and the configuration', () => {
   test('the fake refuses requests without valid Basic credentials', async () => {
     const response = await fetch(`${fake.url}/v2/deals`);
     expect(response.status).toBe(401);
-    await expect(response.json()).resolves.toMatchObject({ status: 401, data: null });
+    await expect(response.json()).resolves.toEqual({ status: 401, message: 'Authentication credentials not found: HTTP Basic is required.' });
   });
 
   test('configuration comes from PARTNERSTACK_* variables and is absent without keys', () => {
@@ -259,5 +328,12 @@ describe('the fake and the configuration', () => {
       publicKey: 'pk', secretKey: 'sk', baseUrl: 'https://api.partnerstack.com/api', timeoutMs: 15_000,
     });
     expect(() => partnerstackConnector.configFromEnv({ PARTNERSTACK_API_KEY: 'pk' })).toThrow(/invalid PartnerStack configuration: secretKey$/);
+  });
+});
+
+describe('the contract', () => {
+  test('every answer the fake gave in this file matched the PartnerStack contract', () => {
+    expect(fake.journal.length).toBeGreaterThan(50);
+    expect(fake.breaches()).toEqual([]);
   });
 });

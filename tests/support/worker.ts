@@ -4,30 +4,32 @@
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import { startActivities, type StartedActivities } from '../../activities';
+import { startActivities } from '../../activities';
+import { startFakes, type Sandbox } from '../../fakes';
 import { bundleWorkflows, TASK_QUEUE } from '../../worker';
 import { timeSkippingEnvironment } from './environments';
 
 export interface RunningWorker {
   env: TestWorkflowEnvironment;
-  connectors: StartedActivities;
+  sandbox: Sandbox;
   /** The fake of one system, typed by the caller (e.g. `fake<EmailFake>('email')`). */
-  fake<T>(system: string): T;
+  fake: Sandbox['fake'];
   stop(): Promise<void>;
 }
 
 export async function startTimeSkippingWorker(): Promise<RunningWorker> {
-  const [env, workflowBundle, connectors] = await Promise.all([timeSkippingEnvironment(), bundleWorkflows(), startActivities({}, { fakesOnly: true })]);
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue: TASK_QUEUE, workflowBundle, activities: connectors.activities });
+  const [env, workflowBundle, sandbox] = await Promise.all([timeSkippingEnvironment(), bundleWorkflows(), startFakes({})]);
+  const { activities } = startActivities(sandbox.env);
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue: TASK_QUEUE, workflowBundle, activities });
   const running = worker.run();
   return {
     env,
-    connectors,
-    fake: <T>(system: string) => connectors.fakes.find((f) => f.system === system) as T,
+    sandbox,
+    fake: sandbox.fake,
     async stop() {
       worker.shutdown();
       await running;
-      await Promise.all(connectors.fakes.map((fake) => fake.close()));
+      await sandbox.close();
       await env.teardown();
     },
   };

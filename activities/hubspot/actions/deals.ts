@@ -34,7 +34,7 @@ export const createDeal = defineAction({
       ...(input.companyId ? [{ toType: 'companies' as const, toId: input.companyId }] : []),
       ...input.contactIds.map((id) => ({ toType: 'contacts' as const, toId: id })),
     ];
-    return client.createOnce(action, 'deals', properties, associations, idempotencyKey, signal);
+    return client.upsertOnce(action, 'deals', properties, associations, idempotencyKey, signal);
   },
 });
 

@@ -1,6 +1,7 @@
-/** Notes on records (e.g. the provisioning note on a ticket) and associations between records. */
+/** Notes on records (e.g. the provisioning note on a ticket), files attached as notes, and associations. */
 import { z } from 'zod';
 import { defineAction } from '../../shared/action';
+import { ConnectorError, isRetryableStatus } from '../../shared/errors';
 import type { HubSpotClient } from '../client';
 import { LinkableType, RecordId } from './common';
 
@@ -20,9 +21,51 @@ export const addNote = defineAction({
       hs_timestamp: new Date().toISOString(),
       ...(input.attachmentIds.length ? { hs_attachment_ids: input.attachmentIds.join(';') } : {}),
     };
-    return client.createOnce('hubspot.addNote', 'notes', properties, [{ toType: input.objectType, toId: input.objectId }], idempotencyKey, signal);
+    return client.createNoteOnce('hubspot.addNote', properties, { toType: input.objectType, toId: input.objectId }, idempotencyKey, signal);
   },
 });
+
+const FileInput = z.union([
+  z.object({ fileName: z.string().min(1), contentBase64: z.base64() }),
+  z.object({ fileName: z.string().min(1), url: z.url().describe('Downloaded by the worker, e.g. a form upload') }),
+]);
+
+export const attachFile = defineAction({
+  name: 'hubspot.attachFile',
+  description: 'Uploads a file (e.g. CSR 106, payment proof) to HubSpot Files and attaches it to a ticket, company or deal as a note; a retried step uploads and notes it once.',
+  input: z.object({
+    objectType: z.enum(['tickets', 'companies', 'deals']),
+    objectId: RecordId,
+    file: FileInput,
+    note: z.string().min(1).optional().describe('Text of the note; default: the file name'),
+    folderPath: z.string().startsWith('/').default('/process-engine'),
+  }),
+  mutates: true,
+  async run(client: HubSpotClient, input, { signal, idempotencyKey }) {
+    const action = 'hubspot.attachFile';
+    const data = 'contentBase64' in input.file ? Buffer.from(input.file.contentBase64, 'base64') : await download(action, input.file.url, signal);
+    // One folder per step: RETURN_EXISTING then finds this step's own earlier upload, never another's file.
+    const folder = `${input.folderPath.replace(/\/+$/, '')}/${idempotencyKey.replace(/[^A-Za-z0-9_-]+/g, '-')}`;
+    const file = await client.uploadFile(action, { name: input.file.fileName, data }, folder, signal);
+    const note = await client.createNoteOnce(action, {
+      hs_note_body: input.note ?? input.file.fileName,
+      hs_timestamp: new Date().toISOString(),
+      hs_attachment_ids: file.id,
+    }, { toType: input.objectType, toId: input.objectId }, idempotencyKey, signal);
+    return { fileId: file.id, noteId: note.id, created: note.created };
+  },
+});
+
+async function download(action: string, url: string, signal: AbortSignal): Promise<Buffer> {
+  const response = await fetch(url, { signal }).catch((err: unknown) => {
+    throw new ConnectorError('hubspot', action, `could not download the file: ${(err as Error).message}`, { field: 'file.url', retryable: true });
+  });
+  if (!response.ok) {
+    await response.arrayBuffer();
+    throw new ConnectorError('hubspot', action, `could not download the file: the file server answered ${response.status}`, { status: response.status, field: 'file.url', retryable: isRetryableStatus(response.status) });
+  }
+  return Buffer.from(await response.arrayBuffer());
+}
 
 export const associate = defineAction({
   name: 'hubspot.associate',

@@ -2,7 +2,7 @@
 import { checkCompanyKyc, getCompany, listCompanyFiles } from './companies';
 import { checkDealContacts, createContact, findContact } from './contacts';
 import { createDeal, getDeal, moveDeal } from './deals';
-import { addNote, associate, listAssociations } from './engagements';
+import { addNote, associate, attachFile, listAssociations } from './engagements';
 import { createTicket, getTicket, moveTicket } from './tickets';
 
 export const hubspotActions = [
@@ -10,5 +10,5 @@ export const hubspotActions = [
   findContact, createContact, checkDealContacts,
   createDeal, getDeal, moveDeal,
   createTicket, getTicket, moveTicket,
-  addNote, associate, listAssociations,
+  addNote, attachFile, associate, listAssociations,
 ] as const;

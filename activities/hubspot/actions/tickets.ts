@@ -36,7 +36,7 @@ export const createTicket = defineAction({
       ...(input.dealId ? [{ toType: 'deals' as const, toId: input.dealId }] : []),
       ...input.contactIds.map((id) => ({ toType: 'contacts' as const, toId: id })),
     ];
-    return client.createOnce(action, 'tickets', properties, associations, idempotencyKey, signal);
+    return client.upsertOnce(action, 'tickets', properties, associations, idempotencyKey, signal);
   },
 });
 

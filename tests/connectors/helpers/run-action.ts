@@ -1,7 +1,8 @@
 /**
  * Runs a connector action the way the worker's activity wrapper does: check the input against the action's
  * zod schema, run it with an idempotency key and a cancellation signal, and turn a ConnectorError into the
- * ApplicationFailure Temporal acts on. Calling it again with the same key is what a Temporal retry does.
+ * ApplicationFailure Temporal acts on. Calling it again with the same key and a higher `attempt` is what a
+ * Temporal retry does.
  */
 import { ApplicationFailure } from '@temporalio/common';
 import type { Connector } from '../../../activities/shared/action';
@@ -14,12 +15,13 @@ export async function runAction<Client>(
   name: string,
   input: unknown,
   idempotencyKey = `wf-test:${name}:${Math.random().toString(36).slice(2)}`,
+  attempt = 1,
 ): Promise<unknown> {
   const action = connector.actions.find((a) => a.name === name);
   if (!action) throw new Error(`no action ${name}`);
   const parsed = action.input.parse(input);
   try {
-    return await action.run(client, parsed, { idempotencyKey, signal: new AbortController().signal });
+    return await action.run(client, parsed, { idempotencyKey, signal: new AbortController().signal, attempt });
   } catch (err) {
     throw toActivityFailure(err);
   }

@@ -5,8 +5,9 @@
  * FakeHttpError carrying HubSpot's error envelope; the routes in fake.ts only translate HTTP to these calls.
  */
 import { randomUUID } from 'node:crypto';
-import { associationTarget, CRM_OBJECT_TYPES, type CrmObjectType } from './association-types';
-import { SEED_PIPELINES, SEED_PROPERTIES, type SeedProperty } from './fake-seed';
+import { associationTarget, CRM_OBJECT_TYPES, type CrmObjectType } from '../../activities/hubspot/association-types';
+import { UNIQUE_VALUE_TYPES } from './contract';
+import { SEED_PIPELINES, SEED_PROPERTIES, type SeedProperty } from './seed';
 
 export class FakeHttpError extends Error {
   constructor(readonly status: number, readonly body: unknown) {
@@ -42,6 +43,7 @@ export interface StoredPipeline {
 
 export interface StoredFile {
   id: string;
+  folderPath: string;
   name: string;
   extension: string;
   size: number;
@@ -107,6 +109,32 @@ export class HubSpotFakeStore {
     if (!this.properties[objectType].some((p) => p.name === property.name)) this.properties[objectType].push(property);
   }
 
+  property(objectType: CrmObjectType, name: string): SeedProperty {
+    const property = this.properties[objectType].find((p) => p.name === name);
+    if (!property) throw fail(404, `Unable to find property ${name} on object type ${objectType}`);
+    return property;
+  }
+
+  /** POST /crm/v3/properties: a unique value is refused where HubSpot refuses it (notes and other engagements). */
+  createProperty(objectType: CrmObjectType, body: { name: string; label: string; type: string; hasUniqueValue?: boolean }): SeedProperty {
+    if (body.hasUniqueValue && !(UNIQUE_VALUE_TYPES as readonly string[]).includes(objectType)) {
+      throw fail(400, `Unique value properties are not supported for object type ${objectType}`, { errors: [{ message: 'hasUniqueValue not allowed', context: { propertyName: ['hasUniqueValue'] } }] });
+    }
+    if (this.properties[objectType].some((p) => p.name === body.name)) throw fail(409, `Property named '${body.name}' already exists.`);
+    const property: SeedProperty = { name: body.name, label: body.label, type: body.type === 'string' ? undefined : (body.type as SeedProperty['type']), hasUniqueValue: body.hasUniqueValue ?? false };
+    this.properties[objectType].push(property);
+    return property;
+  }
+
+  /** batch/upsert: `id` is the value of the unique `idProperty`; creates or updates, saying which. */
+  upsert(type: CrmObjectType, input: { id: string; idProperty: string; properties: Record<string, string> }): { record: StoredRecord; created: boolean } {
+    const definition = this.properties[type].find((p) => p.name === input.idProperty);
+    if (!definition?.hasUniqueValue) throw fail(400, `${input.idProperty} is not a unique property of ${type}`, { errors: [{ message: 'idProperty must be unique', context: { propertyName: ['idProperty'] } }] });
+    const existing = this.list(type).find((r) => r.properties[input.idProperty] === input.id);
+    if (existing) return { record: this.update(type, existing.id, { ...input.properties }), created: false };
+    return { record: this.create(type, { ...input.properties, [input.idProperty]: input.id }), created: true };
+  }
+
   objectType(type: string): CrmObjectType {
     if ((CRM_OBJECT_TYPES as readonly string[]).includes(type)) return type as CrmObjectType;
     throw fail(400, `Unable to infer object type from: ${type}`);
@@ -157,9 +185,10 @@ export class HubSpotFakeStore {
     return [...this.records.values()].filter((r) => r.type === type);
   }
 
-  search(type: CrmObjectType, request: SearchRequest): { total: number; results: StoredRecord[]; after?: string } {
+  /** `indexed` says whether the search index has caught up with a record (HubSpot's search lags writes). */
+  search(type: CrmObjectType, request: SearchRequest, indexed: (r: StoredRecord) => boolean = () => true): { total: number; results: StoredRecord[]; after?: string } {
     const groups = request.filterGroups?.length ? request.filterGroups : [{ filters: [] }];
-    const matches = this.list(type).filter((r) => groups.some((g) => (g.filters ?? []).every((f) => matchFilter(r.properties[f.propertyName], f))));
+    const matches = this.list(type).filter(indexed).filter((r) => groups.some((g) => (g.filters ?? []).every((f) => matchFilter(r.properties[f.propertyName], f))));
     const offset = Number(request.after ?? 0) || 0;
     const limit = Math.min(request.limit ?? 10, 200);
     const page = matches.slice(offset, offset + limit);
@@ -228,12 +257,17 @@ export class HubSpotFakeStore {
 
   // ---- files --------------------------------------------------------------------------------------------
 
-  addFile(name: string, size = 1024): StoredFile {
+  addFile(name: string, size = 1024, folderPath = '/kyc'): StoredFile {
     const id = this.newId();
     const extension = name.includes('.') ? name.split('.').pop() ?? '' : '';
-    const file = { id, name: name.replace(/\.[^.]*$/, ''), extension, size, url: `https://files.example.invalid/${id}/${encodeURIComponent(name)}`, createdAt: new Date().toISOString() };
+    const file = { id, folderPath, name: name.replace(/\.[^.]*$/, ''), extension, size, url: `https://files.example.invalid/${id}/${encodeURIComponent(name)}`, createdAt: new Date().toISOString() };
     this.files.set(id, file);
     return file;
+  }
+
+  /** A file of that name in that folder, for `duplicateValidationStrategy: RETURN_EXISTING` within `EXACT_FOLDER`. */
+  fileNamed(folderPath: string, name: string): StoredFile | undefined {
+    return [...this.files.values()].find((f) => f.folderPath === folderPath && `${f.name}${f.extension ? `.${f.extension}` : ''}` === name);
   }
 
   getFile(id: string): StoredFile {

@@ -56,9 +56,9 @@ const COMMON: SeedProperty[] = [
   { name: 'hs_object_id', label: 'Record ID', type: 'number' },
   { name: 'createdate', label: 'Create date', type: 'datetime' },
   { name: 'hs_lastmodifieddate', label: 'Last modified date', type: 'datetime' },
-  // Holds a workflow step's idempotency key; unique, so a second create with the same key answers 409.
-  { name: 'wf_request_key', label: 'Workflow request key', hasUniqueValue: true },
 ];
+// The project's marker property `wf_request_key` is not seeded: the connector creates it on first use,
+// as it must in a real portal.
 
 export const SEED_PROPERTIES: Record<'companies' | 'contacts' | 'deals' | 'tickets' | 'notes', SeedProperty[]> = {
   companies: [

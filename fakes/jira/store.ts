@@ -5,7 +5,7 @@
  * users for the roles). Issue creation is validated the way Jira Cloud does and rejected with Jira's error
  * body `{errorMessages, errors: {fieldId: message}}`.
  */
-import { matchesJql, parseJql, JqlError } from './fake-jql';
+import { matchesJql, parseJql, JqlError } from './jql';
 
 export class FakeJiraError extends Error {
   constructor(readonly status: number, readonly body: { errorMessages: string[]; errors: Record<string, string> }) {

@@ -1,12 +1,13 @@
 /**
  * A local SMTP server (smtp-server on 127.0.0.1, port 0) for tests and the embedded default. It requires
  * AUTH (PLAIN or LOGIN) with the configured user and password, accepts only senders it knows (the IOD
- * mailbox by default), records every message it accepts, and de-duplicates by Message-ID: a retried send
- * of the same step is answered 250 but recorded once.
+ * mailbox by default) and keeps every message it accepts, as a real mail server does: SMTP has no
+ * de-duplication, and a repeated Message-ID (RFC 5322 §3.6.4) is a second e-mail in the recipient's inbox.
+ * `duplicates` lists the deliveries whose Message-ID had been seen before, so a test can see a duplicate.
  *
  * Control, in process (methods on the returned object) or over HTTP on `controlUrl` under `/__control`:
  *   messages / GET /__control/messages        what was delivered (headers, text, HTML, attachments)
- *   duplicates / GET /__control/duplicates    repeated Message-IDs that were dropped
+ *   duplicates / GET /__control/duplicates    deliveries that repeated an earlier Message-ID
  *   injectFault / POST /__control/faults      next N MAIL/RCPT/DATA commands answer e.g. 451 or 550, or DATA answers late
  *   allowSender / POST /__control/senders     accept another sender address
  *   reset / POST /__control/reset             forget messages, faults and extra senders
@@ -14,9 +15,9 @@
 import { randomBytes } from 'node:crypto';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import { SMTPServer, type SMTPServerDataStream } from 'smtp-server';
-import type { RunningFake } from '../shared/action';
-import { constantTimeEqual } from '../shared/webhook';
-import { parseMail } from './fake-mime';
+import type { RunningFake } from '../shared/fake-kit';
+import { constantTimeEqual } from '../shared/compare';
+import { parseMail } from './mime';
 
 export const DEFAULT_SENDER = 'iod@cinnox.com';
 
@@ -120,10 +121,8 @@ export async function startEmailFake(options: EmailFakeOptions = {}): Promise<Em
         const mail = parseMail(raw);
         const messageId = mail.headers['message-id'] ?? '';
         const receivedAt = new Date().toISOString();
-        if (messageId && messages.some((m) => m.messageId === messageId)) {
-          duplicates.push({ messageId, receivedAt });
-        } else {
-          messages.push({
+        if (messageId && messages.some((m) => m.messageId === messageId)) duplicates.push({ messageId, receivedAt });
+        messages.push({
             messageId,
             envelope: {
               from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
@@ -141,7 +140,6 @@ export async function startEmailFake(options: EmailFakeOptions = {}): Promise<Em
             user: String(session.user ?? ''),
             receivedAt,
           });
-        }
         const delay = takeFault('DATA', 'delay');
         const answer = () => callback(null, 'OK: message queued');
         if (delay?.kind === 'delay') setTimeout(answer, delay.delayMs);
@@ -161,6 +159,10 @@ export async function startEmailFake(options: EmailFakeOptions = {}): Promise<Em
   const fake: EmailFake = {
     system: 'email',
     url: `smtp://127.0.0.1:${address.port}`,
+    env: {
+      SMTP_HOST: '127.0.0.1', SMTP_PORT: String(address.port), SMTP_SECURE: 'false', SMTP_USER: user, SMTP_PASSWORD: password,
+      EMAIL_FROM: defaultSenders[0] ?? DEFAULT_SENDER, SMTP_TIMEOUT_MS: '10000',
+    },
     host: '127.0.0.1',
     port: address.port,
     user,

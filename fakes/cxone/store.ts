@@ -44,13 +44,13 @@ export const DEFAULT_QUICK_REPLIES: Array<Omit<FakeQuickResponse, 'id'>> = [
   {
     title: 'New Channel Req 1',
     content:
-      'Hello {{customer.firstName}},\n\nThank you for your request to add a new channel partner for {{organization.name}}. ' +
-      'We have opened case {{contact.id}} and our configuration team is working on it. We will write again once it is complete.\n\nEverBright Support',
+      'Hello {{name}},\n\nThank you for your request to add a new channel partner for {{organisation}}. ' +
+      'Our configuration team is working on it. We will write again once it is complete.\n\nEverBright Support',
   },
   {
     title: 'New Channel Req 2',
     content:
-      'Hello {{customer.firstName}},\n\nThe channel partner configuration for {{organization.name}} is complete. ' +
+      'Hello {{customer.firstName}},\n\nThe channel partner configuration for {{organisation}} is complete. ' +
       'The partner now has access to the financing options its channel manager offers.\n\nEverBright Support',
   },
 ];

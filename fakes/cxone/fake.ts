@@ -1,12 +1,13 @@
 /**
- * A local NICE CXone: a real HTTP server on 127.0.0.1 with the issuer's token endpoint and discovery
- * documents (pointing `api_endpoint` back at itself) and the Digital (DFO 3.0) endpoints the CXone actions
- * call. Tokens are bearer tokens that can be expired on demand, so the client's refresh-once-on-401 path is
- * exercised. The default seed holds the email channel, organisations, a contact and the quick replies
- * "New Channel Req 1" and "New Channel Req 2".
+ * A local NICE CXone: a real HTTP server on 127.0.0.1 serving contract.ts: the issuer's OpenID configuration,
+ * its token endpoint (at `tokenPath`, wherever the configuration says), CXone's API discovery (pointing
+ * `api_endpoint` back at itself) and the documented Digital (DFO 3.0) endpoints. A case is opened only by
+ * the first outbound message on a new thread, as in CXone. Tokens are bearer tokens that can be expired on
+ * demand, so the client's refresh-once-on-401 path is exercised. The default seed holds the email channel,
+ * a contact and the quick replies "New Channel Req 1" and "New Channel Req 2".
  *
  * Control, in process (methods on the returned object) or over HTTP under `/__control`:
- *   seed / POST /__control/seed                 organisations, contacts, quick replies, channels
+ *   seed / POST /__control/seed                 contacts, quick replies, channels
  *   cases(), messages() / GET /__control/cases, /__control/messages
  *   expireTokens / POST /__control/tokens/expire   every issued token answers 401 from now on
  *   injectFault / POST /__control/faults        journal / GET /__control/journal
@@ -15,14 +16,16 @@
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { RunningFake } from '../shared/action';
-import { createFakeKit, type Fault, type JournalEntry } from '../shared/fake-kit';
-import { constantTimeEqual } from '../shared/webhook';
-import { cxoneError, CxoneFakeStore, FakeCxoneError, type FakeCase, type FakeMessage } from './fake-store';
+import { constantTimeEqual } from '../shared/compare';
+import { createFakeKit, type FakeKit, type Fault, type JournalEntry, type RunningFake } from '../shared/fake-kit';
+import { cxoneContract } from './contract';
+import { cxoneError, CxoneFakeStore, type FakeCase, type FakeMessage } from './store';
 
 export interface CxoneFakeOptions {
   /** Token lifetime in seconds (default one hour). */
   tokenTtlSeconds?: number;
+  /** Where the issuer serves its token endpoint (published in its OpenID configuration); default `/auth/token`. */
+  tokenPath?: string;
 }
 
 export interface CxoneSeed {
@@ -41,6 +44,7 @@ export interface CxoneFake extends RunningFake {
   /** How many tokens the issuer has handed out. */
   tokensIssued: number;
   journal: JournalEntry[];
+  breaches: FakeKit['breaches'];
   injectFault(fault: Fault): void;
   seed(seed: CxoneSeed): void;
   cases(): Array<ReturnType<typeof presentCase>>;
@@ -48,8 +52,6 @@ export interface CxoneFake extends RunningFake {
   expireTokens(): void;
   reset(): void;
 }
-
-type Params<T extends string> = { [K in T]: string };
 
 export async function startCxoneFake(options: CxoneFakeOptions = {}): Promise<CxoneFake> {
   const clientId = `engine-app-${randomBytes(4).toString('hex')}`;
@@ -64,27 +66,17 @@ export async function startCxoneFake(options: CxoneFakeOptions = {}): Promise<Cx
   let store = new CxoneFakeStore();
   let origin = '';
 
-  const isIssuerPath = (url: string) => url.startsWith('/auth/') || url.startsWith('/.well-known/');
+  const tokenPath = options.tokenPath ?? '/auth/token';
   const kit = createFakeKit({
+    contract: cxoneContract(tokenPath),
     reset: () => fake.reset(),
-    authorize(request) {
-      if (isIssuerPath(request.url)) return true; // the token endpoint checks its own credentials
-      const token = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
-      const expiresAt = token === undefined ? undefined : tokens.get(token);
-      return expiresAt !== undefined && Date.now() < expiresAt;
+    credentials: {
+      bearer: (token) => (tokens.get(token) ?? 0) > Date.now(),
+      basic: (user, password) => constantTimeEqual(user, clientId) && constantTimeEqual(password, clientSecret),
     },
-    errorBody: (status, message) => cxoneError(status === 401 ? 'Invalid or expired access token' : message),
   });
   const { app } = kit;
 
-  app.setErrorHandler((error, _request, reply) => {
-    if (error instanceof FakeCxoneError) return reply.code(error.status).send(error.body);
-    const status = (error as { statusCode?: number }).statusCode ?? 500;
-    return reply.code(status).send(cxoneError((error as Error).message));
-  });
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) =>
-    done(null, Object.fromEntries(new URLSearchParams(String(body)))),
-  );
 
   // ---- issuer --------------------------------------------------------------------------------------------
 
@@ -94,13 +86,9 @@ export async function startCxoneFake(options: CxoneFakeOptions = {}): Promise<Cx
     return `${unsigned}.${createHmac('sha256', signingKey).update(unsigned).digest('base64url')}`;
   };
 
-  app.post('/auth/token', async (request: FastifyRequest<{ Body: Record<string, string> }>, reply: FastifyReply) => {
-    const expected = `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`;
-    if (!constantTimeEqual(request.headers.authorization ?? '', expected)) {
-      return reply.code(401).send({ error: 'invalid_client', error_description: 'Client authentication failed' });
-    }
-    const body = request.body ?? {};
-    if (body.grant_type !== 'password' || body.username !== accessKeyId || !constantTimeEqual(body.password ?? '', accessKeySecret)) {
+  kit.handle('oidc.token', ({ body }, reply: FastifyReply) => {
+    const b = body as Record<string, string>;
+    if (b.username !== accessKeyId || !constantTimeEqual(b.password ?? '', accessKeySecret)) {
       return reply.code(400).send({ error: 'invalid_grant', error_description: 'Invalid access key' });
     }
     const accessToken = randomBytes(24).toString('hex');
@@ -115,10 +103,10 @@ export async function startCxoneFake(options: CxoneFakeOptions = {}): Promise<Cx
     };
   });
 
-  app.get('/.well-known/openid-configuration', async () => ({ issuer: origin, token_endpoint: `${origin}/auth/token`, grant_types_supported: ['password'] }));
+  kit.handle('oidc.configuration', () => ({ issuer: origin, token_endpoint: `${origin}${tokenPath}`, grant_types_supported: ['password'] }));
 
-  app.get('/.well-known/cxone-configuration', async (request: FastifyRequest<{ Querystring: { tenantId?: string } }>, reply: FastifyReply) => {
-    if (request.query.tenantId !== tenantId) return reply.code(404).send(cxoneError(`Tenant ${String(request.query.tenantId)} not found`));
+  kit.handle('cxone.configuration', ({ query }, reply: FastifyReply) => {
+    if (query.tenantId !== tenantId) return reply.code(404).send(cxoneError(`Tenant ${String(query.tenantId)} not found`));
     return { private: false, area: 'fake1', domain: '127.0.0.1', ui_endpoint: origin, auth_endpoint: origin, api_endpoint: origin, tenantId };
   });
 
@@ -126,23 +114,21 @@ export async function startCxoneFake(options: CxoneFakeOptions = {}): Promise<Cx
 
   const caseOut = (c: FakeCase) => presentCase(c, store);
 
-  app.get('/dfo/3.0/channels', async () => ({ data: store.channels }));
-  app.get('/dfo/3.0/quick-responses', async () => ({ data: store.quickResponses.map((q) => ({ ...q, isActive: true })) }));
-  app.post('/dfo/3.0/quick-responses/:id/replace-variables', async (request: FastifyRequest<{ Params: Params<'id'> }>) => ({
-    content: store.renderQuickResponse(request.params.id, request.body),
-  }));
-  app.get('/dfo/3.0/organizations', async (request: FastifyRequest<{ Querystring: { search?: string } }>) => ({ data: store.searchOrganisations(request.query.search) }));
-  app.get('/dfo/3.0/contacts', async (request: FastifyRequest<{ Querystring: { threadIdOnExternalPlatform?: string } }>) => ({
-    data: [...store.cases.values()].filter((c) => !request.query.threadIdOnExternalPlatform || c.threadIdOnExternalPlatform === request.query.threadIdOnExternalPlatform).map(caseOut),
-  }));
-  app.post('/dfo/3.0/contacts', async (request, reply: FastifyReply) => reply.code(201).send(caseOut(store.createCase(request.body))));
-  app.get('/dfo/3.0/contacts/:id/detail', async (request: FastifyRequest<{ Params: Params<'id'> }>) => caseOut(store.getCase(request.params.id)));
-  app.get('/dfo/3.0/contacts/:id/messages', async (request: FastifyRequest<{ Params: Params<'id'> }>) => {
-    const found = store.getCase(request.params.id);
+  kit.handle('channels.list', () => ({ data: store.channels }));
+  kit.handle('quickResponses.list', () => ({ data: store.quickResponses.map((q) => ({ ...q, isActive: true })) }));
+  kit.handle('quickResponses.replace', ({ params, body }) => ({ content: store.renderQuickResponse(params.quickResponseId, body) }));
+  kit.handle('contacts.list', ({ query }) => {
+    const raw = query.status as string | string[] | undefined;
+    const statuses = raw === undefined ? undefined : Array.isArray(raw) ? raw : [raw];
+    return { data: [...store.cases.values()].filter((c) => !statuses || statuses.includes(c.status)).map(caseOut) };
+  });
+  kit.handle('contacts.detail', ({ params }) => caseOut(store.getCase(params.contactId)));
+  kit.handle('contacts.messages', ({ params }) => {
+    const found = store.getCase(params.contactId);
     return { data: store.messages.filter((m) => m.caseId === found.id).map(presentMessage) };
   });
-  app.post('/dfo/3.0/channels/:channelId/outbound', async (request: FastifyRequest<{ Params: Params<'channelId'> }>) => {
-    const sent = store.sendOutbound(request.params.channelId, request.body);
+  kit.handle('channels.outbound', ({ params, body }) => {
+    const sent = store.sendOutbound(params.channelId, body);
     return { consumerContact: caseOut(sent.consumerContact), message: presentMessage(sent.message) };
   });
 
@@ -157,7 +143,9 @@ export async function startCxoneFake(options: CxoneFakeOptions = {}): Promise<Cx
     accessKeySecret,
     tenantId,
     tokensIssued: 0,
+    env: {},
     journal: kit.journal,
+    breaches: kit.breaches,
     injectFault: kit.injectFault,
     seed(seed) {
       for (const name of seed.organisations ?? []) store.addOrganisation(name);
@@ -189,6 +177,10 @@ export async function startCxoneFake(options: CxoneFakeOptions = {}): Promise<Cx
 
   origin = await kit.listen();
   fake.url = origin;
+  fake.env = {
+    CXONE_ISSUER_URL: origin, CXONE_CLIENT_ID: clientId, CXONE_CLIENT_SECRET: clientSecret,
+    CXONE_ACCESS_KEY_ID: accessKeyId, CXONE_ACCESS_KEY_SECRET: accessKeySecret, CXONE_TIMEOUT_MS: '10000',
+  };
   return fake;
 }
 

@@ -4,9 +4,10 @@
  * through `host`. The default seed (project "Customer Success", the SOP's custom fields, users and epic) is
  * loaded at start, so the embedded default works out of the box.
  *
- * API: GET /rest/api/3/field, /project/search, /user/search, /priority; POST /issue; GET /issue/{key};
- * POST /search/jql (the old /search answers 410 Gone); POST /issue/{key}/attachments (multipart `file`,
- * 403 without X-Atlassian-Token: no-check); GET/POST /issue/{key}/transitions.
+ * API: the operations of contract.ts (fields, projects, users, priorities, create/get issue, JQL search with
+ * the old /search answering 410 Gone, attachments with the XSRF header, transitions, admin webhook
+ * registration). Search is eventually consistent, as Jira's is: `setSearchLag(ms)` keeps a new issue out of
+ * JQL results for that long after its create.
  *
  * Control, in process (methods on the returned object) or over HTTP under `/__control`:
  *   seed / POST /__control/seed                      projects, users, fields, issues
@@ -19,16 +20,18 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { RunningFake } from '../shared/action';
-import { createFakeKit, deliverWebhook, type Fault, type JournalEntry } from '../shared/fake-kit';
-import { constantTimeEqual } from '../shared/webhook';
+import { createFakeKit, deliverWebhook, FakeError, type FakeKit, type Fault, type JournalEntry, type MultipartForm, type RunningFake } from '../shared/fake-kit';
+import { constantTimeEqual } from '../shared/compare';
+import { jiraContract } from './contract';
 import {
-  FakeJiraError, jiraError, JiraFakeStore, PRIORITIES, STATUSES, TRANSITIONS,
+  JiraFakeStore, PRIORITIES, STATUSES, TRANSITIONS,
   type FakeField, type FakeIssue, type FakeProject, type FakeUser, type StatusChange,
-} from './fake-store';
-import { IDENTIFIER_HEADER, SIGNATURE_HEADER, signJiraWebhook } from './webhook';
+} from './store';
+import { IDENTIFIER_HEADER, SIGNATURE_HEADER, signJiraWebhook } from '../../activities/jira/webhook';
 
 export interface JiraFakeOptions {
+  /** How long a created issue stays invisible to JQL search (Jira's index lags writes); default 0. */
+  searchLagMs?: number;
   email?: string;
   apiToken?: string;
   /** The admin webhook's secret the fake signs deliveries with. */
@@ -55,7 +58,11 @@ export interface JiraFake extends RunningFake {
   apiToken: string;
   webhookSecret: string;
   journal: JournalEntry[];
+  breaches: FakeKit['breaches'];
   injectFault(fault: Fault): void;
+  setSearchLag(ms: number): void;
+  /** Admin webhooks registered through the REST API. */
+  registeredWebhooks(): Array<{ name: string; url: string; events: string[]; jql?: string; secret?: string }>;
   seed(seed: JiraSeed): { projects: FakeProject[]; users: FakeUser[]; fields: FakeField[]; issues: string[] };
   issues(): FakeIssue[];
   issue(key: string): FakeIssue | undefined;
@@ -76,15 +83,17 @@ export async function startJiraFake(options: JiraFakeOptions = {}): Promise<Jira
   const email = options.email ?? 'engine@everbright.example';
   const apiToken = options.apiToken ?? `ATATT-fake-${randomBytes(12).toString('hex')}`;
   const webhookSecret = options.webhookSecret ?? randomBytes(16).toString('hex');
-  const expectedAuth = `Basic ${Buffer.from(`${email}:${apiToken}`).toString('base64')}`;
-  const subscriptions: string[] = [];
+    const subscriptions: string[] = [];
   const webhookDeliveries: WebhookDelivery[] = [];
   let origin = '';
 
+  let searchLagMs = options.searchLagMs ?? 0;
+  const visibleAt = new Map<string, number>();
+  let registered: ReturnType<JiraFake['registeredWebhooks']> = [];
   const kit = createFakeKit({
+    contract: jiraContract,
     reset: () => fake.reset(),
-    authorize: (request) => constantTimeEqual(request.headers.authorization ?? '', expectedAuth),
-    errorBody: (status, message) => jiraError([status === 429 ? 'Rate limit exceeded.' : message]),
+    credentials: { basic: (user, password) => constantTimeEqual(user, email) && constantTimeEqual(password, apiToken) },
   });
   const { app } = kit;
 
@@ -118,17 +127,10 @@ export async function startJiraFake(options: JiraFakeOptions = {}): Promise<Jira
   };
   let store = new JiraFakeStore(onStatusChange);
 
-  app.setErrorHandler((error, _request, reply) => {
-    if (error instanceof FakeJiraError) return reply.code(error.status).send(error.body);
-    const status = (error as { statusCode?: number }).statusCode ?? 500;
-    return reply.code(status).send(jiraError([(error as Error).message]));
-  });
-
-  app.addContentTypeParser('multipart/form-data', { parseAs: 'buffer', bodyLimit: 50 * 1024 * 1024 }, (_request, body, done) => done(null, body));
 
   // ---- Jira REST v3 --------------------------------------------------------------------------------------
 
-  app.get('/rest/api/3/field', async () =>
+  kit.handle('fields.list', () =>
     store.fields.map((f) => ({
       id: f.id, key: f.id, name: f.name, custom: f.custom, orderable: true, navigable: true, searchable: true,
       clauseNames: f.custom ? [`cf[${f.id.replace('customfield_', '')}]`, f.name] : [f.id],
@@ -136,10 +138,10 @@ export async function startJiraFake(options: JiraFakeOptions = {}): Promise<Jira
     })),
   );
 
-  app.get('/rest/api/3/project/search', async (request: FastifyRequest<{ Querystring: { query?: string; startAt?: string; maxResults?: string } }>) => {
-    const all = store.searchProjects(request.query.query);
-    const startAt = Number(request.query.startAt ?? 0) || 0;
-    const maxResults = Math.min(Number(request.query.maxResults ?? 50) || 50, 100);
+  kit.handle('projects.search', ({ query }) => {
+    const all = store.searchProjects(query.query);
+    const startAt = Number(query.startAt ?? 0) || 0;
+    const maxResults = Math.min(Number(query.maxResults ?? 50) || 50, 100);
     const page = all.slice(startAt, startAt + maxResults);
     return {
       self: `${origin}/rest/api/3/project/search`, startAt, maxResults, total: all.length, isLast: startAt + maxResults >= all.length,
@@ -147,28 +149,27 @@ export async function startJiraFake(options: JiraFakeOptions = {}): Promise<Jira
     };
   });
 
-  app.get('/rest/api/3/user/search', async (request: FastifyRequest<{ Querystring: { query?: string; accountId?: string } }>) =>
-    store.searchUsers(request.query.query, request.query.accountId).map((u) => presentUser(u, origin)),
-  );
+  kit.handle('users.search', ({ query }) => store.searchUsers(query.query, query.accountId).map((u) => presentUser(u, origin)));
+  kit.handle('priorities.list', () => PRIORITIES.map((p) => ({ ...p, self: `${origin}/rest/api/3/priority/${p.id}` })));
 
-  app.get('/rest/api/3/priority', async () => PRIORITIES.map((p) => ({ ...p, self: `${origin}/rest/api/3/priority/${p.id}` })));
-
-  app.post('/rest/api/3/issue', async (request, reply: FastifyReply) => {
-    const issue = store.createIssue(request.body);
-    return reply.code(201).send({ id: issue.id, key: issue.key, self: `${origin}/rest/api/3/issue/${issue.id}` });
+  kit.handle('issues.create', ({ body }) => {
+    const issue = store.createIssue(body);
+    visibleAt.set(issue.key, Date.now() + searchLagMs);
+    return { id: issue.id, key: issue.key, self: `${origin}/rest/api/3/issue/${issue.id}` };
   });
 
-  app.get('/rest/api/3/issue/:key', async (request: FastifyRequest<{ Params: Params<'key'>; Querystring: { fields?: string } }>) =>
-    present(store.getIssue(request.params.key), origin, request.query.fields?.split(',').filter(Boolean)),
-  );
+  kit.handle('issues.get', ({ params, query }) => present(store.getIssue(params.issueIdOrKey), origin, query.fields?.split(',').filter(Boolean)));
 
   // Atlassian removed the old search endpoint; clients still calling it must notice.
-  app.route({ method: ['GET', 'POST'], url: '/rest/api/3/search', handler: async (_request, reply) => reply.code(410).send(jiraError(['The requested API has been removed. Please migrate to the /rest/api/3/search/jql API.'])) });
+  const removed = (_request: unknown, reply: FastifyReply) => reply.code(410).send(jiraContract.error(410, 'The requested API has been removed. Please migrate to the /rest/api/3/search/jql API.'));
+  kit.handle('search.legacy.get', removed);
+  kit.handle('search.legacy.post', removed);
 
-  app.post('/rest/api/3/search/jql', async (request: FastifyRequest<{ Body: { jql?: string; fields?: string[]; maxResults?: number; nextPageToken?: string } }>) => {
-    const { jql, fields, maxResults = 50, nextPageToken } = request.body ?? {};
-    if (!jql) throw new FakeJiraError(400, jiraError(['Unbounded JQL queries are not allowed here. Please add a search restriction to your query.']));
-    const all = store.search(jql);
+  kit.handle('search.jql', ({ body }) => {
+    const { jql, fields, maxResults = 50, nextPageToken } = body as { jql: string; fields?: string[]; maxResults?: number; nextPageToken?: string };
+    if (!jql.trim()) throw new FakeError(400, 'Unbounded JQL queries are not allowed here. Please add a search restriction to your query.');
+    const now = Date.now();
+    const all = store.search(jql).filter((i) => (visibleAt.get(i.key) ?? 0) <= now);
     const offset = Number(nextPageToken ?? 0) || 0;
     const size = Math.min(Math.max(maxResults, 1), 100);
     const page = all.slice(offset, offset + size);
@@ -177,31 +178,37 @@ export async function startJiraFake(options: JiraFakeOptions = {}): Promise<Jira
     return { issues: page.map((i) => present(i, origin, fields?.length ? fields : ['id'])), isLast, ...(isLast ? {} : { nextPageToken: String(offset + size) }) };
   });
 
-  app.post('/rest/api/3/issue/:key/attachments', async (request: FastifyRequest<{ Params: Params<'key'> }>, reply: FastifyReply) => {
-    if (String(request.headers['x-atlassian-token'] ?? '').toLowerCase() !== 'no-check') {
-      return reply.code(403).send(jiraError(['XSRF check failed']));
-    }
-    const contentType = String(request.headers['content-type'] ?? '');
-    if (!contentType.startsWith('multipart/form-data') || !Buffer.isBuffer(request.body)) {
-      return reply.code(415).send(jiraError(['Attachments must be sent as multipart/form-data.']));
-    }
-    const files = parseMultipart(request.body, contentType).filter((part) => part.name === 'file' && part.filename !== undefined);
-    if (files.length === 0) return reply.code(400).send(jiraError(["No multipart field named 'file' with a file name."]));
-    const issue = store.getIssue(request.params.key);
-    return files.map((f) => presentAttachment(store.addAttachment(issue.key, { filename: f.filename as string, content: f.data, mimeType: f.contentType }), origin));
+  kit.handle('attachments.add', ({ params, body, headers }, reply) => {
+    if (String(headers['x-atlassian-token'] ?? '').toLowerCase() !== 'no-check') return reply.code(403).send(jiraContract.error(403, 'XSRF check failed'));
+    const issue = store.getIssue(params.issueIdOrKey);
+    const files = (body as MultipartForm).files.file ?? [];
+    if (files.length === 0) throw new FakeError(400, "No multipart field named 'file' with a file name.");
+    return files.map((f) => presentAttachment(store.addAttachment(issue.key, { filename: f.filename, content: f.data, mimeType: f.contentType }), origin));
   });
 
-  app.get('/rest/api/3/issue/:key/transitions', async (request: FastifyRequest<{ Params: Params<'key'> }>) => {
-    store.getIssue(request.params.key);
+  kit.handle('transitions.list', ({ params }) => {
+    store.getIssue(params.issueIdOrKey);
     return {
       expand: 'transitions',
       transitions: TRANSITIONS.map((t) => ({ id: t.id, name: t.name, hasScreen: false, isGlobal: true, isInitial: false, isAvailable: true, isConditional: false, to: presentStatus(t.to, origin) })),
     };
   });
 
-  app.post('/rest/api/3/issue/:key/transitions', async (request: FastifyRequest<{ Params: Params<'key'>; Body: { transition?: { id?: string } } }>, reply: FastifyReply) => {
-    store.transition(request.params.key, String(request.body?.transition?.id ?? ''));
+  kit.handle('transitions.do', ({ params, body }, reply) => {
+    store.transition(params.issueIdOrKey, String((body as { transition: { id: string } }).transition.id));
     return reply.code(204).send();
+  });
+
+  const presentWebhook = (w: (typeof registered)[number], i: number) => ({
+    name: w.name, url: w.url, events: w.events, filters: { 'issue-related-events-section': w.jql ?? '' }, excludeBody: false, enabled: true,
+    self: `${origin}/rest/webhooks/1.0/webhook/${i + 1}`,
+  });
+  kit.handle('webhooks.list', () => registered.map(presentWebhook));
+  kit.handle('webhooks.register', ({ body }) => {
+    const b = body as { name: string; url: string; events: string[]; filters?: { 'issue-related-events-section'?: string }; secret?: string };
+    registered.push({ name: b.name, url: b.url, events: b.events, jql: b.filters?.['issue-related-events-section'], secret: b.secret });
+    if (b.events.includes('jira:issue_updated') && !subscriptions.includes(b.url)) subscriptions.push(b.url);
+    return presentWebhook(registered[registered.length - 1], registered.length - 1);
   });
 
   // ---- control -------------------------------------------------------------------------------------------
@@ -212,12 +219,17 @@ export async function startJiraFake(options: JiraFakeOptions = {}): Promise<Jira
     email,
     apiToken,
     webhookSecret,
+    env: {},
     journal: kit.journal,
+    breaches: kit.breaches,
     webhookDeliveries,
     injectFault(fault) {
-      // Jira says which limit was hit; clients may log it.
-      kit.injectFault(fault.kind === 'status' && fault.status === 429 ? { ...fault, headers: { 'RateLimit-Reason': 'jira-burst-based', ...fault.headers } } : fault);
+      // A 429 says which limit was hit and how far along it is, as Jira's does [rate].
+      const rateHeaders = { 'RateLimit-Reason': 'jira-burst-based', 'X-RateLimit-Limit': '100', 'X-RateLimit-Remaining': '0' };
+      kit.injectFault(fault.kind === 'status' && fault.status === 429 ? { ...fault, headers: { ...rateHeaders, ...fault.headers } } : fault);
     },
+    setSearchLag: (ms) => void (searchLagMs = ms),
+    registeredWebhooks: () => registered,
     seed(seed) {
       return {
         projects: (seed.projects ?? []).map((p) => store.addProject(p)),
@@ -242,6 +254,9 @@ export async function startJiraFake(options: JiraFakeOptions = {}): Promise<Jira
     },
     reset() {
       store = new JiraFakeStore(onStatusChange);
+      searchLagMs = options.searchLagMs ?? 0;
+      visibleAt.clear();
+      registered = [];
       subscriptions.length = 0;
       webhookDeliveries.length = 0;
       kit.journal.length = 0;
@@ -267,6 +282,7 @@ export async function startJiraFake(options: JiraFakeOptions = {}): Promise<Jira
 
   origin = await kit.listen();
   fake.url = origin;
+  fake.env = { JIRA_HOST: origin, JIRA_EMAIL: email, JIRA_API_TOKEN: apiToken, JIRA_WEBHOOK_SECRET: webhookSecret, JIRA_TIMEOUT_MS: '10000' };
   return fake;
 }
 
@@ -305,40 +321,4 @@ export function present(issue: FakeIssue, origin: string, only?: string[]) {
   const wanted = !only || only.some((f) => f === '*all' || f === '*navigable') ? Object.keys(all) : only;
   const fields = Object.fromEntries(wanted.filter((f) => f in all).map((f) => [f, all[f]]));
   return { id: issue.id, key: issue.key, self: `${origin}/rest/api/3/issue/${issue.id}`, fields };
-}
-
-// ---- multipart -------------------------------------------------------------------------------------------
-
-interface MultipartPart {
-  name?: string;
-  filename?: string;
-  contentType: string;
-  data: Buffer;
-}
-
-/** Splits a multipart/form-data body into its parts (enough for file uploads; no nested multiparts). */
-export function parseMultipart(body: Buffer, contentType: string): MultipartPart[] {
-  const boundary = /boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(contentType);
-  if (!boundary) return [];
-  const delimiter = Buffer.from(`--${boundary[1] ?? boundary[2]}`);
-  const parts: MultipartPart[] = [];
-  let start = body.indexOf(delimiter);
-  while (start !== -1) {
-    const from = start + delimiter.length;
-    if (body.subarray(from, from + 2).toString() === '--') break; // closing delimiter
-    const end = body.indexOf(delimiter, from);
-    if (end === -1) break;
-    const part = body.subarray(from + 2, end - 2); // drop the CRLF after the delimiter and before the next
-    const split = part.indexOf('\r\n\r\n');
-    const headers = part.subarray(0, split).toString('utf8');
-    const disposition = /content-disposition:[^\r\n]*/i.exec(headers)?.[0] ?? '';
-    parts.push({
-      name: /\bname="([^"]*)"/i.exec(disposition)?.[1],
-      filename: /\bfilename="([^"]*)"/i.exec(disposition)?.[1],
-      contentType: /content-type:\s*([^\r\n]+)/i.exec(headers)?.[1]?.trim() ?? 'application/octet-stream',
-      data: Buffer.from(part.subarray(split + 4)),
-    });
-    start = end;
-  }
-  return parts;
 }

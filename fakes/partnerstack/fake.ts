@@ -1,0 +1,117 @@
+/**
+ * A local PartnerStack: a real HTTP server on 127.0.0.1 serving the operations of contract.ts (partnerships,
+ * deals, customers, rewards) with Basic auth and the `{data, message, status}` envelope, refusing what the
+ * contract refuses. Point PARTNERSTACK_BASE_URL at `<url>` (which already ends in `/api`).
+ *
+ * Control, in process (methods on the returned object) or over HTTP under `/__control`:
+ *   seedPartner / POST /__control/partners      seedReward / POST /__control/rewards
+ *   addDealStage / POST /__control/stages       state() / GET /__control/state
+ *   injectFault / POST /__control/faults        journal / GET /__control/journal
+ *   sendWebhook / POST /__control/webhooks      reset / POST /__control/reset
+ * Webhooks are sent as PartnerStack sends them: the record itself with a top-level `event`, booleans as
+ * strings, unsigned (PartnerStack documents no signature).
+ */
+import { randomBytes } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { constantTimeEqual } from '../shared/compare';
+import { createFakeKit, deliverWebhook, type Fault, type FakeKit, type JournalEntry, type RunningFake } from '../shared/fake-kit';
+import { partnerstackContract } from './contract';
+import { pageOf, PartnerStackFakeStore, type FakeCustomer, type FakeDeal, type FakePartnership, type FakeReward, type RewardStatus } from './store';
+
+export interface PartnerStackFake extends RunningFake {
+  /** `http://127.0.0.1:<port>`: where `/__control` lives (`url` is the API base, `<origin>/api`). */
+  origin: string;
+  publicKey: string;
+  secretKey: string;
+  journal: JournalEntry[];
+  breaches: FakeKit['breaches'];
+  injectFault(fault: Fault): void;
+  seedPartner(input: { email: string; firstName?: string; lastName?: string }): FakePartnership;
+  seedReward(input: { partnerKey: string; amount: number; status?: RewardStatus; description?: string }): FakeReward;
+  /** Adds a stage to the default group's deal-stage list. */
+  addDealStage(stage: string): void;
+  /** Moves a deal the way the HubSpot sync or a person in the portal would. */
+  setDealStage(dealKey: string, stage: string): void;
+  /** Archives a partnership the way a person in the portal would. */
+  archivePartner(partnerKey: string): void;
+  state(): { partnerships: FakePartnership[]; archived: string[]; deals: FakeDeal[]; customers: FakeCustomer[]; rewards: FakeReward[] };
+  /** POSTs `record` with a top-level `event` to `url`, as PartnerStack delivers webhooks. */
+  sendWebhook(url: string, event: string, record: Record<string, unknown>): Promise<{ status: number }>;
+  reset(): void;
+}
+
+type Body = Record<string, unknown>;
+
+export async function startPartnerStackFake(options: { publicKey?: string; secretKey?: string } = {}): Promise<PartnerStackFake> {
+  const publicKey = options.publicKey ?? `pk_fake_${randomBytes(8).toString('hex')}`;
+  const secretKey = options.secretKey ?? `sk_fake_${randomBytes(16).toString('hex')}`;
+  let store = new PartnerStackFakeStore();
+
+  const kit = createFakeKit({
+    contract: partnerstackContract,
+    reset: () => fake.reset(),
+    credentials: { basic: (user, password) => constantTimeEqual(user, publicKey) && constantTimeEqual(password, secretKey) },
+  });
+  const ok = (data: unknown, message = 'Success') => ({ data, message, status: 200 });
+
+  kit.handle('partnerships.list', ({ query }) => ok(pageOf(store.listPartners(query.include_archived === 'true'), query)));
+  kit.handle('partnerships.get', ({ params }) => ok(store.partner(params.partnership_key)));
+  kit.handle('partnerships.archive', ({ params }) => ok(store.archivePartner(params.partnership_key), 'Partnership archived'));
+  kit.handle('deals.list', ({ query }) => ok(pageOf(store.deals.filter((d) => !query.partner_key || d.partner_key === query.partner_key), query)));
+  kit.handle('deals.create', ({ body }) => ok(store.createDeal(body as Body)));
+  kit.handle('deals.get', ({ params }) => ok(store.deal(params.deal_key)));
+  kit.handle('deals.update', ({ params, body }) => ok(store.updateDeal(params.deal_key, body as Body)));
+  kit.handle('customers.create', ({ body }) => ok(store.createCustomer(body as Body)));
+  kit.handle('customers.get', ({ params }) => ok(store.customer(params.customer_key)));
+  kit.handle('rewards.list', ({ query }) => ok(pageOf(store.rewardsMatching(query.keywords), query)));
+
+  const fake: PartnerStackFake = {
+    system: 'partnerstack',
+    url: '',
+    env: {},
+    origin: '',
+    publicKey,
+    secretKey,
+    journal: kit.journal,
+    breaches: kit.breaches,
+    injectFault: kit.injectFault,
+    seedPartner: (input) => store.addPartner(input),
+    seedReward: (input) => store.addReward(input),
+    addDealStage: (stage) => void store.groups[0].deal_stages.push(stage),
+    setDealStage: (dealKey, stage) => void store.updateDeal(dealKey, { stage }),
+    archivePartner: (partnerKey) => void store.archivePartner(partnerKey),
+    state: () => ({ partnerships: store.partnerships, archived: [...store.archived], deals: store.deals, customers: store.customers, rewards: store.rewards }),
+    sendWebhook: (url, event, record) => deliverWebhook(url, JSON.stringify(asDelivered(event, record)), {}),
+    reset() {
+      store = new PartnerStackFakeStore();
+      kit.journal.length = 0;
+    },
+    close: () => kit.close(),
+  };
+
+  const { app } = kit;
+  app.post('/__control/partners', async (request: FastifyRequest<{ Body: { email: string; firstName?: string; lastName?: string } }>) => fake.seedPartner(request.body));
+  app.post('/__control/rewards', async (request: FastifyRequest<{ Body: { partnerKey: string; amount: number; status?: RewardStatus; description?: string } }>) => fake.seedReward(request.body));
+  app.post('/__control/stages', async (request: FastifyRequest<{ Body: { stage: string } }>, reply: FastifyReply) => {
+    fake.addDealStage(request.body.stage);
+    return reply.code(204).send();
+  });
+  app.get('/__control/state', async () => fake.state());
+  app.post('/__control/webhooks', async (request: FastifyRequest<{ Body: { url: string; event: string; record: Record<string, unknown> } }>) =>
+    fake.sendWebhook(request.body.url, request.body.event, request.body.record),
+  );
+
+  fake.origin = await kit.listen();
+  fake.url = `${fake.origin}/api`;
+  fake.env = { PARTNERSTACK_API_KEY: publicKey, PARTNERSTACK_API_SECRET: secretKey, PARTNERSTACK_BASE_URL: fake.url, PARTNERSTACK_TIMEOUT_MS: '10000' };
+  return fake;
+}
+
+/**
+ * A webhook body as PartnerStack sends it (issue 8, from PartnerStack's webhook reference): the record's own
+ * fields with a top-level `event`, and booleans such as `archived` as the strings "true"/"false".
+ */
+function asDelivered(event: string, record: Record<string, unknown>): Record<string, unknown> {
+  const fields = Object.fromEntries(Object.entries(record).map(([k, v]) => [k, typeof v === 'boolean' ? String(v) : v]));
+  return { ...fields, event };
+}
