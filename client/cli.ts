@@ -14,8 +14,11 @@
  *                            decides an open task (refused, with the reason, when it does not fit)
  */
 import { Client, Connection, WorkflowUpdateFailedError } from '@temporalio/client';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { catalogue } from '../activities';
+import { compileAll, filesNeededBy } from '../dsl/compile';
 import { toMermaid } from '../dsl/diagram';
 import { formatIssues, suggest } from '../dsl/issues';
 import { decideUpdate, stateQuery } from '../workflows/messages';
@@ -78,6 +81,7 @@ async function validate(files: string[]): Promise<number> {
   let failed = 0;
   for (const result of results) {
     const name = path.relative(process.cwd(), result.file);
+    if (result.warnings.length) console.error(formatIssues(name, result.warnings));
     if (result.issues.length) {
       failed++;
       console.error(formatIssues(name, result.issues));
@@ -94,10 +98,11 @@ async function diagram(files: string[]): Promise<number> {
     return 2;
   }
   const file = path.resolve(files[0]);
-  // Compile with its neighbours so that subprocess steps resolve.
+  // Compile it with the neighbours it starts as subprocesses, and nothing else.
   const siblings = await definitionFiles(path.dirname(file)).catch(() => [] as string[]);
-  const results = await compileFiles([file, ...siblings.filter((f) => f !== file)]);
-  const result = results[0];
+  const read = async (name: string) => ({ file: name, text: await readFile(name, 'utf8') });
+  const candidates = await Promise.all(siblings.filter((f) => f !== file).map(read));
+  const [result] = await compileAll(filesNeededBy(await read(file), candidates), catalogue);
   if (result.issues.length) {
     console.error(formatIssues(files[0], result.issues));
     return 1;

@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { loadDirectory } from '../directory/load';
 import type { Directory } from '../directory/model';
 import type { CompiledDefinition } from '../dsl/compile';
+import { PERSON_WITH_ROLE } from '../dsl/model';
 import { evaluate } from '../dsl/expressions';
 import { searchAttributes, type ProcessArgs, type ProcessResult } from '../workflows/messages';
 import { TASK_QUEUE } from '../worker';
@@ -37,14 +38,12 @@ function inputValidator(definition: CompiledDefinition): ValidateFunction | unde
   return validate;
 }
 
+let directory: Directory | undefined;
+
 /**
  * An input field marked `x-person-with-role: <role>` names a person of the people directory who holds that
  * role (e.g. the CAM who manages the partner); anyone else is refused at start, naming the field.
  */
-export const PERSON_WITH_ROLE = 'x-person-with-role';
-
-let directory: Directory | undefined;
-
 function peopleProblems(definition: CompiledDefinition, input: Record<string, unknown>): { field: string; message: string }[] {
   const properties = (definition.input?.properties ?? {}) as Record<string, Record<string, unknown>>;
   const problems: { field: string; message: string }[] = [];
@@ -81,6 +80,9 @@ export async function startProcess(
         (validate.errors ?? []).map((e) => {
           const at = e.instancePath.replace(/^\//, '').replace(/\//g, '.');
           if (e.keyword === 'required') return { field: [at, e.params.missingProperty].filter(Boolean).join('.'), message: 'is required' };
+          if (e.keyword === 'additionalProperties') {
+            return { field: [at, e.params.additionalProperty].filter(Boolean).join('.'), message: `is not a field of this process's input` };
+          }
           return { field: at || 'input', message: e.message ?? 'is invalid' };
         }),
       );

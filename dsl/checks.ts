@@ -7,18 +7,24 @@
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import type { z } from 'zod';
-import type { ActionCatalogue } from '../activities/shared/action';
+import type { ActionCatalogue, TemplateSignature } from '../activities/shared/action';
 import { needsCalendar, parseDuration, DURATION_HINT } from './durations';
+import { unknownNames, KNOWN_FUNCTIONS } from './expression-names';
 import { expressionError, placeholders, valueExpression } from './expressions';
 import { suggest, didYouMean, type DefinitionIssue, type Path } from './issues';
-import { STEP_KINDS, type Definition, type Step, type Target } from './model';
+import { PERSON_WITH_ROLE, STEP_KINDS, type Definition, type Step, type Target } from './model';
 
 export interface CheckContext {
   actions: ActionCatalogue;
   /** Process names a `subprocess:` may start. */
   processes: ReadonlySet<string>;
   calendars: readonly string[];
+  /** Events some trigger or action is known to send; a `wait-for` on any other is warned about. */
+  events?: ReadonlySet<string>;
 }
+
+/** The step kinds that open a task, and so can honour `deadline`, `remind` and `escalate`. */
+const TIMED_KINDS = ['task', 'review', 'checklist'] as const;
 
 interface PlacedStep {
   step: Step;
@@ -42,13 +48,33 @@ export function checkDefinition(def: Definition, context: CheckContext): Definit
       report({ code: 'unknown-role', message: `unknown role '${role}'`, path, hint: suggest(role, roles, 'roles') });
     }
   };
-  const checkExpression = (source: string | undefined, path: Path, offset = 0) => {
+  const variables = variablesOf(def);
+  const checkExpression = (source: string | undefined, path: Path, offset = 0, extra: readonly string[] = []) => {
     if (source === undefined) return;
     const error = expressionError(source);
-    if (error) report({ code: 'bad-expression', message: `bad expression: ${error.message}`, path, offset: offset + error.position });
+    if (error) return report({ code: 'bad-expression', message: `bad expression: ${error.message}`, path, offset: offset + error.position });
+    const known = new Set([...variables, ...extra]);
+    for (const name of unknownNames(source, known)) {
+      if (name.kind === 'function') {
+        report({ code: 'unknown-function', message: `unknown function '$${name.name}'`, path, offset: offset + name.offset, hint: suggest(name.name, KNOWN_FUNCTIONS, 'functions').replace(/'(\w+)'/g, "'$$$1'") });
+      } else {
+        report({
+          code: 'unknown-variable',
+          message: `unknown variable '${name.name}'`,
+          path,
+          offset: offset + name.offset,
+          hint: didYouMean(name.name, known) ?? `known here: ${[...known].sort().join(', ')} (a step's 'result:', a 'set:' or 'variables:' entry defines one)`,
+        });
+      }
+    }
   };
-  const checkText = (text: string | undefined, path: Path) => {
-    for (const { source, offset } of placeholders(text ?? '')) checkExpression(source, path, offset);
+  const checkText = (text: string | undefined, path: Path, extra: readonly string[] = []) => {
+    for (const { source, offset } of placeholders(text ?? '')) checkExpression(source, path, offset, extra);
+  };
+  const checkTarget = (target: { next?: string; end?: string } | undefined, path: Path) => {
+    if (target?.next !== undefined && target.end !== undefined) {
+      report({ code: 'conflicting-target', message: `both 'next' and 'end': it cannot go to step '${target.next}' and end the process`, path: [...path, 'end'], atKey: true, hint: `keep 'next: ${target.next}' to go on, or 'end: ${target.end}' to stop` });
+    }
   };
   const checkValue = (value: unknown, path: Path) => {
     const expression = valueExpression(value);
@@ -74,8 +100,7 @@ export function checkDefinition(def: Definition, context: CheckContext): Definit
   };
   const checkForm = (schema: Record<string, unknown> | undefined, path: Path) => {
     if (schema === undefined) return;
-    const error = jsonSchemaError(schema);
-    if (error) report({ code: 'bad-form', message: `not a valid JSON Schema: ${error}`, path });
+    for (const error of jsonSchemaErrors(schema)) report({ code: 'bad-form', ...error, path: [...path, ...error.path], atKey: error.path.length > 0 });
   };
   const checkCall = (action: string, args: Record<string, unknown> | undefined, callPath: Path, withPath: Path) => {
     const signature = context.actions.get(action);
@@ -83,7 +108,12 @@ export function checkDefinition(def: Definition, context: CheckContext): Definit
       return report({ code: 'unknown-action', message: `unknown action '${action}'`, path: callPath, hint: suggest(action, [...context.actions.keys()].sort(), 'actions') });
     }
     for (const problem of argumentProblems(signature.input, args ?? {})) {
-      report({ code: 'bad-arguments', message: `${action}: ${problem.message}`, path: problem.key ? [...withPath, problem.key] : callPath, atKey: problem.atKey, hint: problem.hint });
+      report({ code: 'bad-arguments', message: `${action}: ${problem.message}`, path: problem.key ? [...withPath, ...problem.key] : callPath, atKey: problem.atKey, hint: problem.hint });
+    }
+    if (signature.templates) {
+      for (const problem of templateProblems(signature.templates, args ?? {})) {
+        report({ code: 'unknown-template', message: `${action}: ${problem.message}`, path: [...withPath, ...(problem.key ?? [])], atKey: problem.atKey, hint: problem.hint });
+      }
     }
     checkValue(args, withPath);
   };
@@ -131,6 +161,22 @@ export function checkDefinition(def: Definition, context: CheckContext): Definit
     misplaced('timeout', ['call']);
     misplaced('expect', ['call']);
     misplaced('reason', ['end']);
+    for (const key of ['deadline', 'remind', 'escalate'] as const) {
+      if (step[key] !== undefined && !TIMED_KINDS.some((kind) => step[kind] !== undefined)) {
+        const kind = kinds[0] ?? 'step';
+        report({
+          code: 'misplaced-timing',
+          message: `'${key}' has no effect on a '${kind}' step: only a task, review or checklist is held to it`,
+          path: at(key),
+          atKey: true,
+          hint:
+            kind === 'call'
+              ? "give the call a 'timeout', or put the deadline on the task that follows it (a call that fails for good opens an incident task, which the incident role decides)"
+              : 'move it to the task, review or checklist that people must finish in time',
+        });
+      }
+    }
+    checkTarget(step['max-visits']?.then, at('max-visits', 'then'));
 
     if (step.stage !== undefined && !stages.includes(step.stage)) {
       report({ code: 'unknown-stage', message: `unknown stage '${step.stage}'`, path: at('stage'), hint: suggest(step.stage, stages, 'stages') });
@@ -140,7 +186,7 @@ export function checkDefinition(def: Definition, context: CheckContext): Definit
     }
     checkCalendar(step.calendar, at('calendar'));
     checkExpression(step.when, at('when'));
-    checkExpression(step.expect, at('expect'));
+    checkExpression(step.expect, at('expect'), 0, ['result']);
     checkText(step.title, at('title'));
     checkText(step.reason, at('reason'));
     checkDuration(step.timeout, at('timeout'), calendar, true);
@@ -179,6 +225,7 @@ export function checkDefinition(def: Definition, context: CheckContext): Definit
           report({ code: 'invalid-value', message: `four-eyes names step '${id}', which nobody decides`, path: at('task', 'four-eyes', 'steps', i), hint: 'name a task, review or checklist step' });
         }
       });
+      for (const [name, outcome] of Object.entries(task.outcomes)) checkTarget(outcome, at('task', 'outcomes', name));
       if (Object.keys(task.outcomes).length === 0) {
         report({ code: 'no-outcomes', message: `human task '${step.id}' has no outcomes`, path: at('task', 'outcomes'), hint: 'list the decisions a person can take, e.g. approve: {} and reject: { end: rejected }' });
       }
@@ -197,6 +244,7 @@ export function checkDefinition(def: Definition, context: CheckContext): Definit
       if (review['on-cap'] && review['max-rounds'] === undefined) {
         report({ code: 'missing-field', message: `'on-cap' applies only with 'max-rounds'`, path: at('review', 'on-cap'), hint: "add 'max-rounds: N', or remove 'on-cap'" });
       }
+      for (const key of ['approved', 'rejected'] as const) checkTarget(review[key], at('review', key));
     }
     if (step.checklist) {
       checkDuration(step.checklist.due, at('checklist', 'due'), calendar);
@@ -208,7 +256,7 @@ export function checkDefinition(def: Definition, context: CheckContext): Definit
         checkExpression(item.when, at('checklist', 'items', i, 'when'));
         if (item.check) {
           checkCall(item.check.call, item.check.with, at('checklist', 'items', i, 'check', 'call'), at('checklist', 'items', i, 'check', 'with'));
-          checkExpression(item.check.expect, at('checklist', 'items', i, 'check', 'expect'));
+          checkExpression(item.check.expect, at('checklist', 'items', i, 'check', 'expect'), 0, ['result']);
         }
       });
     }
@@ -220,14 +268,26 @@ export function checkDefinition(def: Definition, context: CheckContext): Definit
       }
     }
     if (step['wait-for']) {
-      checkExpression(step['wait-for'].match, at('wait-for', 'match'));
+      checkExpression(step['wait-for'].match, at('wait-for', 'match'), 0, ['event']);
       checkDuration(step['wait-for'].timeout, at('wait-for', 'timeout'), calendar);
+      checkTarget(step['wait-for']['on-timeout'], at('wait-for', 'on-timeout'));
+      const event = step['wait-for'].event;
+      if (!context.events?.has(event)) {
+        report({
+          code: 'unknown-event',
+          severity: 'warning',
+          message: `no trigger or action is known to send the event '${event}'`,
+          path: at('wait-for', 'event'),
+          hint: "it can still arrive through the CLI's `event` command; check the name against the system that sends it",
+        });
+      }
     }
     step.branch?.forEach((branchCase, i) => {
       checkExpression(branchCase.when, at('branch', i, 'when'));
       if (branchCase.when === undefined && i !== step.branch!.length - 1) {
         report({ code: 'unreachable-step', message: 'only the last branch case may omit \'when\'; the cases after it can never be taken', path: at('branch', i) });
       }
+      checkTarget(branchCase, at('branch', i));
       if (branchCase.next === undefined && branchCase.end === undefined) {
         report({ code: 'missing-field', message: `branch case needs 'next' or 'end'`, path: at('branch', i) });
       }
@@ -376,25 +436,82 @@ function cycles(successors: number[][], size: number): number[][] {
   return found;
 }
 
-/** Problems with a step's arguments against the action's input schema, found without running anything. */
-function argumentProblems(schema: z.ZodType, args: Record<string, unknown>): { key?: string; atKey?: boolean; message: string; hint?: string }[] {
-  const def = schema._zod.def as { type: string; shape?: Record<string, z.ZodType> };
-  if (def.type !== 'object' || !def.shape) return [];
-  const shape = def.shape;
-  const problems: { key?: string; atKey?: boolean; message: string; hint?: string }[] = [];
+/** The names an expression may read at the top of its scope: the engine's, the definition's variables and every step result. */
+function variablesOf(def: Definition): Set<string> {
+  const names = new Set<string>(['input', 'deadlines', 'now', ...Object.keys(def.variables ?? {})]);
+  const visit = (steps: Step[]) =>
+    steps.forEach((step) => {
+      if (step.result) names.add(step.result);
+      for (const key of Object.keys(step.set ?? {})) names.add(key);
+      Object.values(step.parallel ?? {}).forEach(visit);
+    });
+  visit(def.steps);
+  return names;
+}
+
+type ArgumentProblem = { key?: Path; atKey?: boolean; message: string; hint?: string };
+
+/**
+ * Problems with a step's arguments against the action's input schema, found without running anything:
+ * unknown and missing arguments at every level of nested objects, and literal values of the wrong type.
+ */
+function argumentProblems(schema: z.ZodType, args: Record<string, unknown>, at: Path = []): ArgumentProblem[] {
+  const shape = objectShape(schema);
+  if (!shape) return [];
+  const problems: ArgumentProblem[] = [];
+  const where = (key: string) => (at.length ? `${[...at, key].join('.')}` : key);
   for (const key of Object.keys(args)) {
-    if (!(key in shape)) problems.push({ key, atKey: true, message: `unknown argument '${key}'`, hint: didYouMean(key, Object.keys(shape)) ?? `arguments: ${Object.keys(shape).join(', ')}` });
+    if (!(key in shape)) problems.push({ key: [...at, key], atKey: true, message: `unknown argument '${where(key)}'`, hint: didYouMean(key, Object.keys(shape)) ?? `arguments${at.length ? ` of '${at.join('.')}'` : ''}: ${Object.keys(shape).join(', ')}` });
   }
   for (const [key, field] of Object.entries(shape)) {
     const value = args[key];
     if (value === undefined) {
-      if (!field.safeParse(undefined).success) problems.push({ message: `missing argument '${key}'`, hint: `add '${key}' under 'with'` });
+      if (!field.safeParse(undefined).success) problems.push({ key: at.length ? at : undefined, message: `missing argument '${where(key)}'`, hint: `add '${key}' under '${at.length ? at.join('.') : 'with'}'` });
       continue;
     }
-    if (isLiteral(value)) {
+    if (value !== null && typeof value === 'object' && !Array.isArray(value) && objectShape(field)) {
+      // A nested object: its keys are checked one by one (zod would drop a misspelt one without a word).
+      problems.push(...argumentProblems(field, value as Record<string, unknown>, [...at, key]));
+    } else if (isLiteral(value)) {
       const result = field.safeParse(value);
-      if (!result.success) problems.push({ key, message: `argument '${key}': ${result.error.issues[0].message.replace(/^Invalid input: /, '')}` });
+      if (!result.success) problems.push({ key: [...at, key], message: `argument '${where(key)}': ${result.error.issues[0].message.replace(/^Invalid input: /, '')}` });
     }
+  }
+  return problems;
+}
+
+/** The fields of an object schema, looking through optional, default and refinement wrappers. */
+function objectShape(schema: z.ZodType): Record<string, z.ZodType> | undefined {
+  let current: z.core.$ZodType | undefined = schema;
+  for (let depth = 0; current && depth < 10; depth++) {
+    const def = current._zod.def as { type: string; shape?: Record<string, z.ZodType>; innerType?: z.core.$ZodType; in?: z.core.$ZodType };
+    if (def.type === 'object') return def.shape;
+    current = def.innerType ?? def.in;
+  }
+  return undefined;
+}
+
+/** An unknown template, or a literal `variables:` mapping that misses one the template needs or has one it does not. */
+function templateProblems(templates: readonly TemplateSignature[], args: Record<string, unknown>): ArgumentProblem[] {
+  const given = args.template;
+  if (given === null || typeof given !== 'object' || Array.isArray(given)) return [];
+  const { name, variables } = given as { name?: unknown; variables?: unknown };
+  if (typeof name !== 'string' || !isLiteral(name)) return [];
+  const normal = (text: string) => text.trim().replace(/\s+/g, ' ').toLowerCase();
+  const template = templates.find((t) => t.id === name || normal(t.label) === normal(name));
+  if (!template) {
+    const names = templates.map((t) => t.label);
+    return [{ key: ['template', 'name'], message: `unknown template '${name}'`, hint: suggest(name, names, 'templates') }];
+  }
+  if (variables !== undefined && (variables === null || typeof variables !== 'object' || Array.isArray(variables))) return [];
+  const keys = Object.keys((variables ?? {}) as Record<string, unknown>);
+  const problems: ArgumentProblem[] = [];
+  const missing = template.variables.filter((v) => !keys.includes(v));
+  if (missing.length) {
+    problems.push({ key: variables === undefined ? ['template'] : ['template', 'variables'], atKey: true, message: `template '${template.label}' needs ${missing.map((v) => `'${v}'`).join(', ')}`, hint: `add ${missing.map((v) => `${v}: ...`).join(', ')} under 'template.variables'` });
+  }
+  for (const key of keys.filter((k) => !template.variables.includes(k))) {
+    problems.push({ key: ['template', 'variables', key], atKey: true, message: `template '${template.label}' has no variable '${key}'`, hint: didYouMean(key, template.variables) ?? `its variables: ${template.variables.join(', ')}` });
   }
   return problems;
 }
@@ -407,14 +524,69 @@ function isLiteral(value: unknown): boolean {
   return true;
 }
 
-const ajv = new Ajv({ strict: false, allErrors: true });
+// Strict mode refuses what JSON Schema would silently ignore: a misspelt keyword (`propertes`), a `required`
+// field no `properties` declares, `properties` without `type: object`.
+const ajv = new Ajv({ strict: true, allErrors: true });
 addFormats(ajv);
+ajv.addKeyword({ keyword: PERSON_WITH_ROLE, schemaType: 'string' });
 
-function jsonSchemaError(schema: Record<string, unknown>): string | undefined {
-  try {
-    ajv.compile(schema);
-    return undefined;
-  } catch (err) {
-    return (err as Error).message;
+/**
+ * Why a form or input schema is not a usable JSON Schema, and where in it. Ajv stops at the first strict-mode
+ * problem, so each misspelt keyword found is taken out and the schema compiled again, to report them all.
+ */
+function jsonSchemaErrors(schema: Record<string, unknown>): { message: string; path: Path; hint?: string }[] {
+  const problems: { message: string; path: Path; hint?: string }[] = [];
+  const current: unknown = structuredClone(schema);
+  // Keywords read as what they most likely mean, by where they are: paths are reported as the author wrote them.
+  const renamed = new Map<string, string>();
+  const asWritten = (path: Path) => path.map((key, i) => renamed.get(JSON.stringify([...path.slice(0, i), key])) ?? key);
+  for (let attempt = 0; attempt < 20; attempt++) {
+    try {
+      ajv.compile(current as Record<string, unknown>);
+      return problems;
+    } catch (err) {
+      const message = (err as Error).message;
+      const unknown = /unknown keyword: "([^"]+)"/.exec(message)?.[1];
+      const found = unknown === undefined ? undefined : keyPath(current, unknown);
+      const path = found && asWritten(found);
+      if (unknown === undefined || !found || !path) {
+        const required = /required property "([^"]+)" is not defined/.exec(message)?.[1];
+        if (required !== undefined) {
+          problems.push({ message: `'${required}' is required but not declared under 'properties'`, path: asWritten(keyPath(current, 'required') ?? []), hint: `declare '${required}' under 'properties', or check its spelling` });
+        } else problems.push({ message: `not a valid JSON Schema: ${message.replace(/^strict mode: /, '')}`, path: [] });
+        return problems;
+      }
+      const meant = closest(unknown, SCHEMA_KEYWORDS);
+      problems.push({ message: `unknown JSON Schema keyword '${unknown}'`, path, hint: meant ? `did you mean '${meant}'?` : 'JSON Schema ignores unknown keywords, so a misspelt one checks nothing' });
+      // Read it as the keyword it most likely means, so that what is inside it is checked too.
+      const parent = found!.slice(0, -1).reduce<unknown>((node, key) => (node as Record<string, unknown>)[key as string], current) as Record<string, unknown>;
+      if (meant && !(meant in parent)) {
+        parent[meant] = parent[unknown];
+        renamed.set(JSON.stringify([...found!.slice(0, -1), meant]), unknown);
+      }
+      delete parent[unknown];
+    }
   }
+  return problems;
+}
+
+function closest(word: string, candidates: readonly string[]): string | undefined {
+  return /'([^']+)'/.exec(didYouMean(word, candidates) ?? '')?.[1];
+}
+
+const SCHEMA_KEYWORDS = [
+  'type', 'properties', 'required', 'items', 'enum', 'const', 'format', 'minLength', 'maxLength', 'minimum', 'maximum', 'exclusiveMinimum',
+  'exclusiveMaximum', 'multipleOf', 'pattern', 'default', 'title', 'description', 'examples', 'additionalProperties', 'minItems', 'maxItems',
+  'uniqueItems', 'oneOf', 'anyOf', 'allOf', 'not', 'if', 'then', 'else', 'dependentRequired', 'readOnly', 'writeOnly',
+];
+
+/** The path to the first key with this name in a JSON value, depth first. */
+function keyPath(value: unknown, key: string, at: Path = []): Path | undefined {
+  if (value === null || typeof value !== 'object') return undefined;
+  if (!Array.isArray(value) && Object.prototype.hasOwnProperty.call(value, key)) return [...at, key];
+  for (const [k, v] of Object.entries(value)) {
+    const found = keyPath(v, key, [...at, Array.isArray(value) ? Number(k) : k]);
+    if (found) return found;
+  }
+  return undefined;
 }

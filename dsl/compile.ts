@@ -9,7 +9,7 @@ import { calendarNames, snapshotCalendar } from './calendar-data';
 import { checkDefinition } from './checks';
 import { sortIssues, type DefinitionIssue } from './issues';
 import type { Definition, Step } from './model';
-import { checkShape } from './shape';
+import { checkShape, type ShapeResult } from './shape';
 import { readSource } from './source';
 
 export interface CompiledDefinition extends Definition {
@@ -29,8 +29,10 @@ export interface SourceFile {
 export interface CompileResult {
   file: string;
   definition?: CompiledDefinition;
-  /** Sorted by position; empty when the definition compiled. */
+  /** Errors, sorted by position; empty when the definition compiled. */
   issues: DefinitionIssue[];
+  /** Warnings, sorted by position: reported, but the definition compiles. */
+  warnings: DefinitionIssue[];
 }
 
 /**
@@ -40,17 +42,22 @@ export interface CompileResult {
 export async function compileAll(files: readonly SourceFile[], actions: ActionCatalogue): Promise<CompileResult[]> {
   const parsed = files.map((source) => {
     const read = readSource(source.file, source.text);
-    const shape = read.data === undefined ? { issues: [] } : checkShape(read.data);
+    const shape: ShapeResult = read.data === undefined ? { issues: [] } : checkShape(read.data);
     return { read, ...shape };
   });
   const processes = new Set(parsed.flatMap((p) => (p.definition ? [p.definition.process] : [])));
   const context = { actions, processes, calendars: calendarNames() };
 
   const valid = new Map<string, Definition>();
-  const results = parsed.map(({ read, definition, issues }) => {
-    const all = [...read.issues, ...issues, ...(definition ? checkDefinition(definition, context) : [])];
+  const results = parsed.map(({ read, definition, issues, salvaged }) => {
+    const checked = definition ?? salvaged;
+    // On a salvaged definition, reachability and loops depend on the parts taken out: guessing them is noise.
+    const semantic = checked ? checkDefinition(checked, context).filter((i) => definition || (i.code !== 'unreachable-step' && i.code !== 'endless-loop')) : [];
+    const found = [...read.issues, ...issues, ...semantic].map((issue) => (issue.line === undefined ? read.position(issue) : issue));
+    const all = found.filter((issue) => issue.severity !== 'warning');
+    const warnings = sortIssues(found.filter((issue) => issue.severity === 'warning'));
     if (definition && all.length === 0) valid.set(definition.process, definition);
-    return { file: read.file, definition, issues: sortIssues(all.map((issue) => (issue.line === undefined ? read.position(issue) : issue))) };
+    return { file: read.file, definition, issues: sortIssues(all), warnings };
   });
 
   const compiled = new Map<string, CompiledDefinition>();
@@ -71,17 +78,50 @@ export async function compileAll(files: readonly SourceFile[], actions: ActionCa
 
   return Promise.all(
     results.map(async (result) => {
-      if (!result.definition || result.issues.length) return { file: result.file, issues: result.issues };
+      if (!result.definition || result.issues.length) return { file: result.file, issues: result.issues, warnings: result.warnings };
       const definition = await build(result.definition.process, []);
       if (!definition) {
         return {
           file: result.file,
           issues: [{ code: 'unknown-process' as const, message: `process '${result.definition.process}' starts itself through its subprocesses, or a subprocess does not compile`, path: [] }],
+          warnings: result.warnings,
         };
       }
-      return { file: result.file, definition, issues: [] };
+      return { file: result.file, definition, issues: [], warnings: result.warnings };
     }),
   );
+}
+
+/**
+ * The file and the files of the processes it starts through `subprocess:` steps, transitively, among
+ * `candidates`: what compiling that one file needs (the diagram command compiles no more). Only the YAML is
+ * read here; a candidate that does not parse is simply not a match.
+ */
+export function filesNeededBy(file: SourceFile, candidates: readonly SourceFile[]): SourceFile[] {
+  const byProcess = new Map<string, SourceFile>();
+  for (const candidate of candidates) {
+    const data = readSource(candidate.file, candidate.text).data as { process?: unknown } | undefined;
+    if (typeof data?.process === 'string' && !byProcess.has(data.process)) byProcess.set(data.process, candidate);
+  }
+  const needed = [file];
+  for (let i = 0; i < needed.length; i++) {
+    const data = readSource(needed[i].file, needed[i].text).data as { steps?: unknown } | undefined;
+    for (const name of subprocessesIn(data?.steps)) {
+      const child = byProcess.get(name);
+      if (child && !needed.includes(child)) needed.push(child);
+    }
+  }
+  return needed;
+}
+
+function subprocessesIn(steps: unknown): string[] {
+  if (!Array.isArray(steps)) return [];
+  return steps.flatMap((step) => {
+    if (step === null || typeof step !== 'object') return [];
+    const { subprocess, parallel } = step as { subprocess?: unknown; parallel?: unknown };
+    const nested = parallel && typeof parallel === 'object' ? Object.values(parallel).flatMap(subprocessesIn) : [];
+    return [...(typeof subprocess === 'string' ? [subprocess] : []), ...nested];
+  });
 }
 
 /** Compiles one definition on its own (its subprocesses, if any, must be compiled with `compileAll`). */
@@ -92,8 +132,30 @@ export async function compileOne(file: SourceFile, actions: ActionCatalogue): Pr
 async function seal(definition: Definition, subprocesses: Record<string, CompiledDefinition>): Promise<CompiledDefinition> {
   const calendars: Record<string, CalendarSnapshot> = {};
   for (const name of calendarsUsed(definition)) calendars[name] = snapshotCalendar(name);
-  const body = { ...definition, calendars, subprocesses };
+  const input = definition.input === undefined ? undefined : closeObjects(definition.input);
+  const body = { ...definition, ...(input ? { input } : {}), calendars, subprocesses };
   return { ...body, hash: await sha256(canonicalJson(body)) };
+}
+
+/**
+ * A start input's schema refuses fields it does not declare (a misspelt `partnerKye` is an error at start,
+ * not a silently missing value): every object schema with `properties` and no `additionalProperties` of its
+ * own gets `additionalProperties: false`. A schema that says otherwise, or combines others (`allOf`, ...,
+ * where closing one part would refuse the other's fields), is left as written.
+ */
+function closeObjects(schema: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...schema };
+  const properties = schema.properties;
+  if (properties && typeof properties === 'object' && !Array.isArray(properties)) {
+    out.properties = Object.fromEntries(
+      Object.entries(properties).map(([key, value]) => [key, value && typeof value === 'object' && !Array.isArray(value) ? closeObjects(value as Record<string, unknown>) : value]),
+    );
+    const combined = ['allOf', 'anyOf', 'oneOf', 'unevaluatedProperties', 'patternProperties'].some((key) => key in schema);
+    if (!('additionalProperties' in schema) && !combined) out.additionalProperties = false;
+  }
+  const items = schema.items;
+  if (items && typeof items === 'object' && !Array.isArray(items)) out.items = closeObjects(items as Record<string, unknown>);
+  return out;
 }
 
 function calendarsUsed(definition: Definition): Set<string> {

@@ -25,12 +25,21 @@ export type IssueCode =
   | 'bad-duration'
   | 'unknown-calendar'
   | 'no-outcomes'
-  | 'bad-form';
+  | 'bad-form'
+  | 'yaml-alias'
+  | 'misplaced-timing'
+  | 'conflicting-target'
+  | 'unknown-variable'
+  | 'unknown-function'
+  | 'unknown-template'
+  | 'unknown-event';
 
 export type Path = (string | number)[];
 
 export interface DefinitionIssue {
   code: IssueCode;
+  /** A warning is reported but does not stop the definition from compiling; default `error`. */
+  severity?: 'error' | 'warning';
   message: string;
   /** Where in the document: keys and list indexes from the root. */
   path: Path;
@@ -46,7 +55,7 @@ export interface DefinitionIssue {
 
 function formatIssue(file: string, issue: DefinitionIssue): string {
   const where = issue.line === undefined ? file : `${file}:${issue.line}:${issue.col}`;
-  return `${where}: ${issue.message}` + (issue.hint ? `\n  hint: ${issue.hint}` : '');
+  return `${where}: ${issue.severity === 'warning' ? 'warning: ' : ''}${issue.message}` + (issue.hint ? `\n  hint: ${issue.hint}` : '');
 }
 
 /** Sorted by position, one per line (hints indented under their problem). */

@@ -4,12 +4,24 @@
  * found text" — never a raw schema path.
  */
 import { z } from 'zod';
-import { Definition } from './model';
+import { Definition, STEP_KINDS } from './model';
 import { didYouMean, type DefinitionIssue, type Path } from './issues';
 
-export function checkShape(data: unknown): { definition?: Definition; issues: DefinitionIssue[] } {
-  const { value, issues } = checkAgainst(Definition, data);
-  return { definition: value, issues };
+export interface ShapeResult {
+  definition?: Definition;
+  issues: DefinitionIssue[];
+  /**
+   * When the shape is wrong: the definition with its broken parts taken out (a misspelt key dropped, a broken
+   * step reduced to its id), so that the other checks still run on the rest and a file's problems are all
+   * reported at once. Never compiled.
+   */
+  salvaged?: Definition;
+}
+
+export function checkShape(data: unknown): ShapeResult {
+  const result = Definition.safeParse(data, { reportInput: true });
+  if (result.success) return { definition: result.data, issues: [] };
+  return { issues: result.error.issues.flatMap((issue) => describeIssue(issue as ZodIssue, Definition)), salvaged: salvage(data, result.error.issues) };
 }
 
 /** The same wording for any other file the project reads with positions (the people directory). */
@@ -17,6 +29,82 @@ export function checkAgainst<T>(schema: z.ZodType<T>, data: unknown): { value?: 
   const result = schema.safeParse(data, { reportInput: true });
   if (result.success) return { value: result.data, issues: [] };
   return { issues: result.error.issues.flatMap((issue) => describeIssue(issue as ZodIssue, schema)) };
+}
+
+/** Fills for required top-level fields that are missing or broken, so that the steps can still be checked. */
+const TOP_LEVEL_FILLS: Record<string, () => unknown> = {
+  process: () => 'unnamed',
+  version: () => 1,
+  title: () => '',
+  roles: () => ({}),
+  steps: () => [{ id: 'start', end: 'completed' }],
+};
+
+function salvage(data: unknown, first: readonly z.core.$ZodIssue[]): Definition | undefined {
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) return undefined;
+  const root = structuredClone(data) as Record<string, unknown>;
+  let issues = first;
+  for (let round = 0; round < 6; round++) {
+    // First drop the offending keys; what still fails after two rounds loses its whole step.
+    for (const issue of issues) prune(root, issue, round >= 2);
+    const again = Definition.safeParse(root);
+    if (again.success) return again.data;
+    issues = again.error.issues;
+  }
+  return undefined;
+}
+
+function prune(root: Record<string, unknown>, issue: z.core.$ZodIssue, wholeStep: boolean) {
+  const path = issue.path as Path;
+  const keys = issue.code === 'unrecognized_keys' ? (issue as { keys: string[] }).keys.map((key) => [...path, key]) : [path];
+  for (const target of keys) {
+    const step = stepPrefix(target);
+    if (step && (wholeStep || target.length === step.length)) {
+      const original = valueAt(root, step) as { id?: unknown } | undefined;
+      const id = typeof original?.id === 'string' && /^[a-z][a-z0-9-]*$/.test(original.id) ? original.id : `broken-step-${step.join('-')}`;
+      setAt(root, step, { id, set: {} });
+    } else if (target.length === 1 && TOP_LEVEL_FILLS[String(target[0])]) {
+      root[String(target[0])] = TOP_LEVEL_FILLS[String(target[0])]();
+    } else if (target.length === 0) {
+      for (const [key, fill] of Object.entries(TOP_LEVEL_FILLS)) if (!(key in root)) root[key] = fill();
+    } else if (issue.code === 'invalid_type' && (issue as { input?: unknown }).input === undefined && step) {
+      // A required field of a step's part is missing: the step cannot be read as written.
+      const original = valueAt(root, step) as { id?: unknown } | undefined;
+      setAt(root, step, { id: typeof original?.id === 'string' ? original.id : `broken-step-${step.join('-')}`, set: {} });
+    } else {
+      deleteAt(root, target);
+      // A step whose kind key was the misspelt one would now be reported as doing nothing: noise.
+      const left = step && valueAt(root, step);
+      if (left && typeof left === 'object' && !STEP_KINDS.some((kind) => kind in left)) (left as Record<string, unknown>).set = {};
+    }
+  }
+}
+
+/** The path of the innermost step that contains a path (`steps.2` or `steps.2.parallel.a.0`), if any. */
+function stepPrefix(path: Path): Path | undefined {
+  let found: Path | undefined;
+  for (let i = 0; i < path.length - 1; i++) {
+    if ((path[i] === 'steps' && i === 0) || (path[i - 1] === 'parallel' && typeof path[i] === 'string')) {
+      if (typeof path[i + 1] === 'number') found = path.slice(0, i + 2);
+    }
+  }
+  return found;
+}
+
+function valueAt(root: unknown, path: Path): unknown {
+  return path.reduce<unknown>((node, key) => (node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[key as string] : undefined), root);
+}
+
+function setAt(root: unknown, path: Path, value: unknown) {
+  const parent = valueAt(root, path.slice(0, -1));
+  if (parent !== null && typeof parent === 'object') (parent as Record<string | number, unknown>)[path[path.length - 1]] = value;
+}
+
+function deleteAt(root: unknown, path: Path) {
+  const parent = valueAt(root, path.slice(0, -1));
+  if (parent === null || typeof parent !== 'object') return;
+  if (Array.isArray(parent)) parent.splice(Number(path[path.length - 1]), 1);
+  else delete (parent as Record<string, unknown>)[path[path.length - 1] as string];
 }
 
 type ZodIssue = z.core.$ZodIssue & { input?: unknown; keys?: string[]; values?: unknown[]; minimum?: number | bigint; origin?: string; issues?: ZodIssue[] };

@@ -2,7 +2,7 @@
  * Reads a definition's YAML while keeping where every value came from, so that problems found later
  * (schema, semantics) can be reported as `file:line:col`. The workflow never sees YAML.
  */
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 import type { DefinitionIssue, Path } from './issues';
 
 export interface Source {
@@ -29,9 +29,26 @@ export function readSource(file: string, text: string): Source {
     path: [],
     ...at(error.pos[0]),
   }));
+  if (!issues.length) issues.push(...aliasIssues(doc).map(({ offset, ...issue }) => ({ ...issue, ...at(offset) })));
+  let data: unknown;
+  if (!issues.length) {
+    try {
+      // Aliases are expanded here; a file whose aliases expand into more than 100 copies is refused, not loaded.
+      data = doc.toJS({ maxAliasCount: 100 });
+    } catch (err) {
+      const offset = firstAlias(doc) ?? 0;
+      issues.push({
+        code: 'yaml-alias',
+        message: err instanceof ReferenceError ? 'YAML: the aliases expand into too many copies (an alias bomb?)' : `YAML: ${(err as Error).message}`,
+        path: [],
+        hint: 'write the repeated part out, or use fewer aliases of aliases',
+        ...at(offset),
+      });
+    }
+  }
   return {
     file,
-    data: issues.length ? undefined : doc.toJS(),
+    data,
     issues,
     position(issue) {
       const found = locate(doc, issue.path, issue.atKey ?? false);
@@ -40,6 +57,37 @@ export function readSource(file: string, text: string): Source {
       return { ...issue, ...at(offset) };
     },
   };
+}
+
+/** Aliases used inside the very node they name (`steps: &s [ { parallel: { x: *s } } ]`): data that never ends. */
+function aliasIssues(doc: Document): (DefinitionIssue & { offset: number })[] {
+  const found: (DefinitionIssue & { offset: number })[] = [];
+  visit(doc, {
+    Alias(_key, alias, path) {
+      const target = alias.resolve(doc);
+      if (target && path.includes(target as never)) {
+        found.push({
+          code: 'yaml-alias',
+          message: `YAML: alias '*${alias.source}' is used inside the node it names, so its data would never end`,
+          path: [],
+          hint: `refer to '&${alias.source}' from outside it, or write the nested part out`,
+          offset: alias.range?.[0] ?? 0,
+        });
+      }
+    },
+  });
+  return found;
+}
+
+function firstAlias(doc: Document): number | undefined {
+  let offset: number | undefined;
+  visit(doc, {
+    Alias(_key, alias) {
+      offset = alias.range?.[0];
+      return visit.BREAK;
+    },
+  });
+  return offset;
 }
 
 /** The node at a path (the key node when `atKey`), or the deepest existing ancestor. */

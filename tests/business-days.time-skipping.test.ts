@@ -102,3 +102,27 @@ describe('a task due "same business day"', () => {
     expect((await handle.result()).status).toBe('completed');
   });
 });
+
+describe('date functions inside a running instance', () => {
+  it('count 3 business days from the New York date for a request taken at 20:30 on a Wednesday, not from Thursday UTC', async () => {
+    await skipTo('2027-11-18T01:30:00Z'); // Wednesday 17 Nov 2027, 20:30 EST; already Thursday in UTC
+    const definition = await compile(`
+process: jira-dates
+version: 1
+title: Dates for a Jira task
+calendar: us
+roles: { ops: Operations }
+steps:
+  - id: dates
+    set:
+      requested: =$today()
+      jiraDue: =$addBusinessDays($today(), 3)
+      jiraDueText: =$formatDate($addBusinessDays($today(), 3), "long")
+  - id: done
+    end: completed
+`);
+    const handle = await startProcess(env.client, definition, {}, { workflowId: `jira-dates-${randomUUID()}` });
+    const result = await handle.result();
+    expect(result.variables).toEqual({ requested: '2027-11-17', jiraDue: '2027-11-22', jiraDueText: 'Monday 22 November 2027' });
+  });
+});

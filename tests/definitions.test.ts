@@ -2,8 +2,11 @@
  * The definition language, as an author meets it: every construct compiles into plain JSON with a content
  * hash, and every mistake is reported at its exact place with a message and a hint a person can act on.
  */
+import Ajv from 'ajv';
+import addFormats from 'ajv-formats';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { catalogue } from '../activities';
 import { compileFiles, definitionFiles } from '../client/definitions';
@@ -19,7 +22,7 @@ const processes = ['every-construct.yaml', 'number-reservation.yaml'].map((f) =>
 async function problemsIn(name: string): Promise<string> {
   const file = path.join(fixtures, 'malformed', name);
   const [result] = await compileAll([{ file, text: readFileSync(file, 'utf8') }], catalogue);
-  return formatIssues(name, result.issues);
+  return formatIssues(name, [...result.issues, ...result.warnings]);
 }
 
 describe('a definition using every construct', () => {
@@ -115,8 +118,29 @@ describe('a malformed definition', () => {
         "many-problems.yaml:9:18: 'soon' is not a duration\n" +
         "  hint: write e.g. '5 minutes', '30 calendar days', '3 business days', 'same business day' or 'next business day'",
     ],
+    ["deadline-on-call.yaml", "deadline-on-call.yaml:12:5: 'deadline' has no effect on a 'call' step: only a task, review or checklist is held to it\n  hint: give the call a 'timeout', or put the deadline on the task that follows it (a call that fails for good opens an incident task, which the incident role decides)\ndeadline-on-call.yaml:15:5: 'remind' has no effect on a 'wait' step: only a task, review or checklist is held to it\n  hint: move it to the task, review or checklist that people must finish in time"],
+    ["next-and-end.yaml", "next-and-end.yaml:12:31: both 'next' and 'end': it cannot go to step 'done' and end the process\n  hint: keep 'next: done' to go on, or 'end: rejected' to stop"],
+    ["unknown-names.yaml", "unknown-names.yaml:12:15: unknown variable 'comissions'\n  hint: did you mean 'commissions'?\nunknown-names.yaml:14:15: unknown function '$sumx'\n  hint: did you mean '$sum'?\nunknown-names.yaml:18:73: unknown variable 'partner'\n  hint: known here: commissions, deadlines, input, now (a step's 'result:', a 'set:' or 'variables:' entry defines one)"],
+    ["bad-form.yaml", "bad-form.yaml:13:9: unknown JSON Schema keyword 'propertes'\n  hint: did you mean 'properties'?\nbad-form.yaml:14:35: unknown JSON Schema keyword 'minLenght'\n  hint: did you mean 'minLength'?"],
+    ["unknown-template.yaml", "unknown-template.yaml:10:25: email.send: unknown template 'Reseller onboarding pack'\n  hint: did you mean 'Reseller onboarding packet'?\nunknown-template.yaml:17:9: email.send: template 'Activation email to customer from IOD (Draft)' needs 'loginEmail'\n  hint: add loginEmail: ... under 'template.variables'\nunknown-template.yaml:17:102: email.send: template 'Activation email to customer from IOD (Draft)' has no variable 'loginMail'\n  hint: did you mean 'loginEmail'?\nunknown-template.yaml:22:7: email.send: template 'Activation email to customer from IOD (Draft)' needs 'serviceName', 'companyName', 'customerName', 'loginUrl', 'loginEmail'\n  hint: add serviceName: ..., companyName: ..., customerName: ..., loginUrl: ..., loginEmail: ... under 'template.variables'\nunknown-template.yaml:22:43: email.send: unknown argument 'template.variabels'\n  hint: did you mean 'variables'?"],
+    ["unknown-event.yaml", "unknown-event.yaml:7:24: warning: no trigger or action is known to send the event 'contract-signd'\n  hint: it can still arrive through the CLI's `event` command; check the name against the system that sends it"],
+    ["shape-and-checks.yaml", "shape-and-checks.yaml:8:5: unknown key 'stge' in step 1\n  hint: did you mean 'stage'?\nshape-and-checks.yaml:10:19: unknown role 'sales'\n  hint: known roles: ops\nshape-and-checks.yaml:10:65: step 'second' jumps to 'thrid', which does not exist\n  hint: did you mean 'third'?\nshape-and-checks.yaml:12:18: 'soon' is not a duration\n  hint: write e.g. '5 minutes', '30 calendar days', '3 business days', 'same business day' or 'next business day'"],
+    ["alias-bomb.yaml", "alias-bomb.yaml:6:10: YAML: the aliases expand into too many copies (an alias bomb?)\n  hint: write the repeated part out, or use fewer aliases of aliases"],
+    ["recursive-alias.yaml", "recursive-alias.yaml:8:14: YAML: alias '*steps' is used inside the node it names, so its data would never end\n  hint: refer to '&steps' from outside it, or write the nested part out"],
   ])('%s is reported at its place, with a hint', async (name, expected) => {
     expect(await problemsIn(name)).toBe(expected);
+  });
+
+  it('with an alias bomb or a recursive alias does not stop the other files of the batch from being reported', async () => {
+    const read = (dir: string, name: string) => ({ file: name, text: readFileSync(path.join(fixtures, dir, name), 'utf8') });
+    const started = Date.now();
+    const results = await compileAll(
+      [read('malformed', 'alias-bomb.yaml'), read('malformed', 'recursive-alias.yaml'), read('processes', 'number-reservation.yaml'), read('malformed', 'unknown-role.yaml')],
+      catalogue,
+    );
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(results.map((r) => r.issues.map((i) => i.code))).toEqual([['yaml-alias'], ['yaml-alias'], [], ['unknown-role']]);
+    expect(results[2].definition?.process).toBe('number-reservation');
   });
 
   it('is reported by the CLI with exit status 1, every problem at once, no stack trace', () => {
@@ -133,6 +157,16 @@ describe('a malformed definition', () => {
 });
 
 describe('the diagram command', () => {
+  it('compiles only the file and the subprocesses it starts, so a broken neighbour does not matter', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'diagram-'));
+    for (const name of ['every-construct.yaml', 'number-reservation.yaml']) copyFileSync(path.join(fixtures, 'processes', name), path.join(dir, name));
+    writeFileSync(path.join(dir, 'broken.yaml'), readFileSync(path.join(fixtures, 'malformed', 'many-problems.yaml'), 'utf8'));
+    const cli = spawnSync('npx', ['tsx', 'client/cli.ts', 'diagram', path.join(dir, 'every-construct.yaml')], { cwd: path.join(__dirname, '..'), encoding: 'utf8' });
+    expect(cli.stderr).toBe('');
+    expect(cli.status).toBe(0);
+    expect(cli.stdout).toContain('subprocess number-reservation');
+  });
+
   it('draws one lane per role, the engine\'s steps apart, and deadlines on the arrows into the steps they govern', async () => {
     const cli = spawnSync('npx', ['tsx', 'client/cli.ts', 'diagram', 'definitions/service-amendment.yaml'], { cwd: path.join(__dirname, '..'), encoding: 'utf8' });
     expect(cli.status).toBe(0);
@@ -146,7 +180,7 @@ describe('the diagram command', () => {
 });
 
 describe('the process documents', () => {
-  it('exist for each shipped process (docs/processes/<name>.md) and show its current diagram (docs/processes/<name>.md) that shows its current diagram', async () => {
+  it('exist for each shipped process (docs/processes/<name>.md) and show its current diagram', async () => {
     const root = path.join(__dirname, '..');
     const files = await definitionFiles(path.join(root, 'definitions'));
     for (const result of await compileFiles(files)) {
@@ -156,5 +190,74 @@ describe('the process documents', () => {
       // Regenerate with: npm run cli -- diagram definitions/<name>.yaml
       expect({ process: definition.process, diagram: shown?.trim() }).toEqual({ process: definition.process, diagram: toMermaid(definition).trim() });
     }
+  });
+});
+
+describe('names in expressions', () => {
+  it('are looked up only at the top of the scope: names inside filters, lambdas and blocks, and bound $variables, are not', async () => {
+    const text = `
+process: expression-names
+version: 1
+title: Names relative to an item
+calendar: us
+roles: { ops: Operations }
+steps:
+  - id: commissions
+    call: partnerstack.openCommissions
+    with: { partnerKey: =input.partnerKey }
+    result: commissions
+    expect: result.count >= 0
+  - id: totals
+    set:
+      open: =commissions.items[status = "open"].amount
+      names: "=$map(commissions.items, function($c) { $c.partner.name })"
+      doubled: =($total := $sum(commissions.items.amount); $total * 2)
+      due: =$formatDate($addBusinessDays($today(), 3), "long")
+      settle: =deadlines
+  - id: done
+    end: completed
+    reason: "{{ $count(open) }} open, {{ doubled }} owed"
+`;
+    const [result] = await compileAll([{ file: 'names.yaml', text }], catalogue);
+    expect(formatIssues('names.yaml', result.issues)).toBe('');
+  });
+});
+
+describe('a process\'s start input', () => {
+  const definition = (input: string) => `
+process: closed-input
+version: 1
+title: Start input checked
+roles: { ops: Operations }
+input:
+${input}
+steps:
+  - { id: done, end: completed }
+`;
+  const validator = async (input: string) => {
+    const [result] = await compileAll([{ file: 'x.yaml', text: definition(input) }], catalogue);
+    expect(result.issues).toEqual([]);
+    const ajv = new Ajv({ allErrors: true });
+    addFormats(ajv);
+    return ajv.compile(result.definition!.input!);
+  };
+
+  it('refuses fields the definition does not declare, at every level', async () => {
+    const validate = await validator(`  type: object
+  required: [partnerKey]
+  properties:
+    partnerKey: { type: string }
+    contact: { type: object, properties: { email: { type: string, format: email } } }`);
+    expect(validate({ partnerKey: 'p-1', contact: { email: 'a@example.com' } })).toBe(true);
+    expect(validate({ partnerKey: 'p-1', partnerKye: 'p-2' })).toBe(false);
+    expect(validate.errors?.[0]).toMatchObject({ keyword: 'additionalProperties', params: { additionalProperty: 'partnerKye' } });
+    expect(validate({ partnerKey: 'p-1', contact: { email: 'a@example.com', phone: '1' } })).toBe(false);
+  });
+
+  it('takes other fields when it says so', async () => {
+    const validate = await validator(`  type: object
+  additionalProperties: true
+  properties: { partnerKey: { type: string } }`);
+    expect(validate({ partnerKey: 'p-1', note: 'kept' })).toBe(true);
   });
 });

@@ -75,6 +75,11 @@ describe('a diagram', () => {
     expect(unlabelled).toEqual([]);
   });
 
+  it.each(['reseller-offboarding.yaml', 'service-amendment.yaml'])('of the shipped %s says in words when each branch is taken, not as an expression', (file) => {
+    const { chart } = charts.get(file)!;
+    expect(arrows(chart).filter((line) => /-->\|"(when |otherwise)/.test(line))).toEqual([]);
+  });
+
   it.each(shipped)('of %s gives every lane its own id', (file) => {
     const lanes = charts.get(file)!.chart.match(/subgraph (\S+)\[/g) ?? [];
     expect(lanes.length).toBeGreaterThan(0);

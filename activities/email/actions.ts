@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { defineAction } from '../shared/action';
 import type { EmailClient, SentEmail } from './client';
-import { renderTemplate } from './templates';
+import { renderTemplate, TEMPLATES, variablesOf } from './templates';
 
 const Addresses = z.union([z.email(), z.array(z.email()).min(1)]);
 
@@ -38,6 +38,8 @@ export const send = defineAction({
   description: 'Send an e-mail over SMTP from a named template or given text/HTML, with a Message-ID fixed per step',
   input: SendInput,
   mutates: true,
+  // The definition checker refuses an unknown template or a missing variable before anything runs.
+  templates: TEMPLATES.map((template) => ({ id: template.id, label: template.label, variables: variablesOf(template) })),
   async run(client: EmailClient, input, context): Promise<SentEmail> {
     const rendered = input.template ? renderTemplate('email.send', input.template.name, input.template.variables) : undefined;
     return client.send('email.send', {

@@ -33,7 +33,16 @@ export interface Action<Client, Input extends z.ZodType = z.ZodType, Output = un
   input: Input;
   /** Mutating actions get retried only through their idempotency key. */
   mutates: boolean;
+  /** Named templates the action renders (`with: { template: { name, variables } }`), for the definition checker. */
+  templates?: readonly TemplateSignature[];
   run(client: Client, input: z.output<Input>, context: ActionContext): Promise<Output>;
+}
+
+/** A template as the definition checker sees it: the names it answers to and the variables it needs. */
+export interface TemplateSignature {
+  id: string;
+  label: string;
+  variables: readonly string[];
 }
 
 /** Declares one action with its input type inferred from the schema. */
@@ -48,6 +57,7 @@ export interface ActionSignature {
   name: string;
   description: string;
   input: z.ZodType;
+  templates?: readonly TemplateSignature[];
 }
 
 /** An action catalogue keyed by name, as the definition compiler consumes it. */
@@ -57,7 +67,7 @@ export function catalogueOf(actions: Iterable<ActionSignature>): ActionCatalogue
   const catalogue = new Map<string, ActionSignature>();
   for (const action of actions) {
     if (catalogue.has(action.name)) throw new Error(`action ${action.name} is declared twice`);
-    catalogue.set(action.name, { name: action.name, description: action.description, input: action.input });
+    catalogue.set(action.name, { name: action.name, description: action.description, input: action.input, templates: action.templates });
   }
   return catalogue;
 }
