@@ -128,6 +128,17 @@ export function checkDefinition(def: Definition, context: CheckContext): Definit
     checkDuration(deadline.after, ['deadlines', name, 'after'], deadline.calendar ?? def.calendar);
   }
 
+  const mirror = def['hubspot-pipeline'];
+  if (mirror) {
+    checkExpression(mirror.ticket, ['hubspot-pipeline', 'ticket']);
+    for (const stage of Object.keys(mirror.stages)) {
+      if (!stages.includes(stage)) {
+        report({ code: 'unknown-stage', message: `unknown stage '${stage}'`, path: ['hubspot-pipeline', 'stages', stage], atKey: true, hint: suggest(stage, stages, 'stages') });
+      }
+    }
+    if (!context.actions.has('hubspot.moveTicket')) report({ code: 'unknown-action', message: `'hubspot-pipeline' needs the hubspot.moveTicket action`, path: ['hubspot-pipeline'] });
+  }
+
   const all = placeSteps(def.steps, ['steps']);
   const seen = new Map<string, PlacedStep>();
   for (const placed of all) {
@@ -238,6 +249,9 @@ export function checkDefinition(def: Definition, context: CheckContext): Definit
       checkForm(review.form, at('review', 'form'));
       checkDuration(review.due, at('review', 'due'), calendar);
       checkRole(review['on-cap']?.escalate, at('review', 'on-cap', 'escalate'));
+      if (review['returned-stage'] !== undefined && !stages.includes(review['returned-stage'])) {
+        report({ code: 'unknown-stage', message: `unknown stage '${review['returned-stage']}'`, path: at('review', 'returned-stage'), hint: suggest(review['returned-stage'], stages, 'stages') });
+      }
       if (review['on-cap'] && (review['on-cap'].escalate === undefined) === (review['on-cap'].next === undefined)) {
         report({ code: 'missing-field', message: `'on-cap' needs exactly one of 'escalate' (a role that decides with the reviewer) or 'next' (a step)`, path: at('review', 'on-cap') });
       }
@@ -280,6 +294,14 @@ export function checkDefinition(def: Definition, context: CheckContext): Definit
           path: at('wait-for', 'event'),
           hint: "it can still arrive through the CLI's `event` command; check the name against the system that sends it",
         });
+      }
+    }
+    if (step.notify) {
+      const notify = step.notify;
+      checkRole(notify.role, at('notify', 'role'));
+      for (const key of ['address', 'subject', 'text'] as const) checkText(notify[key], at('notify', key));
+      if ((notify.role === undefined) === (notify.address === undefined)) {
+        report({ code: 'missing-field', message: `'notify' needs exactly one of 'role' (its holders are e-mailed) or 'address'`, path: at('notify') });
       }
     }
     step.branch?.forEach((branchCase, i) => {

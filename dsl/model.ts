@@ -133,6 +133,7 @@ export const Review = z.strictObject({
   approved: Target.optional(),
   rejected: Target.optional(),
   'on-cap': describe(OnCap.optional(), 'What happens at the round cap; omitted, the reviewer decides without the return option.'),
+  'returned-stage': describe(Name.optional(), 'The stage the instance is in while the owner reworks returned work (its ticket moves there); it comes back to the step\'s stage on resubmission.'),
   due: Duration.optional(),
 });
 
@@ -146,6 +147,14 @@ export const WaitForEvent = z.strictObject({
   match: describe(Expression.optional(), 'The event is taken only when this is true of it (`event.payload...`).'),
   timeout: Duration.optional(),
   'on-timeout': Target.optional(),
+});
+
+/** A definition's own message: to the holders of a role (from the people directory) or to an address. */
+export const Notify = z.strictObject({
+  role: describe(Name.optional(), 'E-mail everyone holding this role in the people directory.'),
+  address: describe(z.string().optional(), 'E-mail this address; may use {{ expression }} placeholders.'),
+  subject: describe(z.string().min(1), 'The subject; may use {{ expression }} placeholders.'),
+  text: describe(z.string(), 'The message; may use {{ expression }} placeholders.'),
 });
 
 export const BranchCase = z.strictObject({
@@ -182,7 +191,7 @@ const commonStepFields = {
 };
 
 /**
- * One step. Exactly one of the kind keys (`call`, `task`, `checklist`, `review`, `wait`, `wait-for`, `branch`,
+ * One step. Exactly one of the kind keys (`call`, `task`, `checklist`, `review`, `wait`, `wait-for`, `notify`, `branch`,
  * `parallel`, `subprocess`, `set`, `end`) says what it does; `checks.ts` enforces that.
  */
 const StepWithoutBranches = z.strictObject({
@@ -197,6 +206,7 @@ const StepWithoutBranches = z.strictObject({
   review: Review.optional(),
   wait: Wait.optional(),
   'wait-for': WaitForEvent.optional(),
+  notify: describe(Notify.optional(), 'Send an e-mail: `{ role | address, subject, text }`.'),
   branch: z.array(BranchCase).min(1).optional(),
   subprocess: describe(Name.optional(), 'Another process to run as a child instance.'),
   set: describe(Arguments.optional(), 'Variables to assign.'),
@@ -215,13 +225,20 @@ export const Step: z.ZodType<Step> = StepWithoutBranches.extend({
 });
 
 /** The kind keys; exactly one per step. */
-export const STEP_KINDS = ['call', 'task', 'checklist', 'review', 'wait', 'wait-for', 'branch', 'parallel', 'subprocess', 'set', 'end'] as const;
+export const STEP_KINDS = ['call', 'task', 'checklist', 'review', 'wait', 'wait-for', 'notify', 'branch', 'parallel', 'subprocess', 'set', 'end'] as const;
 export type StepKind = (typeof STEP_KINDS)[number];
 
 export const Deadline = z.strictObject({
   from: describe(Expression, 'The business fact the deadline is anchored to, e.g. `input.noticeDate`.'),
   after: describe(Duration.optional(), 'How long after `from` it falls; omit for the instant itself.'),
   calendar: Name.optional(),
+});
+
+/** The process's stages mirrored onto a HubSpot ticket pipeline: entering a stage moves the ticket there. */
+export const HubSpotPipeline = z.strictObject({
+  pipeline: describe(z.string().min(1), 'The ticket pipeline, by label, e.g. `CINNOX service addition / amendment / termination`.'),
+  ticket: describe(Expression, 'The ticket id, e.g. `input.ticketId`.'),
+  stages: describe(z.record(Name, z.string().min(1)), 'Process stage → pipeline stage label; stages not listed leave the ticket where it is.'),
 });
 
 export const Definition = z.strictObject({
@@ -241,6 +258,7 @@ export const Definition = z.strictObject({
   variables: describe(z.record(Name, z.unknown()).optional(), 'Initial values of variables.'),
   stages: describe(z.array(Name).optional(), 'Named stages, in order, e.g. the HubSpot pipeline statuses.'),
   deadlines: describe(z.record(Name, Deadline).optional(), 'Deadlines anchored to business facts, shared by steps.'),
+  'hubspot-pipeline': describe(HubSpotPipeline.optional(), 'Mirror the stages onto a HubSpot ticket pipeline, instead of a `hubspot.moveTicket` step per stage.'),
   steps: z.array(Step).min(1),
 });
 

@@ -9,94 +9,102 @@ import { temporal } from '@temporalio/proto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startProcess } from '../client/processes';
-import { decideUpdate, eventSignal } from '../workflows/messages';
+import { decideUpdate } from '../workflows/messages';
 import { person, compile, openTask } from '../tests/support/processes';
 import { startTimeSkippingWorker } from '../tests/support/worker';
 
-export const INTERPRETER_VERSION = 'v1';
+/**
+ * The version whose scenarios this script records. The v1 histories (tests/fixtures/histories/v1) were
+ * recorded by the first interpreter and are kept as they are; v2 adds checklists that must pass, review caps
+ * that never reject, task e-mails, `notify:` steps, HubSpot stage mirroring, four eyes and incident deadlines.
+ */
+export const INTERPRETER_VERSION = 'v2';
 
-const SCENARIOS: Record<string, { yaml: string; input?: Record<string, unknown>; drive(handle: WorkflowHandle): Promise<void> }> = {
-  'review-returned-then-approved': {
+type Scenario = { yaml: string; input?: Record<string, unknown>; startedBy?: { id: string }; drive(handle: WorkflowHandle): Promise<void> };
+
+const decide = (handle: WorkflowHandle, taskId: string, outcome: string, who: string, extra: { comment?: string; form?: Record<string, unknown> } = {}) =>
+  handle.executeUpdate(decideUpdate, { args: [{ taskId, outcome, actor: person(who), ...extra }] });
+
+const SCENARIOS: Record<string, Scenario> = {
+  'checklist-failed-item-reopened': {
+    yaml: `
+process: partner-checklist
+version: 1
+title: Check a new partner
+roles: { iod: IOD team }
+input: { type: object, properties: { termsChanged: { type: boolean } } }
+steps:
+  - id: checks
+    checklist:
+      title: Partner checks
+      items:
+        - { id: contract, label: Signed contract attached, verifier: iod }
+        - { id: legal, label: Legal approval of the changed terms, verifier: iod, when: input.termsChanged }
+        - { id: deposit, label: Deposit received, verifier: iod, not-applicable: allowed }
+    result: checklist
+`,
+    input: { termsChanged: false },
+    async drive(handle) {
+      const first = await openTask(handle, (t) => t.kind === 'checklist');
+      await decide(handle, first.id, 'confirm', 'ivy.chan', { form: { contract: { ok: false, reason: 'unsigned copy' }, deposit: { notApplicable: true, reason: 'prepaid' } } });
+      const again = await openTask(handle, (t) => t.kind === 'checklist' && t.id !== first.id);
+      await decide(handle, again.id, 'confirm', 'kenji.ito', { form: { contract: { ok: true } } });
+    },
+  },
+  'review-capped-escalated-ticket-returned': {
     yaml: `
 process: kyc-review
-version: 1
+version: 2
 title: IOD reviews the KYC documents prepared by sales
-roles: { sales: Sales, iod: IOD team }
-stages: [kyc]
+roles: { sales: Sales, iod: IOD team, management: Top management }
+stages: [draft, review]
+hubspot-pipeline:
+  pipeline: CINNOX service addition / amendment / termination
+  ticket: ticket.id
+  stages: { draft: Sales - Draft / Returned, review: IOD Team - Check and approval }
 steps:
   - id: open-ticket
-    stage: kyc
     call: hubspot.createTicket
-    with: { subject: KYC, pipeline: PartnerStack Deal Registration and Provisioning, stage: Sales - KYC and pandadoc contract issuance }
+    with: { subject: KYC, pipeline: CINNOX service addition / amendment / termination, stage: Sales - Draft / Returned }
     result: ticket
   - id: check-kyc
-    review: { owner: sales, reviewer: iod, title: Check the KYC documents, max-rounds: 3, on-cap: { end: rejected } }
+    stage: review
+    review: { owner: sales, reviewer: iod, title: Check the KYC documents, max-rounds: 1, on-cap: { escalate: management }, returned-stage: draft }
 `,
     async drive(handle) {
       const first = await openTask(handle, (t) => t.kind === 'review');
-      await handle.executeUpdate(decideUpdate, { args: [{ taskId: first.id, outcome: 'return', comment: 'BR copy missing', actor: person('ivy.chan') }] });
+      await decide(handle, first.id, 'return', 'ivy.chan', { comment: 'BR copy missing' });
       const rework = await openTask(handle, (t) => t.kind === 'rework');
-      await handle.executeUpdate(decideUpdate, { args: [{ taskId: rework.id, outcome: 'resubmit', actor: person('sam.lee') }] });
-      const second = await openTask(handle, (t) => t.kind === 'review');
-      await handle.executeUpdate(decideUpdate, { args: [{ taskId: second.id, outcome: 'approve', actor: person('ivy.chan') }] });
+      await decide(handle, rework.id, 'resubmit', 'sam.lee');
+      const final = await openTask(handle, (t) => t.kind === 'review' && t.id !== first.id);
+      await decide(handle, final.id, 'approve', 'martin.cho');
     },
   },
-  'deadline-reminded-escalated': {
+  'incident-deadline-notify-four-eyes': {
     yaml: `
-process: business-day-deadline
+process: move-then-approve
 version: 1
-title: Approve within 3 Hong Kong business days
-calendar: hk
-roles: { iod: IOD team, management: Top management }
+title: Move a ticket, tell provisioning, approve with four eyes
+roles: { iod: IOD team, provisioning: Provisioning team }
 deadlines:
-  respond-by: { from: input.receivedAt, after: 10 calendar days }
-input: { type: object, properties: { receivedAt: { type: string } } }
+  move-by: { from: input.receivedAt, after: 2 days }
 steps:
+  - id: move
+    call: hubspot.moveTicket
+    with: { ticketId: "999999", pipeline: CINNOX service addition / amendment / termination, stage: IOD Team - Check and approval }
+    deadline: move-by
+  - id: tell
+    notify: { role: provisioning, subject: Ticket moved, text: "Received {{ input.receivedAt }}." }
   - id: approve
-    task: { role: iod, title: Approve the deal, due: 3 business days, outcomes: { approve: {} } }
-    deadline: respond-by
-    remind: { every: 1 business day }
-    escalate: { after: 2 business days, to: management }
-  - id: cool-off
-    wait: { for: next business day }
+    task: { role: iod, title: Approve, four-eyes: { starter: true }, outcomes: { approve: {} } }
 `,
     input: { receivedAt: new Date().toISOString() },
+    startedBy: { id: 'kenji.ito' },
     async drive(handle) {
-      await openTask(handle);
-      // Left to the server's time skipping: reminders, escalation and the breach happen while awaiting the result.
-      setTimeout(async () => {
-        const task = await openTask(handle);
-        await handle.executeUpdate(decideUpdate, { args: [{ taskId: task.id, outcome: 'approve', actor: person('martin.cho') }] });
-      }, 3000);
-    },
-  },
-  'event-before-wait-then-parallel': {
-    yaml: `
-process: signature-and-setup
-version: 1
-title: Signature, then parallel set-up
-roles: { sales: Sales, ops: Operations }
-steps:
-  - id: check
-    task: { role: sales, title: Check the customer, outcomes: { ok: {} } }
-  - id: signed
-    wait-for: { event: document-signed, timeout: 14 days }
-    result: signature
-  - id: set-up
-    parallel:
-      accounts:
-        - id: create-accounts
-          task: { role: ops, title: Create accounts, outcomes: { done: {} } }
-      welcome:
-        - id: welcome
-          set: { welcomed: true }
-`,
-    async drive(handle) {
-      const task = await openTask(handle);
-      await handle.signal(eventSignal, { name: 'document-signed', payload: { by: 'customer' } });
-      await handle.executeUpdate(decideUpdate, { args: [{ taskId: task.id, outcome: 'ok', actor: person('sam.lee') }] });
-      const accounts = await openTask(handle, (t) => t.stepId === 'create-accounts');
-      await handle.executeUpdate(decideUpdate, { args: [{ taskId: accounts.id, outcome: 'done', actor: person('pat.wong') }] });
+      const incident = await openTask(handle, (t) => t.kind === 'incident');
+      await decide(handle, incident.id, 'skip', 'alex.admin', { comment: 'ticket deleted' });
+      const approve = await openTask(handle, (t) => t.stepId === 'approve');
+      await decide(handle, approve.id, 'approve', 'ivy.chan');
     },
   },
 };
@@ -108,7 +116,7 @@ async function main(): Promise<void> {
   try {
     for (const [name, scenario] of Object.entries(SCENARIOS)) {
       const definition = await compile(scenario.yaml);
-      const handle = await startProcess(env.client, definition, scenario.input ?? {}, { workflowId: name });
+      const handle = await startProcess(env.client, definition, scenario.input ?? {}, { workflowId: name, startedBy: scenario.startedBy });
       await scenario.drive(handle);
       await handle.result();
       // Binary protobuf: exact, and independent of the JSON mapping's quirks across SDK versions.

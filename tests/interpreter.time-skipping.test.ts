@@ -6,11 +6,12 @@
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { randomUUID } from 'node:crypto';
+import type { EmailFake } from '../fakes/email/fake';
 import type { HubSpotFake } from '../fakes/hubspot/fake';
 import { startProcess } from '../client/processes';
 import { addBusinessDays } from '../dsl/calendar';
 import { decideSignal, decideUpdate, eventSignal } from '../workflows/messages';
-import { person, compile, openTask, state } from './support/processes';
+import { compile, openTask, person, state, waitFor } from './support/processes';
 import { startTimeSkippingWorker, type RunningWorker } from './support/worker';
 
 let running: RunningWorker;
@@ -24,6 +25,10 @@ beforeAll(async () => {
 afterAll(() => running?.stop());
 
 const DAY = 86_400_000;
+
+/** An e-mail's text as written (SMTP carries CRLF line ends). */
+const body = (mail: { text?: string }) => mail.text?.replace(/\r\n/g, '\n').trim();
+
 
 async function start(yaml: string, input: Record<string, unknown> = {}, ...others: string[]) {
   const definition = await compile(yaml, ...others);
@@ -299,6 +304,57 @@ steps:
     const incident = await openTask(handle, (t) => t.kind === 'incident');
     await handle.executeUpdate(decideUpdate, { args: [{ taskId: incident.id, outcome: 'cancel', comment: 'wrong ticket', actor: person('alex.admin') }] });
     expect(await handle.result()).toMatchObject({ status: 'cancelled', reason: 'wrong ticket' });
+  });
+});
+
+describe('notifications', () => {
+  it('e-mails the holders of a task\'s role when it opens and at each reminder, and the escalation role when escalated, with a link', async () => {
+    const smtp = running.fake<EmailFake>('email');
+    const { definition, handle } = await start(`
+process: notified-approval
+version: 1
+title: Approve, with e-mails
+calendar: hk
+roles: { iod: IOD team, management: Top management }
+steps:
+  - id: approve
+    task: { role: iod, title: "Approve deal {{ input.dealId }}", instructions: Check the SOF first., due: 3 business days, outcomes: { approve: {} } }
+    remind: { every: 1 business day }
+    escalate: { after: 2 business days, to: management }
+  - id: tell-partner
+    notify: { address: "{{ input.partnerEmail }}", subject: "Deal {{ input.dealId }} approved", text: "Your deal {{ input.dealId }} is approved." }
+  - id: tell-management
+    notify: { role: management, subject: "Deal {{ input.dealId }} approved", text: Nothing to do. }
+`, { dealId: 'D-77', partnerEmail: 'partner@acme.example' });
+    const mails = () => smtp.messages.filter((m) => m.subject.includes('D-77'));
+    const task = await openTask(handle);
+    const link = `http://127.0.0.1:4100/tasks/${encodeURIComponent(handle.workflowId)}/${encodeURIComponent(task.id)}`;
+    await waitFor(() => mails().length === 1);
+    expect(mails()[0]).toMatchObject({ to: 'ivy.chan@example.com, kenji.ito@example.com', subject: 'New task: Approve deal D-77' });
+    expect(body(mails()[0])).toBe(`Approve deal D-77\n\nDue: ${task.dueAt!.replace('T', ' ').replace(/\.\d+Z$/, ' UTC')}\nOpen the task: ${link}\n\nCheck the SOF first.`);
+
+    await env.sleep(addBusinessDays(definition.calendars.hk, new Date(task.openedAt), 2).getTime() - (await env.currentTimeMs()) + 60_000);
+    await waitFor(() => mails().some((m) => m.subject.startsWith('Escalated')));
+    const subjects = mails().map((m) => [m.to, m.subject]);
+    expect(subjects).toEqual(expect.arrayContaining([
+      ['ivy.chan@example.com, kenji.ito@example.com', 'Reminder: Approve deal D-77'],
+      ['martin.cho@example.com', 'Escalated to you: Approve deal D-77'],
+    ]));
+    expect(subjects.filter(([, subject]) => subject.startsWith('Reminder')).length).toBeGreaterThanOrEqual(1);
+
+    await handle.executeUpdate(decideUpdate, { args: [{ taskId: task.id, outcome: 'approve', actor: person('martin.cho') }] });
+    expect((await handle.result()).status).toBe('completed');
+    expect(mails().slice(-2).map((m) => [m.to, m.subject, body(m)])).toEqual([
+      ['partner@acme.example', 'Deal D-77 approved', 'Your deal D-77 is approved.'],
+      ['martin.cho@example.com', 'Deal D-77 approved', 'Nothing to do.'],
+    ]);
+    const notified = (await state(handle)).audit.filter((e) => e.event === 'notified').map((e) => e.detail);
+    expect(notified).toEqual(expect.arrayContaining([
+      'opened: e-mailed ivy.chan, kenji.ito',
+      'escalated: e-mailed martin.cho',
+      'message: e-mailed partner@acme.example',
+      'message: e-mailed martin.cho',
+    ]));
   });
 });
 

@@ -19,8 +19,9 @@ beforeAll(async () => {
   bundle = await bundleWorkflows();
 }, 120_000);
 
-it('has recorded histories to replay', () => {
-  expect(histories.length).toBeGreaterThanOrEqual(3);
+it('has recorded histories of every interpreter version to replay', () => {
+  expect(histories.length).toBeGreaterThanOrEqual(6);
+  expect([...new Set(histories.map((h) => h.name.split('/')[0]))].sort()).toEqual(['v1', 'v2']);
 });
 
 it.each(histories)('replays $name without a determinism error', async ({ file }) => {

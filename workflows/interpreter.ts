@@ -37,6 +37,7 @@ import {
   type ProcessResult,
 } from './messages';
 import { SearchAttributePublisher } from './search-attributes';
+import { mirrorStage } from './stage-mirror';
 import { handlers, target, type Ending, type Flow, type StepContext } from './steps';
 import { TaskBoard } from './tasks';
 import { timeContext, timeLeftInWords } from './time';
@@ -53,7 +54,7 @@ class Instance implements StepContext {
   readonly deadlines: Deadlines;
   readonly search: SearchAttributePublisher;
   private readonly visits: Record<string, number>;
-  private stage?: string;
+  stage?: string;
   private status: InstanceState['status'] = 'running';
   private reason?: string;
   private readonly resumeAt?: string;
@@ -142,14 +143,21 @@ class Instance implements StepContext {
       this.audit.push({ at: now(), event: 'skipped', stepId: step.id, detail: `when: ${step.when}` });
       return {};
     }
+    const id = `${step.id}#${visit}`;
     if (step.stage !== undefined && step.stage !== this.stage) {
-      this.stage = step.stage;
-      this.audit.push({ at: now(), event: 'stage', stepId: step.id, detail: step.stage });
-      this.search.changedNow();
+      const moved = await this.enterStage(step, step.stage, `${id}.stage`);
+      if (moved.end) return moved;
     }
     const handler = handlers.find(([kind]) => step[kind] !== undefined);
     if (!handler) throw ApplicationFailure.nonRetryable(`step '${step.id}' has no kind; the definition was not compiled`);
-    return handler[1](this, step, `${step.id}#${visit}`);
+    return handler[1](this, step, id);
+  }
+
+  async enterStage(step: Step, stage: string, activityId: string): Promise<Flow> {
+    this.stage = stage;
+    this.audit.push({ at: now(), event: 'stage', stepId: step.id, detail: stage });
+    this.search.changedNow();
+    return mirrorStage(this, step, stage, activityId);
   }
 
   // ---- state, search attributes, continue-as-new ------------------------------------------------------

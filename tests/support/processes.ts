@@ -39,3 +39,9 @@ export function person(id: string): { id: string; roles: string[] } {
   if (!found) throw new Error(`no person '${id}' in config/people.yaml; people: ${people.people.map((p) => p.id).join(', ')}`);
   return { id: found.id, roles: [...found.roles] };
 }
+
+/** Polls (real time, 5 s at most) until `done` holds: e-mails about a task are sent alongside it, not before it opens. */
+export async function waitFor(done: () => boolean): Promise<void> {
+  for (let attempt = 0; attempt < 100 && !done(); attempt++) await new Promise((resolve) => setTimeout(resolve, 50));
+  if (!done()) throw new Error('the expected condition did not come about within 5 seconds');
+}

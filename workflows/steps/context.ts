@@ -37,6 +37,10 @@ export interface StepContext {
   scope(): Scope;
   /** Waits on `work` after bringing the search attributes up to date. */
   block<T>(work: () => Promise<T>): Promise<T>;
+  /** The stage the instance is in. */
+  readonly stage?: string;
+  /** Enters a stage (shown in search, mirrored onto the HubSpot pipeline if the definition says so). */
+  enterStage(step: Step, stage: string, activityId: string): Promise<Flow>;
   /** Runs nested steps (a parallel branch) in order; returns how the process ends, if one of them ends it. */
   runList(steps: Step[]): Promise<Ending | undefined>;
 }

@@ -6,6 +6,7 @@ import type { Step, StepKind } from '../../dsl/model';
 import { branch } from './branch';
 import { call } from './call';
 import { checklist } from './checklist';
+import { notify } from './notify';
 import type { Flow, StepContext } from './context';
 import { parallel } from './parallel';
 import { review } from './review';
@@ -26,6 +27,7 @@ export const handlers: readonly (readonly [StepKind, StepHandler])[] = [
   ['checklist', checklist],
   ['wait', wait],
   ['wait-for', waitForEvent],
+  ['notify', notify],
   ['branch', branch],
   ['parallel', parallel],
   ['subprocess', subprocess],

@@ -1,11 +1,13 @@
 /**
  * Opens a human task (task, review round, checklist part, incident) and waits for its decision, while the
  * step's due date, deadline, reminders and escalation run. Reminders, escalation and a breached due date or
- * deadline are recorded while the task stays open: nothing here cancels it.
+ * deadline are recorded while the task stays open: nothing here cancels it. The role's holders are e-mailed
+ * when it opens and at each reminder; the role it is escalated to, when it is escalated.
  */
 import type { Step } from '../../dsl/model';
 import { conditionUntil, earliest, now } from '../clock';
 import type { OpenTask } from '../messages';
+import { notifyTask } from '../notifications';
 import type { Decided } from '../tasks';
 import { addDuration, subtractDuration } from '../time';
 import type { StepContext } from './context';
@@ -24,6 +26,7 @@ export async function awaitDecision(ctx: StepContext, step: Timing, spec: TaskSp
     step.deadline === undefined ? undefined : await ctx.deadlines.at(step.deadline),
   );
   const task = tasks.openTask({ ...spec, dueAt: dueAt?.toISOString() });
+  notifyTask(audit, 'opened', task, [...task.roles], `${task.id}.notify-opened`);
   let nextReminder = step.remind ? addDuration(def, opened, step.remind.every, step.calendar) : undefined;
   let escalateAt = await escalationTime(ctx, step, opened);
   for (;;) {
@@ -34,6 +37,7 @@ export async function awaitDecision(ctx: StepContext, step: Timing, spec: TaskSp
     if (nextReminder && nextReminder.getTime() <= at) {
       task.reminders++;
       audit.push({ at: now(), event: 'reminder', stepId: step.id, taskId: task.id, detail: `reminder ${task.reminders} to ${task.roles.join(', ')}` });
+      notifyTask(audit, 'reminder', task, [...task.roles], `${task.id}.notify-reminder-${task.reminders}`);
       nextReminder = addDuration(def, nextReminder, step.remind!.every, step.calendar);
     }
     if (escalateAt && escalateAt.getTime() <= at) {
@@ -41,6 +45,7 @@ export async function awaitDecision(ctx: StepContext, step: Timing, spec: TaskSp
       if (!task.roles.includes(to)) task.roles.push(to);
       task.escalatedTo = to;
       audit.push({ at: now(), event: 'escalated', stepId: step.id, taskId: task.id, detail: `escalated to ${to}` });
+      notifyTask(audit, 'escalated', task, [to], `${task.id}.notify-escalated`);
       escalateAt = undefined;
       ctx.search.changedNow();
     }

@@ -44,6 +44,13 @@ export async function review(ctx: StepContext, step: Step, id: string): Promise<
       if (review['on-cap']?.next !== undefined) return { next: review['on-cap'].next };
       capped = true; // after this rework, the reviewer's (and the escalation role's) final decision
     }
+    // While the owner reworks it, the work sits in the returned stage (its ticket moves back there).
+    const reviewStage = ctx.stage;
+    const returnedStage = review['returned-stage'];
+    if (returnedStage !== undefined) {
+      const moved = await ctx.enterStage(step, returnedStage, `${id}.rework-${round}.stage`);
+      if (moved.end) return moved;
+    }
     await awaitDecision(ctx, step, {
       id: `${id}.rework-${round}`,
       stepId: step.id,
@@ -54,6 +61,10 @@ export async function review(ctx: StepContext, step: Step, id: string): Promise<
       outcomes: ['resubmit'],
       commentRequired: [],
     }, review.due);
+    if (returnedStage !== undefined && reviewStage !== undefined) {
+      const moved = await ctx.enterStage(step, reviewStage, `${id}.resubmit-${round}.stage`);
+      if (moved.end) return moved;
+    }
   }
 }
 

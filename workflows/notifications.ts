@@ -1,0 +1,35 @@
+/**
+ * E-mails about tasks: when a task, checklist or review opens, is reminded or is escalated, the holders of
+ * its role are told through the `notify` activity (which looks them up in the people directory and sends
+ * through the e-mail connector). Sent alongside the task, never holding it up: the task is open whether or
+ * not the e-mail goes out, and the audit trail says who was e-mailed, or that sending failed.
+ */
+import { patched, proxyActivities } from '@temporalio/workflow';
+import type { NotifyInput, NotifyResult } from '../activities/notify';
+import { now } from './clock';
+import type { AuditEntry, OpenTask } from './messages';
+
+/** Instances started before notifications existed schedule no e-mail activities, as they did then. */
+const TASK_NOTIFICATIONS = 'task-notifications';
+
+export type Notifier = { notify(input: NotifyInput): Promise<NotifyResult> };
+
+/** The `notify` activity under a fixed activity id, so each notification has its own stable Message-ID. */
+export function notifier(activityId: string): Notifier {
+  return proxyActivities<Notifier>({ activityId, startToCloseTimeout: '1 minute', retry: { maximumAttempts: 5, initialInterval: '5 seconds' } });
+}
+
+export function notifyTask(audit: AuditEntry[], kind: 'opened' | 'reminder' | 'escalated', task: OpenTask, roles: string[], activityId: string): void {
+  if (!patched(TASK_NOTIFICATIONS)) return;
+  const input: NotifyInput = { roles, task: { kind, taskId: task.id, title: task.title, instructions: task.instructions, dueAt: task.dueAt } };
+  notifier(activityId)
+    .notify(input)
+    .then(
+      ({ to }) => audit.push({ at: now(), event: 'notified', stepId: task.stepId, taskId: task.id, detail: notifiedDetail(kind, roles, to) }),
+      (err: Error) => audit.push({ at: now(), event: 'notified', stepId: task.stepId, taskId: task.id, detail: `${kind}: e-mail to ${roles.join(', ')} failed: ${err.cause instanceof Error ? err.cause.message : err.message}` }),
+    );
+}
+
+export function notifiedDetail(kind: string, roles: string[], to: string[]): string {
+  return to.length ? `${kind}: e-mailed ${to.join(', ')}` : `${kind}: nobody in the people directory holds ${roles.join(', ')}`;
+}
