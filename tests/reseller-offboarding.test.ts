@@ -35,7 +35,7 @@ afterAll(() => running?.stop());
 
 const directory = loadDirectory();
 /** What the process itself e-mailed, leaving out the task e-mails to the people of the directory. */
-const sent = () => smtp.messages.filter((m) => !directory.personByEmail(m.to));
+const sent = () => smtp.messages.filter((m) => !m.envelope.to.every((address) => directory.personByEmail(address)));
 
 beforeEach(() => {
   smtp.messages.length = 0;

@@ -30,7 +30,7 @@ afterAll(() => running?.stop());
 
 const directory = loadDirectory();
 /** What the process itself e-mailed, leaving out the task e-mails to the people of the directory. */
-const sent = () => smtp.messages.filter((m) => !directory.personByEmail(m.to));
+const sent = () => smtp.messages.filter((m) => !m.envelope.to.every((address) => directory.personByEmail(address)));
 
 beforeEach(() => {
   smtp.messages.length = 0;
@@ -80,7 +80,7 @@ async function customer({ company = KYC, files = ['BR copy.pdf', 'CI copy.pdf'],
 
 async function begin(ids: { companyId: string; dealId: string }, extra: Record<string, unknown> = {}) {
   const ticketId = await draftTicket();
-  const handle = await startProcess(running.env.client, definition, { ticketId, ...ids, ...extra });
+  const handle = await startProcess(running.env.client, definition, { ticketId, companyId: ids.companyId, dealId: ids.dealId, ...extra });
   return { handle, ticketId };
 }
 
