@@ -15,7 +15,7 @@ import { loadDirectory } from '../directory/load';
 import { subtractBusinessDays } from '../dsl/calendar';
 import type { CompiledDefinition } from '../dsl/compile';
 import { decideUpdate, searchAttributes, stateQuery } from '../workflows/messages';
-import { openTask, person } from './support/processes';
+import { ended, notified, openTask, person } from './support/processes';
 import { startTimeSkippingWorker, type RunningWorker } from './support/worker';
 
 let running: RunningWorker;
@@ -59,32 +59,6 @@ async function decide(handle: WorkflowHandle, stepId: string, outcome: string, w
   await notified(handle, task.id);
   await handle.executeUpdate(decideUpdate, { args: [{ taskId: task.id, outcome, actor: person(who), ...extra }] });
   return task;
-}
-
-/**
- * Waits for the instance to end by polling its state. (Awaiting `handle.result()` would let the time-skipping
- * server jump years ahead once no timer is left, and the later scenarios need their own dates.)
- */
-async function ended(handle: WorkflowHandle): Promise<{ status: string; reason?: string }> {
-  for (let attempt = 0; attempt < 200; attempt++) {
-    const now = await handle.query(stateQuery);
-    if (now.status !== 'running') return { status: now.status, reason: now.reason };
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`${handle.workflowId} did not end`);
-}
-
-/**
- * Waits until the task's holders were e-mailed about it (the audit's `notified`). Deciding only then leaves
- * no e-mail activity in flight when the instance ends, which would hold the time-skipping clock.
- */
-async function notified(handle: WorkflowHandle, taskId: string): Promise<string> {
-  for (let attempt = 0; attempt < 200; attempt++) {
-    const entry = (await handle.query(stateQuery)).audit.find((e) => e.event === 'notified' && e.taskId === taskId);
-    if (entry) return entry.detail ?? '';
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`nobody was e-mailed about ${taskId}`);
 }
 
 /** Sends a decision that must be refused; returns the reason the instance gave. */

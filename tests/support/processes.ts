@@ -45,3 +45,29 @@ export async function waitFor(done: () => boolean): Promise<void> {
   for (let attempt = 0; attempt < 100 && !done(); attempt++) await new Promise((resolve) => setTimeout(resolve, 50));
   if (!done()) throw new Error('the expected condition did not come about within 5 seconds');
 }
+
+/**
+ * Waits until the task's holders were e-mailed about it (the audit's `notified`). Deciding only then leaves
+ * no e-mail activity in flight when the instance ends, which would hold the time-skipping clock.
+ */
+export async function notified(handle: WorkflowHandle, taskId: string): Promise<string> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const entry = (await state(handle)).audit.find((e) => e.event === 'notified' && e.taskId === taskId);
+    if (entry) return entry.detail ?? '';
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`nobody was e-mailed about ${taskId}`);
+}
+
+/**
+ * Waits for the instance to end by polling its state. On the time-skipping server, awaiting
+ * `handle.result()` lets the clock jump years ahead once no timer is left, past a later scenario's date.
+ */
+export async function ended(handle: WorkflowHandle): Promise<{ status: string; reason?: string }> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const now = await state(handle);
+    if (now.status !== 'running') return { status: now.status, reason: now.reason };
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`${handle.workflowId} did not end`);
+}
