@@ -3,7 +3,7 @@
  *
  * `npm run worker` connects to TEMPORAL_ADDRESS (default 127.0.0.1:7233) with the connectors configured
  * from the environment; a connector without credentials runs against its local fake, started beforehand by
- * client/cli.ts (`worker`). `npm start` starts a dev server and this worker together (client/cli.ts `run`).
+ * the CLI (`worker`, cli/commands/run.ts). `npm start` starts a dev server, this worker and the API together.
  */
 import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
 import type { ActivityFunction } from './activities/shared/bind';

@@ -12,15 +12,28 @@
 import { catalogueOf, type Connector } from './shared/action';
 import { bindActions, type ActivityFunction } from './shared/bind';
 import { cxoneConnector } from './cxone';
+import { docusignConnector } from './docusign';
 import { loadDirectory } from '../directory/load';
 import { emailConnector, type EmailClient } from './email';
 import { notifyActivities } from './notify';
 import { hubspotConnector } from './hubspot';
 import { jiraConnector } from './jira';
+import { jotformConnector } from './jotform';
+import { pandadocConnector } from './pandadoc';
 import { partnerstackConnector } from './partnerstack';
+import { salesforceConnector } from './salesforce';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const connectors: readonly Connector<any, any>[] = [hubspotConnector, partnerstackConnector, cxoneConnector, jiraConnector, emailConnector];
+export const connectors: readonly Connector<any, any>[] = [ // eslint-disable-line @typescript-eslint/no-explicit-any
+  hubspotConnector,
+  partnerstackConnector,
+  cxoneConnector,
+  jiraConnector,
+  emailConnector,
+  salesforceConnector,
+  pandadocConnector,
+  docusignConnector,
+  jotformConnector,
+];
 
 export const catalogue = catalogueOf(connectors.flatMap((connector) => connector.actions));
 

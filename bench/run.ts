@@ -7,6 +7,9 @@
  * load, validate and compile every file in definitions/. Targets: events ratio <= 1.00, wall ratio <= 1.10.
  * Not part of the tests: shared machines are noisy, so figures are printed, never asserted.
  *
+ * Then the API (bench/api.ts): starts per second through HTTP against raw client starts, and decision-to-next-step
+ * latency through the API; BENCH_API=0 leaves it out.
+ *
  * BENCH_INSTANCES (default 20), BENCH_CONCURRENCY (default 1: latency without the variants competing for
  * two cores), BENCH_COMPILE_ROUNDS (20); BENCH_SHOW_EVENTS=1 prints one instance's event types per variant.
  */
@@ -25,6 +28,7 @@ import { compileOne } from '../dsl/compile';
 import { devServerEnvironment } from '../tests/support/environments';
 import { decideUpdate, searchAttributes } from '../workflows/messages';
 import { bundleWorkflows } from '../worker';
+import { measureApi } from './api';
 
 const INSTANCES = Number(process.env.BENCH_INSTANCES ?? 20);
 /** Instances in flight at once; 1 measures latency without the two variants competing for 2 cores. */
@@ -67,6 +71,7 @@ async function main(): Promise<void> {
           const hand = await runBatch('handwritten', INSTANCES, (id) => env.client.workflow.start('handwrittenApproval', { taskQueue: 'bench-handwritten', workflowId: `hand-${id}`, args: [{ requestId: id }] }));
           const yaml = await runBatch('interpreter', INSTANCES, (id) => startProcess(env.client, definition, { requestId: id }, { taskQueue: 'bench-interpreter', workflowId: `yaml-${id}` }));
           report(hand, yaml);
+          if (process.env.BENCH_API !== '0') await measureApi(env, interpreterBundle);
         } finally {
           workers.forEach((w) => w.shutdown());
         }

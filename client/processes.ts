@@ -59,11 +59,25 @@ function peopleProblems(definition: CompiledDefinition, input: Record<string, un
 }
 
 export interface StartOptions {
+  /**
+   * For tests and tooling only: the front doors (API, CLI) never pass it, so an instance's id is always
+   * derived from its business key and a second start cannot slip past the first.
+   */
   workflowId?: string;
   taskQueue?: string;
-  /** The authenticated person starting the instance; four-eyes tasks refuse them. */
+  /** The authenticated person starting the instance; the workflow may refuse them a later decision (four eyes). */
   startedBy?: { id: string };
+  /**
+   * What to do when an instance with the same business key is running: `fail` (the default) throws
+   * WorkflowExecutionAlreadyStartedError, `use-existing` returns the running one. Temporal decides
+   * atomically (its workflow-id conflict policy), so two racing starts never make two instances.
+   */
+  onConflict?: 'fail' | 'use-existing';
+  /** Kept in the instance's memo, so the caller can tell a fresh start from the running instance it got back. */
+  requestId?: string;
 }
+
+export const START_REQUEST_MEMO = 'startRequestId';
 
 export async function startProcess(
   client: Client,
@@ -96,6 +110,8 @@ export async function startProcess(
     taskQueue: options.taskQueue ?? TASK_QUEUE,
     workflowId: options.workflowId ?? `${definition.process}/${key ?? randomUUID()}`,
     args: [{ definition, input: checked, ...(options.startedBy ? { startedBy: { id: options.startedBy.id } } : {}) }],
+    workflowIdConflictPolicy: options.onConflict === 'use-existing' ? 'USE_EXISTING' : 'FAIL',
+    ...(options.requestId ? { memo: { [START_REQUEST_MEMO]: options.requestId } } : {}),
     typedSearchAttributes: [
       { key: searchAttributes.processName, value: definition.process },
       { key: searchAttributes.processVersion, value: String(definition.version) },

@@ -6,10 +6,14 @@
  * environment like any other. Nothing in activities/ or the worker imports this folder.
  */
 import { startCxoneFake } from './cxone/fake';
+import { startDocuSignFake } from './docusign/fake';
 import { startEmailFake } from './email/fake';
 import { startHubSpotFake } from './hubspot/fake';
 import { startJiraFake } from './jira/fake';
+import { startJotFormFake } from './jotform/fake';
+import { startPandaDocFake } from './pandadoc/fake';
 import { startPartnerStackFake } from './partnerstack/fake';
+import { startSalesforceFake } from './salesforce/fake';
 import type { RunningFake } from './shared/fake-kit';
 
 export type { RunningFake } from './shared/fake-kit';
@@ -21,6 +25,10 @@ const SYSTEMS: ReadonlyArray<{ system: string; configuredBy: string[]; start: ()
   { system: 'cxone', configuredBy: ['CXONE_ACCESS_KEY_ID'], start: () => startCxoneFake() },
   { system: 'jira', configuredBy: ['JIRA_HOST'], start: () => startJiraFake() },
   { system: 'email', configuredBy: ['SMTP_HOST'], start: () => startEmailFake() },
+  { system: 'salesforce', configuredBy: ['SALESFORCE_CLIENT_ID'], start: () => startSalesforceFake() },
+  { system: 'pandadoc', configuredBy: ['PANDADOC_API_KEY'], start: () => startPandaDocFake() },
+  { system: 'docusign', configuredBy: ['DOCUSIGN_INTEGRATION_KEY'], start: () => startDocuSignFake() },
+  { system: 'jotform', configuredBy: ['JOTFORM_API_KEY'], start: () => startJotFormFake() },
 ];
 
 export interface Sandbox {

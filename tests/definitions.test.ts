@@ -144,7 +144,7 @@ describe('a malformed definition', () => {
   });
 
   it('is reported by the CLI with exit status 1, every problem at once, no stack trace', () => {
-    const cli = spawnSync('npx', ['tsx', 'client/cli.ts', 'validate', 'tests/fixtures/malformed/many-problems.yaml', 'tests/fixtures/processes/number-reservation.yaml'], {
+    const cli = spawnSync('npx', ['tsx', 'cli/index.ts', 'validate', 'tests/fixtures/malformed/many-problems.yaml', 'tests/fixtures/processes/number-reservation.yaml'], {
       cwd: path.join(__dirname, '..'),
       encoding: 'utf8',
     });
@@ -161,14 +161,14 @@ describe('the diagram command', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'diagram-'));
     for (const name of ['every-construct.yaml', 'number-reservation.yaml']) copyFileSync(path.join(fixtures, 'processes', name), path.join(dir, name));
     writeFileSync(path.join(dir, 'broken.yaml'), readFileSync(path.join(fixtures, 'malformed', 'many-problems.yaml'), 'utf8'));
-    const cli = spawnSync('npx', ['tsx', 'client/cli.ts', 'diagram', path.join(dir, 'every-construct.yaml')], { cwd: path.join(__dirname, '..'), encoding: 'utf8' });
+    const cli = spawnSync('npx', ['tsx', 'cli/index.ts', 'diagram', path.join(dir, 'every-construct.yaml')], { cwd: path.join(__dirname, '..'), encoding: 'utf8' });
     expect(cli.stderr).toBe('');
     expect(cli.status).toBe(0);
     expect(cli.stdout).toContain('subprocess number-reservation');
   });
 
   it('draws one lane per role, the engine\'s steps apart, and deadlines on the arrows into the steps they govern', async () => {
-    const cli = spawnSync('npx', ['tsx', 'client/cli.ts', 'diagram', 'definitions/service-amendment.yaml'], { cwd: path.join(__dirname, '..'), encoding: 'utf8' });
+    const cli = spawnSync('npx', ['tsx', 'cli/index.ts', 'diagram', 'definitions/service-amendment.yaml'], { cwd: path.join(__dirname, '..'), encoding: 'utf8' });
     expect(cli.status).toBe(0);
     const chart = cli.stdout;
     expect(chart.startsWith('flowchart TD\n')).toBe(true);

@@ -109,7 +109,7 @@ export interface CarriedState {
 export interface ProcessArgs {
   definition: CompiledDefinition;
   input: Record<string, unknown>;
-  /** The authenticated person who started the instance (set by the API, never by the caller's say-so). */
+  /** The authenticated person who started the instance (set by the API), for four-eyes rules. */
   startedBy?: { id: string };
   carried?: CarriedState;
 }

@@ -18,10 +18,11 @@ import type { FastifyRequest } from 'fastify';
 import { createFakeKit, deliverWebhook, FakeError, type FakeKit, type Fault, type JournalEntry, type MultipartForm, type RunningFake } from '../shared/fake-kit';
 import { hubspotContract } from './contract';
 import { constantTimeEqual } from '../shared/compare';
-import type { CrmObjectType } from '../../activities/hubspot/association-types';
+import type { CrmType as CrmObjectType } from './association-types';
 import type { SeedProperty } from './seed';
 import { HubSpotFakeStore, type InlineAssociation, type SearchRequest, type StoredFile, type StoredRecord } from './store';
-import { signV3, SIGNATURE_HEADER, TIMESTAMP_HEADER, type HubSpotWebhookEvent } from '../../activities/hubspot/webhook';
+import type { HubSpotWebhookEvent } from '../../activities/hubspot/webhook';
+import { signDelivery, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './signing';
 
 export interface HubSpotFakeOptions {
   /** How long a created or changed record stays out of search results (HubSpot's index lags); default 0. */
@@ -257,7 +258,7 @@ export async function startHubSpotFake(options: HubSpotFakeOptions = {}): Promis
       const body = JSON.stringify(events.map((e) => ({
         eventId: nextEventId++, subscriptionId: 1, portalId: 1, appId: 1, occurredAt: Date.now(), attemptNumber: 0, changeSource: 'CRM_UI', ...e,
       })));
-      const signature = signV3(sendOptions.secret ?? webhookSecret, 'POST', url, body, timestamp);
+      const signature = signDelivery(sendOptions.secret ?? webhookSecret, 'POST', url, body, timestamp);
       return deliverWebhook(url, body, { [SIGNATURE_HEADER]: signature, [TIMESTAMP_HEADER]: timestamp });
     },
     reset() {

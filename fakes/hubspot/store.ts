@@ -5,7 +5,7 @@
  * FakeHttpError carrying HubSpot's error envelope; the routes in fake.ts only translate HTTP to these calls.
  */
 import { randomUUID } from 'node:crypto';
-import { associationTarget, CRM_OBJECT_TYPES, type CrmObjectType } from '../../activities/hubspot/association-types';
+import { associationTarget, CRM_OBJECT_TYPES, type CrmType as CrmObjectType } from './association-types';
 import { UNIQUE_VALUE_TYPES } from './contract';
 import { SEED_PIPELINES, SEED_PROPERTIES, type SeedProperty } from './seed';
 

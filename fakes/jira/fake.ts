@@ -27,7 +27,7 @@ import {
   JiraFakeStore, PRIORITIES, STATUSES, TRANSITIONS,
   type FakeField, type FakeIssue, type FakeProject, type FakeUser, type StatusChange,
 } from './store';
-import { IDENTIFIER_HEADER, SIGNATURE_HEADER, signJiraWebhook } from '../../activities/jira/webhook';
+import { IDENTIFIER_HEADER, SIGNATURE_HEADER, signDelivery } from './signing';
 
 export interface JiraFakeOptions {
   /** How long a created issue stays invisible to JQL search (Jira's index lags writes); default 0. */
@@ -112,7 +112,7 @@ export async function startJiraFake(options: JiraFakeOptions = {}): Promise<Jira
     const record: WebhookDelivery = { url, issueKey: issue.key, event };
     webhookDeliveries.push(record);
     try {
-      const { status } = await deliverWebhook(url, rawBody, { [SIGNATURE_HEADER]: signJiraWebhook(secret, rawBody), [IDENTIFIER_HEADER]: randomUUID() });
+      const { status } = await deliverWebhook(url, rawBody, { [SIGNATURE_HEADER]: signDelivery(secret, rawBody), [IDENTIFIER_HEADER]: randomUUID() });
       record.status = status;
       return { status };
     } catch (err) {

@@ -1,0 +1,145 @@
+/**
+ * The API application: built by `buildApi` (tests call it and `inject` or `listen`), served by
+ * `api/server.ts`. One encapsulated plugin per route group; sign-in is a plugin that decorates every
+ * request with the person; the OpenAPI 3.1 document is generated from the routes' zod schemas and served
+ * at `/openapi.json`.
+ */
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { ApiKeyStore } from './identity/api-keys';
+import type { OidcVerifier } from './identity/oidc';
+import { ApiProblem, installProblemHandlers, PROBLEMS } from './problems';
+import { instanceRoutes } from './routes/instances';
+import { processRoutes } from './routes/processes';
+import { taskRoutes } from './routes/tasks';
+import { signIn } from './sign-in';
+import { webhookRoutes, type WebhookSettings } from './webhooks';
+import type { ApiContext } from './context';
+
+export interface ApiOptions extends ApiContext {
+  keys: ApiKeyStore;
+  oidc?: OidcVerifier;
+  /** Write requests allowed per credential per minute (OPS_API_RATE_LIMIT, default 120). */
+  writesPerMinute: number;
+  webhooks: WebhookSettings;
+  logger?: FastifyServerOptions['logger'];
+}
+
+export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    // Uploads go through multipart; JSON bodies stay small.
+    bodyLimit: 1024 * 1024,
+    // Lets callers put a workflow id such as `process/key` in one path segment as `process%2Fkey`.
+    routerOptions: { maxParamLength: 500 },
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  installProblemHandlers(app);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Partner operations process engine',
+        version: '1.0.0',
+        description: 'Start processes, follow instances and decide tasks. Every error is an RFC 9457 problem (application/problem+json).',
+        license: { name: 'UNLICENSED', identifier: 'LicenseRef-UNLICENSED' },
+      },
+      servers: [{ url: '/', description: 'This server' }],
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'An API key (`ops_...`, from `npm run cli -- keys issue <person>`) or an OpenID Connect token.' },
+        },
+      },
+      security: [{ bearer: [] }],
+      tags: [
+        { name: 'processes', description: 'The definitions that can be started' },
+        { name: 'instances', description: 'Running and finished process instances' },
+        { name: 'tasks', description: 'Human tasks: mine, deciding them, files for their forms' },
+        { name: 'webhooks', description: 'Deliveries from the external systems, verified by their signatures' },
+        { name: 'meta', description: 'What the problem types mean' },
+      ],
+    },
+    transform: jsonSchemaTransform,
+    transformObject: (input) => withoutUnusedSchemas(jsonSchemaTransformObject(input) as OpenApiDocument) as ReturnType<typeof jsonSchemaTransformObject>,
+  });
+
+  await app.register(rateLimit, {
+    global: false,
+    max: options.writesPerMinute,
+    timeWindow: 60_000,
+    // After sign-in, so that limits count per credential rather than per address.
+    hook: 'preHandler',
+    keyGenerator: (request) => request.person?.credential ?? request.ip,
+    errorResponseBuilder: (_request, context) =>
+      new ApiProblem('rate-limited', `at most ${context.max} write requests per minute per key; retry in ${Math.ceil(context.ttl / 1000)} s`, undefined, {
+        'retry-after': String(Math.ceil(context.ttl / 1000)),
+      }),
+  });
+
+  await app.register(signIn, { directory: options.directory, keys: options.keys, oidc: options.oidc });
+
+  app.get('/openapi.json', {
+    config: { public: true },
+    schema: { hide: true },
+  }, async () => app.swagger() as unknown as Record<string, unknown>);
+
+  app.get('/health', {
+    config: { public: true },
+    schema: { hide: true },
+  }, async () => ({ ok: true }));
+
+  app.get('/problems/:code', {
+    config: { public: true },
+    schema: {
+      operationId: 'problemType',
+      summary: 'What a problem type means',
+      tags: ['meta'],
+      security: [],
+      params: z.object({ code: z.string() }),
+      response: { 200: z.object({ type: z.string(), status: z.number(), title: z.string() }), 404: z.object({ type: z.string(), title: z.string(), status: z.number(), detail: z.string() }) },
+    },
+  }, async (request) => {
+    const problem = PROBLEMS[request.params.code as keyof typeof PROBLEMS];
+    if (!problem) throw new ApiProblem('not-found', `no problem type '${request.params.code}'`);
+    return { type: `/problems/${request.params.code}`, ...problem };
+  });
+
+  await app.register(processRoutes(options));
+  await app.register(instanceRoutes(options));
+  await app.register(taskRoutes(options));
+  await app.register(webhookRoutes(options, options.webhooks), { prefix: '/webhooks' });
+  await app.ready();
+  return app;
+}
+
+type OpenApiDocument = { components?: { schemas?: Record<string, unknown> } } & Record<string, unknown>;
+
+/**
+ * The zod provider registers an input and an output variant of every named schema; drop the ones no
+ * route refers to, so the document lists only what the API uses.
+ */
+function withoutUnusedSchemas(document: OpenApiDocument): OpenApiDocument {
+  const schemas = document.components?.schemas;
+  if (!schemas) return document;
+  const used = new Set<string>();
+  const visit = (value: unknown): void => {
+    if (Array.isArray(value)) return value.forEach(visit);
+    if (!value || typeof value !== 'object') return;
+    for (const [key, inner] of Object.entries(value)) {
+      if (key === '$ref' && typeof inner === 'string' && inner.startsWith('#/components/schemas/')) {
+        const name = inner.slice('#/components/schemas/'.length);
+        if (!used.has(name)) {
+          used.add(name);
+          visit(schemas[name]);
+        }
+      } else visit(inner);
+    }
+  };
+  visit({ ...document, components: { ...document.components, schemas: {} } });
+  return { ...document, components: { ...document.components, schemas: Object.fromEntries(Object.entries(schemas).filter(([name]) => used.has(name))) } };
+}

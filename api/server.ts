@@ -1,0 +1,69 @@
+/**
+ * Serves the API on a port (OPS_API_PORT, default 4100; OPS_API_HOST, default 127.0.0.1) against a
+ * Temporal server, with the definitions, the people directory, the API keys and, when configured, OpenID
+ * Connect. `npm start` runs it beside the worker; `npm run api` runs it alone.
+ */
+import { Client, Connection } from '@temporalio/client';
+import path from 'node:path';
+import { DEFINITIONS_DIR, loadRegistry } from '../client/definitions';
+import { PROJECT_ROOT } from '../client/temporal-servers';
+import { loadDirectory } from '../directory/load';
+import { buildApi } from './app';
+import { ApiKeyStore } from './identity/api-keys';
+import { OidcVerifier, oidcSettingsFromEnv } from './identity/oidc';
+import { webhookSettingsFromEnv } from './webhooks';
+
+export interface RunningApi {
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startApi(temporalAddress: string, env: NodeJS.ProcessEnv = process.env): Promise<RunningApi> {
+  const connection = await Connection.connect({ address: temporalAddress });
+  const client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE ?? 'default' });
+  const oidcSettings = oidcSettingsFromEnv(env);
+  const app = await buildApi({
+    client,
+    registry: await loadRegistry(),
+    definitionsDir: DEFINITIONS_DIR,
+    directory: loadDirectory(),
+    keys: new ApiKeyStore(),
+    oidc: oidcSettings ? new OidcVerifier(oidcSettings) : undefined,
+    uploadsDir: env.OPS_UPLOADS_DIR ?? path.join(PROJECT_ROOT, '.data', 'uploads'),
+    maxUploadBytes: Number(env.OPS_MAX_UPLOAD_BYTES ?? 10 * 1024 * 1024),
+    writesPerMinute: Number(env.OPS_API_RATE_LIMIT ?? 120),
+    webhooks: webhookSettingsFromEnv(env),
+    logger: { level: env.OPS_API_LOG_LEVEL ?? 'warn' },
+  });
+  const host = env.OPS_API_HOST ?? '127.0.0.1';
+  const port = Number(env.OPS_API_PORT ?? 4100);
+  try {
+    await app.listen({ host, port });
+  } catch (error) {
+    await app.close();
+    await connection.close();
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new Error(`port ${port} is already in use: stop what uses it, or set OPS_API_PORT`);
+    throw error;
+  }
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    async close() {
+      await app.close();
+      await connection.close();
+    },
+  };
+}
+
+if (require.main === module) {
+  const address = process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233';
+  startApi(address).then(
+    (api) => {
+      console.log(`ops API on ${api.url} (OpenAPI document at ${api.url}/openapi.json), Temporal at ${address}`);
+      for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void api.close());
+    },
+    (error) => {
+      console.error(error instanceof Error ? error.message : error);
+      process.exit(1);
+    },
+  );
+}

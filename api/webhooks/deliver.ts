@@ -1,0 +1,63 @@
+/**
+ * What a verified delivery may do, shared by every vendor's route: start the process a route names (the
+ * business key makes a repeated delivery find the instance it started), or send an event to a running
+ * instance, de-duplicated by the vendor's delivery id. Nothing here trusts the delivery for identity.
+ */
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { InvalidInputError, startProcess } from '../../client/processes';
+import { sendEvent, statusOf } from '../../client/instances';
+import type { CompiledDefinition } from '../../dsl/compile';
+import { evaluate, resolveValue } from '../../dsl/expressions';
+import type { WebhookRoute } from './routes-file';
+
+export type Outcome =
+  | { result: 'started'; workflowId: string; created: boolean }
+  | { result: 'delivered'; workflowId: string; event: string }
+  | { result: 'ignored'; reason: string };
+
+export interface DeliveryContext {
+  client: Client;
+  registry: ReadonlyMap<string, CompiledDefinition>;
+}
+
+/** Runs one route for one vendor event; `deliveryId` is the vendor's id of this event. */
+export async function follow(context: DeliveryContext, route: WebhookRoute | undefined, data: unknown, deliveryId: string, eventType: string): Promise<Outcome> {
+  if (!route) return { result: 'ignored', reason: `no route for ${eventType}` };
+  const scope = (data && typeof data === 'object' ? data : { value: data }) as Record<string, unknown>;
+  if ('start' in route) {
+    const definition = context.registry.get(route.start);
+    if (!definition) return { result: 'ignored', reason: `the route starts '${route.start}', which is not a known process` };
+    const input = (await resolveValue(route.input, scope)) as Record<string, unknown>;
+    try {
+      const handle = await startProcess(context.client, definition, input, { onConflict: 'use-existing', requestId: deliveryId });
+      const described = await handle.describe();
+      return { result: 'started', workflowId: handle.workflowId, created: described.memo?.startRequestId === deliveryId };
+    } catch (error) {
+      if (error instanceof InvalidInputError) return { result: 'ignored', reason: error.message };
+      throw error;
+    }
+  }
+  const key = await evaluate(route['business-key'].replace(/^=/, ''), scope);
+  if (key === undefined || key === null || key === '') return { result: 'ignored', reason: `the delivery gives no business key for ${route.process}` };
+  return deliverTo(context.client, `${route.process}/${String(key)}`, route.event, data, deliveryId);
+}
+
+/** Sends an event to a running instance; an instance that is not running is not an error of the vendor's. */
+export async function deliverTo(client: Client, workflowId: string, event: string, payload: unknown, deliveryId: string): Promise<Outcome> {
+  try {
+    const described = await client.workflow.getHandle(workflowId).describe();
+    if (statusOf(described) !== 'running') return { result: 'ignored', reason: `instance ${workflowId} is ${statusOf(described)}` };
+    await sendEvent(client, workflowId, { name: event, payload }, deliveryId);
+    return { result: 'delivered', workflowId, event };
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) return { result: 'ignored', reason: `no instance ${workflowId}` };
+    throw error;
+  }
+}
+
+/** The instance a connector's idempotency key (`<workflow id>:<activity id>`, kept on the vendor's record) belongs to. */
+export function workflowIdOfKey(key: string | null): string | undefined {
+  if (!key) return undefined;
+  const at = key.lastIndexOf(':');
+  return at > 0 ? key.slice(0, at) : undefined;
+}

@@ -1,0 +1,55 @@
+/**
+ * `run` (what `npm start` calls): the embedded default. A dev server with its SQLite file in .data/ (or the
+ * server at TEMPORAL_ADDRESS), the local fakes of the systems without credentials, the worker, and the API.
+ * `worker`: the fakes and the worker only, against TEMPORAL_ADDRESS. Ctrl-C stops the worker, then the
+ * API, the fakes and the dev server.
+ */
+import { startDevServer, type RunningDevServer } from '../../client/dev-server';
+import { startFakes } from '../../fakes';
+import { runWorker } from '../../worker';
+import type { Command } from '../command';
+
+async function runEverything(options: { devServer: boolean; api: boolean }): Promise<number> {
+  let server: RunningDevServer | undefined;
+  let address = process.env.TEMPORAL_ADDRESS;
+  if (!address && options.devServer) {
+    server = await startDevServer();
+    address = server.address;
+    console.log(`Temporal dev server on ${address} (data and log in .data/); web UI at ${server.uiUrl}`);
+  }
+  address ??= '127.0.0.1:7233';
+  // Systems without credentials run against their local fakes (fakes/), started here, never by the worker.
+  const sandbox = await startFakes(process.env);
+  for (const fake of sandbox.fakes) console.log(`${fake.system}: no credentials configured, using the local fake at ${fake.url}`);
+  let api: { url: string; close(): Promise<void> } | undefined;
+  try {
+    if (options.api) {
+      const { startApi } = await import('../../api/server');
+      // The sandbox's environment carries the fakes' webhook secrets, so their webhooks verify too.
+      api = await startApi(address, sandbox.env);
+      console.log(`ops API on ${api.url} (OpenAPI document at ${api.url}/openapi.json; sign in with a key from \`npm run cli -- keys issue <person>\`)`);
+    }
+    await runWorker(address, sandbox.env);
+  } finally {
+    await api?.close();
+    await sandbox.close();
+    await server?.stop();
+  }
+  console.log('stopped');
+  return 0;
+}
+
+export const run: Command = {
+  name: 'run',
+  summary: 'run the product: dev server (unless TEMPORAL_ADDRESS is set), local fakes, worker and the API',
+  usage: 'run',
+  help: 'The API listens on OPS_API_PORT (default 4100). Ctrl-C stops everything.',
+  run: () => runEverything({ devServer: true, api: true }),
+};
+
+export const worker: Command = {
+  name: 'worker',
+  summary: 'the worker and the local fakes only, against TEMPORAL_ADDRESS (default 127.0.0.1:7233)',
+  usage: 'worker',
+  run: () => runEverything({ devServer: false, api: false }),
+};

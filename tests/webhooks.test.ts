@@ -1,0 +1,247 @@
+/**
+ * The webhook ingress end to end on the dev server: the vendors' fakes (or the vendor's documented
+ * signing construction) deliver over HTTP; deliveries start processes or reach the waiting instance, once,
+ * and forged, stale, malformed or unknown ones touch nothing.
+ */
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { createHmac } from 'node:crypto';
+import { startActivities } from '../activities';
+import { startFakes, type Sandbox } from '../fakes';
+import type { HubSpotFake } from '../fakes/hubspot/fake';
+import { signV3 } from '../activities/hubspot/webhook';
+import { signJiraWebhook } from '../activities/jira/webhook';
+import { JotFormClient } from '../activities/jotform/client';
+import { JotFormConfigSchema } from '../activities/jotform/config';
+import { channelPartnerAnswers, CHANNEL_PARTNER_FORM_ID, type JotFormFake } from '../fakes/jotform/fake';
+import { bundleWorkflows, TASK_QUEUE } from '../worker';
+import { stateQuery } from '../workflows/messages';
+import { call, startTestApi, type ApiHarness } from './support/api';
+import { devServerEnvironment } from './support/environments';
+import { compile, openTask } from './support/processes';
+
+const provisioning = `
+process: deal-provisioning
+version: 1
+title: Provision a registered deal
+business-key: input.dealId
+roles: { iod: IOD team }
+input: { type: object, required: [dealId], properties: { dealId: { type: string } } }
+steps:
+  - id: kyc
+    task: { role: iod, title: "KYC for deal {{ input.dealId }}", outcomes: { done: {} } }
+`;
+
+const watcher = `
+process: ticket-watch
+version: 1
+title: Wait for a ticket to move, an issue to close and a document to be signed
+business-key: input.ticketId
+roles: { iod: IOD team }
+input: { type: object, required: [ticketId], properties: { ticketId: { type: string } } }
+steps:
+  - id: ticket
+    wait-for: { event: hubspot-ticket-changed, timeout: 30 calendar days }
+  - id: issue
+    wait-for: { event: jira-issue-updated, timeout: 30 calendar days }
+  - id: signed
+    wait-for: { event: docusign-envelope-completed, timeout: 30 calendar days }
+  - id: done
+    task: { role: iod, title: Wrap up, outcomes: { done: {} } }
+`;
+
+const request = `
+process: channel-partner-request
+version: 1
+title: Channel-partner request
+business-key: input.submissionId
+roles: { iod: IOD team }
+input: { type: object, required: [submissionId], properties: { submissionId: { type: string }, company: { type: string } } }
+steps:
+  - id: review
+    task: { role: iod, title: "Request from {{ input.company }}", outcomes: { done: {} } }
+`;
+
+const JIRA_SECRET = 'jira-webhook-secret-for-tests';
+const DOCUSIGN_KEY = 'docusign-connect-key-for-tests';
+const PARTNERSTACK_TOKEN = 'partnerstack-path-token-0123456789';
+
+let env: TestWorkflowEnvironment;
+let sandbox: Sandbox;
+let jotform: JotFormFake;
+let worker: Worker;
+let running: Promise<void>;
+let api: ApiHarness;
+let hubspot: HubSpotFake;
+
+beforeAll(async () => {
+  const [bundle, fakes, environment, definitions] = await Promise.all([
+    bundleWorkflows(),
+    startFakes({}),
+    devServerEnvironment(),
+    Promise.all([compile(provisioning), compile(watcher), compile(request)]),
+  ]);
+  sandbox = fakes;
+  env = environment;
+  jotform = sandbox.fake<JotFormFake>('jotform');
+  hubspot = sandbox.fake<HubSpotFake>('hubspot');
+  worker = await Worker.create({ connection: env.nativeConnection, taskQueue: TASK_QUEUE, workflowBundle: bundle, activities: startActivities(sandbox.env).activities });
+  running = worker.run();
+  const jotformConfig = JotFormConfigSchema.parse({ apiKey: jotform.apiKey, baseUrl: jotform.url, formIds: [CHANNEL_PARTNER_FORM_ID], webhookToken: jotform.webhookToken });
+  api = await startTestApi(env.client, definitions, {
+    webhooks: {
+      routes: {
+        hubspot: {
+          'deal.creation': { start: 'deal-provisioning', input: { dealId: '=$string(objectId)' } },
+          'ticket.propertyChange': { event: 'hubspot-ticket-changed', process: 'ticket-watch', 'business-key': '=$string(objectId)' },
+        },
+        jira: { 'jira:issue_updated': { event: 'jira-issue-updated', process: 'ticket-watch', 'business-key': '=issue.fields.labels[0]' } },
+        partnerstack: { 'deal.created': { start: 'deal-provisioning', input: { dealId: '=key' } } },
+        jotform: { submission: { start: 'channel-partner-request', input: { submissionId: '=submissionId', company: '=answers.companyName.value' } } },
+      },
+      hubspotSecret: hubspot.webhookSecret,
+      jiraSecret: JIRA_SECRET,
+      partnerstackToken: PARTNERSTACK_TOKEN,
+      docusignKeys: [DOCUSIGN_KEY],
+      jotform: { token: jotform.webhookToken, formIds: [CHANNEL_PARTNER_FORM_ID], client: new JotFormClient(jotformConfig) },
+    },
+  });
+}, 180_000);
+
+afterAll(async () => {
+  await api?.close();
+  worker?.shutdown();
+  await running;
+  await env?.teardown();
+  await sandbox?.close();
+});
+
+async function auditOf(workflowId: string) {
+  return (await env.client.workflow.getHandle(workflowId).query(stateQuery)).audit;
+}
+
+async function eventsSeen(workflowId: string, name: string): Promise<number> {
+  return (await auditOf(workflowId)).filter((a) => a.event === 'event' && a.detail === name).length;
+}
+
+async function post(route: string, body: string, headers: Record<string, string> = {}) {
+  return call(api.url, 'POST', route, { body, headers: { 'content-type': 'application/json', ...headers } });
+}
+
+describe('HubSpot', () => {
+  const url = () => `${api.url}/webhooks/hubspot`;
+
+  it('starts deal provisioning for a new deal, once however often the delivery comes', async () => {
+    const first = await hubspot.sendWebhook(url(), [{ eventId: 9001, subscriptionType: 'deal.creation', objectId: 4242 }]);
+    const retried = await hubspot.sendWebhook(url(), [{ eventId: 9001, subscriptionType: 'deal.creation', objectId: 4242 }]);
+    expect([first.status, retried.status]).toEqual([200, 200]);
+    const listed = [];
+    for await (const execution of env.client.workflow.list({ query: "WorkflowId = 'deal-provisioning/4242'" })) listed.push(execution.runId);
+    expect(listed).toHaveLength(1);
+  });
+
+  it('delivers a ticket change to the instance with that business key, once per event id', async () => {
+    const handle = await env.client.workflow.start('ticket-watch', { taskQueue: TASK_QUEUE, workflowId: 'ticket-watch/777', args: [{ definition: await compile(watcher), input: { ticketId: '777' } }] });
+    const change = { eventId: 9100, subscriptionType: 'ticket.propertyChange', objectId: 777, propertyName: 'hs_pipeline_stage', propertyValue: '2' };
+    expect((await hubspot.sendWebhook(url(), [change])).status).toBe(200);
+    expect((await hubspot.sendWebhook(url(), [change])).status).toBe(200);
+    expect(await eventsSeen(handle.workflowId, 'hubspot-ticket-changed')).toBe(1);
+  });
+
+  it('refuses a forged signature and a stale (replayed) delivery with 401, and a malformed body with 400', async () => {
+    const forged = await hubspot.sendWebhook(url(), [{ subscriptionType: 'deal.creation', objectId: 5001 }], { secret: 'not-the-secret' });
+    const stale = await hubspot.sendWebhook(url(), [{ subscriptionType: 'deal.creation', objectId: 5002 }], { timestamp: Date.now() - 10 * 60 * 1000 });
+    expect([forged.status, stale.status]).toEqual([401, 401]);
+    const unsigned = await post('/webhooks/hubspot', '[]');
+    expect(unsigned.status).toBe(401);
+    expect(unsigned.body).toMatchObject({ type: '/problems/unauthenticated', detail: 'the delivery is not authentic (missing-signature)' });
+    const body = JSON.stringify({ eventId: 1 });
+    const timestamp = String(Date.now());
+    const malformed = await post('/webhooks/hubspot', body, { 'x-hubspot-signature-v3': signV3(hubspot.webhookSecret, 'POST', url(), body, timestamp), 'x-hubspot-request-timestamp': timestamp });
+    expect(malformed.status).toBe(400);
+    expect(malformed.body.detail).toMatch(/^the delivery is malformed \(expected a JSON array of events/);
+    for (const objectId of [5001, 5002]) {
+      await expect(env.client.workflow.getHandle(`deal-provisioning/${objectId}`).describe()).rejects.toThrow(/not found/i);
+    }
+  });
+
+  it('answers 202 "ignored" for an event type nothing is configured for', async () => {
+    const response = await hubspot.sendWebhook(url(), [{ subscriptionType: 'contact.creation', objectId: 1 }]);
+    expect(response.status).toBe(202);
+  });
+});
+
+describe('Jira', () => {
+  function delivery(issueKey: string, label: string, identifier: string, secret = JIRA_SECRET) {
+    const body = JSON.stringify({
+      timestamp: Date.now(),
+      webhookEvent: 'jira:issue_updated',
+      issue: { id: '10001', key: issueKey, fields: { labels: [label], status: { name: 'Done', statusCategory: { key: 'done' } } } },
+      changelog: { items: [{ field: 'status', fromString: 'In Progress', toString: 'Done' }] },
+    });
+    return { body, headers: { 'x-hub-signature': signJiraWebhook(secret, body), 'x-atlassian-webhook-identifier': identifier } };
+  }
+
+  it('delivers an issue update once per delivery identifier, and refuses a forged one', async () => {
+    const handle = await env.client.workflow.start('ticket-watch', { taskQueue: TASK_QUEUE, workflowId: 'ticket-watch/888', args: [{ definition: await compile(watcher), input: { ticketId: '888' } }] });
+    await hubspot.sendWebhook(`${api.url}/webhooks/hubspot`, [{ eventId: 9200, subscriptionType: 'ticket.propertyChange', objectId: 888 }]);
+    const genuine = delivery('CS-1', '888', 'delivery-1');
+    expect((await post('/webhooks/jira', genuine.body, genuine.headers)).status).toBe(200);
+    expect((await post('/webhooks/jira', genuine.body, genuine.headers)).status).toBe(200);
+    const forged = delivery('CS-1', '888', 'delivery-2', 'guessed');
+    const refused = await post('/webhooks/jira', forged.body, forged.headers);
+    expect(refused.status).toBe(401);
+    expect(refused.body.detail).toBe('the delivery is not authentic (signature-mismatch)');
+    expect(await eventsSeen(handle.workflowId, 'jira-issue-updated')).toBe(1);
+  });
+
+  it('answers 400 for a signed body that is not a Jira issue event', async () => {
+    const body = JSON.stringify({ hello: 'world' });
+    const answer = await post('/webhooks/jira', body, { 'x-hub-signature': signJiraWebhook(JIRA_SECRET, body) });
+    expect(answer.status).toBe(400);
+    expect(answer.body.type).toBe('/problems/invalid-request');
+  });
+});
+
+describe('DocuSign', () => {
+  it('delivers an envelope completion to the instance whose key the envelope carries', async () => {
+    const handle = await env.client.workflow.start('ticket-watch', { taskQueue: TASK_QUEUE, workflowId: 'ticket-watch/999', args: [{ definition: await compile(watcher), input: { ticketId: '999' } }] });
+    const body = JSON.stringify({
+      event: 'envelope-completed',
+      data: { accountId: 'a-1', envelopeId: 'env-1', envelopeSummary: { status: 'completed', customFields: { textCustomFields: [{ name: 'wf_key', value: `${handle.workflowId}:send#1` }] } } },
+    });
+    const signature = createHmac('sha256', DOCUSIGN_KEY).update(body).digest('base64');
+    expect((await post('/webhooks/docusign', body, { 'x-docusign-signature-1': signature })).status).toBe(200);
+    expect((await post('/webhooks/docusign', body, { 'x-docusign-signature-1': 'Zm9yZ2Vk' })).status).toBe(401);
+    expect(await eventsSeen(handle.workflowId, 'docusign-envelope-completed')).toBe(1);
+  });
+});
+
+describe('PartnerStack', () => {
+  it('starts deal provisioning for a new deal when the URL token matches, and refuses a wrong token', async () => {
+    const body = JSON.stringify({ event: 'deal.created', key: 'deal_abc123', name: 'Acme deal', updated_at: 1700000000000 });
+    expect((await post('/webhooks/partnerstack/wrong-token', body)).status).toBe(401);
+    const answer = await post(`/webhooks/partnerstack/${PARTNERSTACK_TOKEN}`, body);
+    expect(answer.status).toBe(200);
+    expect(answer.body.results).toEqual([{ result: 'started', workflowId: 'deal-provisioning/deal_abc123', created: true }]);
+  });
+});
+
+describe('JotForm', () => {
+  it('starts the channel-partner request from the submission as re-read through the API, not as posted', async () => {
+    const submission = jotform.seedSubmission({ answers: channelPartnerAnswers('Everbright Ltd', 'ada@everbright.example') });
+    const webhook = `${api.url}/webhooks/jotform/${jotform.webhookToken}`;
+    // The posted answers are a forgery; the engine reads the submission back and uses JotForm's answers.
+    const answer = await jotform.sendWebhook(webhook, submission.id, { rawRequest: JSON.stringify({ q1_companyName: 'Mallory Inc' }) });
+    expect(answer.status).toBe(200);
+    const task = await openTask(env.client.workflow.getHandle(`channel-partner-request/${submission.id}`));
+    expect(task.title).toBe('Request from Everbright Ltd');
+  });
+
+  it('refuses a wrong URL token and a submission JotForm does not know', async () => {
+    const submission = jotform.seedSubmission({ answers: channelPartnerAnswers('Other Ltd', 'x@other.example') });
+    expect((await jotform.sendWebhook(`${api.url}/webhooks/jotform/not-the-token`, submission.id)).status).toBe(401);
+    expect((await jotform.sendWebhook(`${api.url}/webhooks/jotform/${jotform.webhookToken}`, submission.id, { submissionID: '123456789' })).status).toBe(401);
+    await expect(env.client.workflow.getHandle('channel-partner-request/123456789').describe()).rejects.toThrow(/not found/i);
+  });
+});
