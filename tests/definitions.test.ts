@@ -109,7 +109,7 @@ describe('a malformed definition', () => {
     [
       'two-kinds.yaml',
       "two-kinds.yaml:6:9: step 'both' does 2 things (call, end); a step does exactly one\n" +
-        '  hint: give it exactly one of: call, task, checklist, review, wait, wait-for, branch, parallel, subprocess, set, end',
+        '  hint: give it exactly one of: call, task, checklist, review, wait, wait-for, notify, branch, parallel, subprocess, set, end',
     ],
     [
       'many-problems.yaml',
@@ -173,7 +173,7 @@ describe('the diagram command', () => {
     const chart = cli.stdout;
     expect(chart.startsWith('flowchart TD\n')).toBe(true);
     for (const lane of ['engine', 'iod', 'management', 'provisioning', 'rnd']) expect(chart).toMatch(new RegExp(`subgraph lane_\\d+_${lane}\\[`));
-    expect(chart).toContain('s_provision -->|"due 3 business days"| s_set_up_in_odb');
+    expect(chart).toContain('s_bug_fix -->|"fixed · due 3 business days"| s_set_up_in_odb');
     expect(chart).toContain('s_set_up_in_odb -->|"blocked-by-bug"| s_bug_fix');
     expect(chart).toContain('s_bug_fix -->|"after 5 visits"| end_cancelled');
   });
