@@ -12,8 +12,8 @@
 import { catalogueOf, type Connector } from './shared/action';
 import { bindActions, type ActivityFunction } from './shared/bind';
 import { cxoneConnector } from './cxone';
-import { docusignConnector } from './docusign';
 import { loadDirectory } from '../directory/load';
+import { docusignConnector } from './docusign';
 import { emailConnector, type EmailClient } from './email';
 import { notifyActivities } from './notify';
 import { hubspotConnector } from './hubspot';

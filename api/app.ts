@@ -4,6 +4,7 @@
  * request with the person; the OpenAPI 3.1 document is generated from the routes' zod schemas and served
  * at `/openapi.json`.
  */
+import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
@@ -15,6 +16,7 @@ import { ApiProblem, installProblemHandlers, PROBLEMS } from './problems';
 import { instanceRoutes } from './routes/instances';
 import { processRoutes } from './routes/processes';
 import { taskRoutes } from './routes/tasks';
+import { inboxRoutes } from '../inbox';
 import { signIn } from './sign-in';
 import { webhookRoutes, type WebhookSettings } from './webhooks';
 import type { ApiContext } from './context';
@@ -81,6 +83,8 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
       }),
   });
 
+  // Only the inbox's session cookie is read; nothing is signed with a server secret.
+  await app.register(cookie);
   await app.register(signIn, { directory: options.directory, keys: options.keys, oidc: options.oidc });
 
   app.get('/openapi.json', {
@@ -113,6 +117,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   await app.register(instanceRoutes(options));
   await app.register(taskRoutes(options));
   await app.register(webhookRoutes(options, options.webhooks), { prefix: '/webhooks' });
+  await app.register(inboxRoutes(options));
   await app.ready();
   return app;
 }

@@ -4,7 +4,7 @@
  * in the OpenAPI document, and the assignments at the bottom make `tsc` fail if the two ever drift.
  */
 import { z } from 'zod';
-import type { AuditEntry, DeadlineView, OpenTask } from '../workflows/messages';
+import { AUDIT_EVENTS, type AuditEntry, type DeadlineView, type OpenTask } from '../workflows/messages';
 import { STATUSES } from '../client/instances';
 
 export const WorkflowIdParams = z.object({
@@ -35,7 +35,7 @@ export const DeadlineSchema = z.object({ name: z.string(), at: z.string(), timeL
 export const AuditEntrySchema = z
   .object({
     at: z.string(),
-    event: z.enum(['started', 'stage', 'skipped', 'task-opened', 'decision', 'reminder', 'escalated', 'deadline-breached', 'event', 'failed', 'item-failed', 'review-capped', 'notified', 'ended']),
+    event: z.enum(AUDIT_EVENTS),
     stepId: z.string().optional(),
     taskId: z.string().optional(),
     actor: z.string().optional(),

@@ -3,7 +3,9 @@
  * authenticated unless its config says `public: true` (the OpenAPI document, the health check, and the
  * webhooks, which verify the vendor's signature instead). A bearer credential is either an API key
  * (`ops_...`, issued per person by `cli keys issue`) or, when OIDC is configured, an identity provider's
- * token. The person and roles always come from here, never from a request body.
+ * token. The person and roles always come from here, never from a request body. The web inbox keeps a
+ * person's API key in an HttpOnly, SameSite=Strict cookie (`SESSION_COOKIE`, set by its sign-in page), read
+ * here when no Authorization header is sent.
  */
 import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
@@ -11,6 +13,12 @@ import type { Directory } from '../directory/model';
 import { looksLikeApiKey, type ApiKeyStore } from './identity/api-keys';
 import { TokenRefused, type OidcVerifier } from './identity/oidc';
 import { ApiProblem } from './problems';
+
+/** The cookie the inbox's sign-in page sets: the person's API key, never readable by page scripts. */
+export const SESSION_COOKIE = 'ops_session';
+
+/** Methods that change nothing: a cookie-signed request with any other method must come from this site. */
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 export interface SignedIn {
   id: string;
@@ -42,7 +50,7 @@ function unauthenticated(detail: string, error: 'invalid_request' | 'invalid_tok
 }
 
 async function authenticate(request: FastifyRequest, options: SignInOptions): Promise<SignedIn> {
-  const header = request.headers.authorization;
+  const header = request.headers.authorization ?? sessionHeader(request);
   if (!header) {
     throw new ApiProblem('unauthenticated', 'sign in: send "Authorization: Bearer <API key>" (issued by `npm run cli -- keys issue <person>`)' + (options.oidc ? ' or an OpenID Connect token' : ''), undefined, {
       'www-authenticate': 'Bearer realm="ops"',
@@ -71,6 +79,28 @@ async function authenticate(request: FastifyRequest, options: SignInOptions): Pr
   if (!person) throw new ApiProblem('forbidden', 'you are signed in, but not in the people directory: ask an administrator to add you');
   const roles = options.oidc.rolesOf(verified.claims) ?? person.roles;
   return { id: person.id, name: person.name, roles, via: 'oidc', credential: `oidc:${person.id}` };
+}
+
+/**
+ * The inbox's cookie, as the bearer header it stands for. SameSite=Strict already keeps other sites' pages
+ * from sending it; a write whose Origin names another site is refused as well (defence in depth).
+ */
+function sessionHeader(request: FastifyRequest): string | undefined {
+  const key = request.cookies?.[SESSION_COOKIE];
+  if (!key) return undefined;
+  const origin = request.headers.origin;
+  if (!SAFE_METHODS.has(request.method) && origin !== undefined && hostOf(origin) !== request.headers.host) {
+    throw new ApiProblem('forbidden', 'a request signed in by the inbox cookie must come from the inbox itself');
+  }
+  return `Bearer ${key}`;
+}
+
+function hostOf(origin: string): string | undefined {
+  try {
+    return new URL(origin).host;
+  } catch {
+    return undefined;
+  }
 }
 
 export const signIn = fp<SignInOptions>(

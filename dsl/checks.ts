@@ -10,21 +10,28 @@ import type { z } from 'zod';
 import type { ActionCatalogue, TemplateSignature } from '../activities/shared/action';
 import { needsCalendar, parseDuration, DURATION_HINT } from './durations';
 import { unknownNames, KNOWN_FUNCTIONS } from './expression-names';
-import { expressionError, placeholders, valueExpression } from './expressions';
+import { expressionError, isLiteral, placeholders, valueExpression } from './expressions';
 import { suggest, didYouMean, type DefinitionIssue, type Path } from './issues';
-import { PERSON_WITH_ROLE, STEP_KINDS, type Definition, type Step, type Target } from './model';
+import { PERSON_WITH_ROLE, STEP_KINDS, type Definition, type RoleRef, type Step, type Target } from './model';
+import { roleRefIssues } from './roles';
+import { subprocessInputIssues } from './subprocess-input';
 
 export interface CheckContext {
   actions: ActionCatalogue;
   /** Process names a `subprocess:` may start. */
   processes: ReadonlySet<string>;
+  /** Each such process's input schema, to check a `subprocess:` step's `with:` against. */
+  processInputs?: ReadonlyMap<string, Record<string, unknown> | undefined>;
   calendars: readonly string[];
   /** Events some trigger or action is known to send; a `wait-for` on any other is warned about. */
   events?: ReadonlySet<string>;
 }
 
-/** The step kinds that open a task, and so can honour `deadline`, `remind` and `escalate`. */
-const TIMED_KINDS = ['task', 'review', 'checklist'] as const;
+/**
+ * The step kinds that open a task, and so can honour `deadline`, `remind` and `escalate`: people's tasks,
+ * and the automatic steps whose failure opens an incident task held to the step's timing.
+ */
+const TIMED_KINDS = ['task', 'review', 'checklist', 'call', 'subprocess', 'notify'] as const;
 
 interface PlacedStep {
   step: Step;
@@ -48,6 +55,7 @@ export function checkDefinition(def: Definition, context: CheckContext): Definit
       report({ code: 'unknown-role', message: `unknown role '${role}'`, path, hint: suggest(role, roles, 'roles') });
     }
   };
+  const checkRoleRef = (ref: RoleRef, path: Path) => roleRefIssues(ref, roles, path).forEach(report);
   const variables = variablesOf(def);
   const checkExpression = (source: string | undefined, path: Path, offset = 0, extra: readonly string[] = []) => {
     if (source === undefined) return;
@@ -168,6 +176,8 @@ export function checkDefinition(def: Definition, context: CheckContext): Definit
       }
     };
     misplaced('with', ['call', 'subprocess']);
+    misplaced('on-rejected', ['subprocess']);
+    misplaced('on-cancelled', ['subprocess']);
     misplaced('retry', ['call']);
     misplaced('timeout', ['call']);
     misplaced('expect', ['call']);
@@ -177,13 +187,10 @@ export function checkDefinition(def: Definition, context: CheckContext): Definit
         const kind = kinds[0] ?? 'step';
         report({
           code: 'misplaced-timing',
-          message: `'${key}' has no effect on a '${kind}' step: only a task, review or checklist is held to it`,
+          message: `'${key}' has no effect on a '${kind}' step: only a step that opens a task (task, review, checklist; call, subprocess or notify through its incident task) is held to it`,
           path: at(key),
           atKey: true,
-          hint:
-            kind === 'call'
-              ? "give the call a 'timeout', or put the deadline on the task that follows it (a call that fails for good opens an incident task, which the incident role decides)"
-              : 'move it to the task, review or checklist that people must finish in time',
+          hint: 'move it to the task, review or checklist that people must finish in time',
         });
       }
     }
@@ -221,10 +228,12 @@ export function checkDefinition(def: Definition, context: CheckContext): Definit
         report({ code: 'unknown-process', message: `unknown process '${step.subprocess}'`, path: at('subprocess'), hint: suggest(step.subprocess, [...context.processes].sort(), 'processes') });
       }
       checkValue(step.with, at('with'));
+      const childInput = context.processInputs?.get(step.subprocess);
+      if (childInput) subprocessInputIssues(step.subprocess, childInput, step.with, at('with'), at('subprocess')).forEach(report);
     }
     if (step.task) {
       const task = step.task;
-      checkRole(task.role, at('task', 'role'));
+      checkRoleRef(task.role, at('task', 'role'));
       checkText(task.title, at('task', 'title'));
       checkForm(task.form, at('task', 'form'));
       checkDuration(task.due, at('task', 'due'), calendar);
@@ -243,8 +252,8 @@ export function checkDefinition(def: Definition, context: CheckContext): Definit
     }
     if (step.review) {
       const review = step.review;
-      checkRole(review.owner, at('review', 'owner'));
-      checkRole(review.reviewer, at('review', 'reviewer'));
+      checkRoleRef(review.owner, at('review', 'owner'));
+      checkRoleRef(review.reviewer, at('review', 'reviewer'));
       checkText(review.title, at('review', 'title'));
       checkForm(review.form, at('review', 'form'));
       checkDuration(review.due, at('review', 'due'), calendar);
@@ -258,15 +267,16 @@ export function checkDefinition(def: Definition, context: CheckContext): Definit
       if (review['on-cap'] && review['max-rounds'] === undefined) {
         report({ code: 'missing-field', message: `'on-cap' applies only with 'max-rounds'`, path: at('review', 'on-cap'), hint: "add 'max-rounds: N', or remove 'on-cap'" });
       }
-      for (const key of ['approved', 'rejected'] as const) checkTarget(review[key], at('review', key));
+      for (const key of ['approved', 'rejected', 'on-cap'] as const) checkTarget(review[key], at('review', key));
     }
     if (step.checklist) {
       checkDuration(step.checklist.due, at('checklist', 'due'), calendar);
+      checkTarget(step.checklist['on-fail'], at('checklist', 'on-fail'));
       if (step.checklist['on-check-fail'] === 'fail' && step.checklist['on-fail'] === undefined) {
         report({ code: 'missing-field', message: `'on-check-fail: fail' needs 'on-fail', the place a failed checklist goes`, path: at('checklist', 'on-check-fail'), hint: "add 'on-fail: { next: <step> }', or use 'on-check-fail: ask-verifier'" });
       }
       step.checklist.items.forEach((item, i) => {
-        checkRole(item.verifier, at('checklist', 'items', i, 'verifier'));
+        checkRoleRef(item.verifier, at('checklist', 'items', i, 'verifier'));
         checkExpression(item.when, at('checklist', 'items', i, 'when'));
         if (item.check) {
           checkCall(item.check.call, item.check.with, at('checklist', 'items', i, 'check', 'call'), at('checklist', 'items', i, 'check', 'with'));
@@ -296,6 +306,22 @@ export function checkDefinition(def: Definition, context: CheckContext): Definit
         });
       }
     }
+    if (step.poll) {
+      const poll = step.poll;
+      checkCall(poll.call, poll.with, at('poll', 'call'), at('poll', 'with'));
+      const read = context.actions.get(poll.call);
+      if (read?.mutates) {
+        report({ code: 'bad-arguments', message: `'${poll.call}' changes data, so it cannot be called again and again by 'poll'`, path: at('poll', 'call'), hint: 'poll with an action that only reads, e.g. jira.getIssueStatus' });
+      }
+      checkExpression(poll.until, at('poll', 'until'), 0, ['result']);
+      checkExpression(poll.match, at('poll', 'match'), 0, ['event']);
+      checkDuration(poll.every, at('poll', 'every'), calendar);
+      checkDuration(poll.timeout, at('poll', 'timeout'), calendar);
+      if (poll.match !== undefined && poll.event === undefined) {
+        report({ code: 'missing-field', message: `'poll.match' needs 'poll.event', the event it matches`, path: at('poll', 'match') });
+      }
+    }
+    if (step['for-each']) checkExpression(step['for-each'].items, at('for-each', 'items'));
     if (step.notify) {
       const notify = step.notify;
       checkRole(notify.role, at('notify', 'role'));
@@ -321,14 +347,15 @@ export function checkDefinition(def: Definition, context: CheckContext): Definit
   return issues;
 }
 
-/** "step 3", or "step 1 of parallel branch 'numbers' in step 5". */
+/** "step 3", "step 1 of parallel branch 'numbers'" or "step 2 of the for-each steps". */
 function describeStep(path: Path): string {
   const [, index, ...rest] = path;
   const here = `step ${Number(rest.length ? rest[rest.length - 1] : index) + 1}`;
-  return rest.length ? `${here} of parallel branch '${rest[rest.length - 2]}'` : here;
+  if (!rest.length) return here;
+  return rest[rest.length - 2] === 'steps' ? `${here} of the for-each steps` : `${here} of parallel branch '${rest[rest.length - 2]}'`;
 }
 
-/** Every step with its path and list, depth first, parallel branches included. */
+/** Every step with its path and list, depth first, parallel branches and for-each steps included. */
 function placeSteps(steps: Step[], path: Path): PlacedStep[] {
   const list: PlacedStep[] = [];
   const nested: PlacedStep[] = [];
@@ -337,6 +364,7 @@ function placeSteps(steps: Step[], path: Path): PlacedStep[] {
     for (const [branch, branchSteps] of Object.entries(step.parallel ?? {})) {
       nested.push(...placeSteps(branchSteps, [...path, index, 'parallel', branch]));
     }
+    if (step['for-each']) nested.push(...placeSteps(step['for-each'].steps, [...path, index, 'for-each', 'steps']));
   });
   return [...list, ...nested];
 }
@@ -362,6 +390,9 @@ export function jumps(step: Step, path: Path): { target: string; path: Path }[] 
   add(step.checklist?.['on-fail'], [...path, 'checklist', 'on-fail']);
   step.branch?.forEach((branchCase, i) => add(branchCase, [...path, 'branch', i]));
   add(step['wait-for']?.['on-timeout'], [...path, 'wait-for', 'on-timeout']);
+  add(step.poll?.['on-timeout'], [...path, 'poll', 'on-timeout']);
+  add(step['on-rejected'], [...path, 'on-rejected']);
+  add(step['on-cancelled'], [...path, 'on-cancelled']);
   add(step['max-visits']?.then, [...path, 'max-visits', 'then']);
   if (step.end !== undefined) out.push({ target: END, path });
   return out;
@@ -374,7 +405,7 @@ function checkJump(from: PlacedStep, target: string, path: Path, seen: Map<strin
   if (!to) {
     report({ code: 'unknown-step', message: `step '${from.step.id}' jumps to '${target}', which does not exist`, path, hint: suggest(target, sameList, 'steps here') });
   } else if (to.list !== from.list) {
-    report({ code: 'unknown-step', message: `step '${from.step.id}' jumps to '${target}', which is in another list of steps`, path, hint: 'a jump stays within its own list: the main steps or one parallel branch' });
+    report({ code: 'unknown-step', message: `step '${from.step.id}' jumps to '${target}', which is in another list of steps`, path, hint: 'a jump stays within its own list: the main steps, one parallel branch or a for-each\'s steps' });
   }
 }
 
@@ -466,6 +497,8 @@ function variablesOf(def: Definition): Set<string> {
       if (step.result) names.add(step.result);
       for (const key of Object.keys(step.set ?? {})) names.add(key);
       Object.values(step.parallel ?? {}).forEach(visit);
+      // A for-each's item and its position are variables of its steps (checked here as anywhere, like the others).
+      if (step['for-each']) names.add(step['for-each'].as ?? 'item').add('index'), visit(step['for-each'].steps);
     });
   visit(def.steps);
   return names;
@@ -538,13 +571,6 @@ function templateProblems(templates: readonly TemplateSignature[], args: Record<
   return problems;
 }
 
-/** A value with no expression or placeholder anywhere in it, so it can be checked before the run. */
-function isLiteral(value: unknown): boolean {
-  if (typeof value === 'string') return valueExpression(value) === undefined && placeholders(value).length === 0;
-  if (Array.isArray(value)) return value.every(isLiteral);
-  if (value !== null && typeof value === 'object') return Object.values(value).every(isLiteral);
-  return true;
-}
 
 // Strict mode refuses what JSON Schema would silently ignore: a misspelt keyword (`propertes`), a `required`
 // field no `properties` declares, `properties` without `type: object`.

@@ -46,7 +46,8 @@ export async function compileAll(files: readonly SourceFile[], actions: ActionCa
     return { read, ...shape };
   });
   const processes = new Set(parsed.flatMap((p) => (p.definition ? [p.definition.process] : [])));
-  const context = { actions, processes, calendars: calendarNames() };
+  const processInputs = new Map(parsed.flatMap((p) => (p.definition ? [[p.definition.process, p.definition.input] as const] : [])));
+  const context = { actions, processes, processInputs, calendars: calendarNames() };
 
   const valid = new Map<string, Definition>();
   const results = parsed.map(({ read, definition, issues, salvaged }) => {
@@ -170,6 +171,7 @@ function* allSteps(steps: readonly Step[]): Generator<Step> {
   for (const step of steps) {
     yield step;
     for (const branch of Object.values(step.parallel ?? {})) yield* allSteps(branch);
+    if (step['for-each']) yield* allSteps(step['for-each'].steps);
   }
 }
 

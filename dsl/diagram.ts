@@ -6,6 +6,7 @@
  */
 import { fallsThrough } from './checks';
 import type { Definition, Step, Target } from './model';
+import { roleChoices } from './roles';
 
 const ENGINE_LANE = 'engine';
 
@@ -120,16 +121,20 @@ function exits(step: Step): { target: Target; label: string }[] {
 }
 
 function laneOf(step: Step): string {
-  return step.task?.role ?? step.review?.reviewer ?? step.checklist?.items[0].verifier ?? ENGINE_LANE;
+  // A role chosen by the data is drawn in the lane of the first role it can give.
+  const ref = step.task?.role ?? step.review?.reviewer ?? step.checklist?.items[0].verifier;
+  return (ref === undefined ? undefined : roleChoices(ref).roles[0]) ?? ENGINE_LANE;
 }
 
 function kindLabel(step: Step): string {
   if (step.call) return `call ${step.call}`;
   if (step.task) return step.title === undefined ? step.task.title : `task: ${step.task.title}`;
-  if (step.review) return `review: ${step.review.title} (owner ${step.review.owner}, max ${step.review['max-rounds']} rounds)`;
+  if (step.review) return `review: ${step.review.title} (owner ${roleChoices(step.review.owner).roles.join(' or ') || 'chosen by the data'}${step.review['max-rounds'] ? `, max ${step.review['max-rounds']} rounds` : ''})`;
   if (step.checklist) return `checklist: ${step.checklist.title}`;
   if (step.wait) return step.wait.for ? `wait ${step.wait.for}` : `wait until ${step.wait.until}`;
   if (step['wait-for']) return `wait for ${step['wait-for'].event}${step['wait-for'].timeout ? ` (timeout ${step['wait-for'].timeout})` : ''}`;
+  if (step.poll) return `until ${step.poll.until} (${step.poll.call} every ${step.poll.every})`;
+  if (step['for-each']) return `for each ${step['for-each'].as ?? 'item'} in ${step['for-each'].items}`;
   if (step.branch) return 'branch';
   if (step.parallel) return 'parallel';
   if (step.subprocess) return `subprocess ${step.subprocess}`;

@@ -132,6 +132,14 @@ export function valueExpression(value: unknown): string | undefined {
   return typeof value === 'string' && value.startsWith('=') ? value.slice(1).trim() : undefined;
 }
 
+/** A value with no expression or placeholder anywhere in it, so it can be checked before the run. */
+export function isLiteral(value: unknown): boolean {
+  if (typeof value === 'string') return valueExpression(value) === undefined && placeholders(value).length === 0;
+  if (Array.isArray(value)) return value.every(isLiteral);
+  if (value !== null && typeof value === 'object') return Object.values(value).every(isLiteral);
+  return true;
+}
+
 /** Resolves arguments: expressions evaluated, templates rendered, literals kept, recursively. */
 export async function resolveValue(value: unknown, scope: Scope): Promise<unknown> {
   const expression = valueExpression(value);

@@ -19,6 +19,21 @@ export const Name = z.string().regex(/^[a-z][a-zA-Z0-9_-]*$/, 'use letters, digi
 export const Expression = describe(z.string().min(1), 'A JSONata expression, e.g. `input.requestedBy = "company"`.');
 
 /**
+ * Who does a task: a declared role (`iod`), an expression choosing one (`=input.type = "reseller" ?
+ * "partner-manager" : "virtual-sales"`, its literal results checked against `roles:`), or an expression
+ * with the roles it may give listed (`{ expression, one-of }`). Names and expressions are told apart in
+ * `checks.ts`, so a misspelt role gets a did-you-mean rather than a schema error.
+ */
+export const RoleChoice = z.strictObject({
+  expression: describe(Expression, 'Gives the role at run time, e.g. `input.partner.managerRole`.'),
+  'one-of': describe(z.array(Name).min(1), 'Every role the expression may give; all must be declared under `roles:`.'),
+});
+export const RoleRef = describe(
+  z.union([z.string().min(1), RoleChoice]),
+  'A declared role, `=expression` choosing among declared roles, or `{ expression, one-of: [roles] }`.',
+);
+
+/**
  * A value given to an action or a subprocess: a string starting with `=` is an expression
  * (`=input.partnerEmail`); `{{ expr }}` inside a string is replaced by the expression's value;
  * anything else is taken literally.
@@ -69,7 +84,7 @@ export const RetryPolicy = z.strictObject({
 });
 
 export const Task = z.strictObject({
-  role: Name,
+  role: RoleRef,
   title: z.string(),
   instructions: z.string().optional(),
   form: JsonSchema.optional(),
@@ -87,7 +102,7 @@ export const Task = z.strictObject({
 export const ChecklistItem = z.strictObject({
   id: Name,
   label: z.string(),
-  verifier: describe(Name, 'The role that confirms this item.'),
+  verifier: describe(RoleRef, 'The role that confirms this item.'),
   evidence: describe(z.enum(['required', 'optional']).optional(), 'Whether confirming needs evidence (a link, a note).'),
   when: describe(Expression.optional(), 'The item applies only when this is true, e.g. `input.termsChanged`; otherwise it is left out.'),
   'not-applicable': describe(
@@ -121,8 +136,8 @@ export const OnCap = z.strictObject({
 });
 
 export const Review = z.strictObject({
-  owner: describe(Name, 'The role that prepares the work and fixes it when it is returned.'),
-  reviewer: Name,
+  owner: describe(RoleRef, 'The role that prepares the work and fixes it when it is returned.'),
+  reviewer: RoleRef,
   title: z.string(),
   instructions: z.string().optional(),
   form: JsonSchema.optional(),
@@ -147,6 +162,18 @@ export const WaitForEvent = z.strictObject({
   match: describe(Expression.optional(), 'The event is taken only when this is true of it (`event.payload...`).'),
   timeout: Duration.optional(),
   'on-timeout': Target.optional(),
+});
+
+/** Waits until an external system reaches a state: the action is called every interval until `until` holds. */
+export const Poll = z.strictObject({
+  call: describe(z.string(), 'A read action, e.g. `jira.getIssueStatus`; called again every interval.'),
+  with: Arguments.optional(),
+  until: describe(Expression, 'The wait ends when this is true of `result` (the latest answer).'),
+  every: describe(Duration, 'How long to wait between two calls, e.g. `1 hour`.'),
+  timeout: describe(Duration.optional(), 'Give up this long after the step started.'),
+  'on-timeout': describe(Target.optional(), 'Where to go when the timeout passes; default: end cancelled.'),
+  event: describe(Name.optional(), 'An event of this name ends the wait early (sent as for `wait-for`).'),
+  match: describe(Expression.optional(), 'The event is taken only when this is true of it (`event.payload...`).'),
 });
 
 /** A definition's own message: to the holders of a role (from the people directory) or to an address. */
@@ -191,8 +218,8 @@ const commonStepFields = {
 };
 
 /**
- * One step. Exactly one of the kind keys (`call`, `task`, `checklist`, `review`, `wait`, `wait-for`, `notify`, `branch`,
- * `parallel`, `subprocess`, `set`, `end`) says what it does; `checks.ts` enforces that.
+ * One step. Exactly one of the kind keys (`call`, `task`, `checklist`, `review`, `wait`, `wait-for`, `poll`,
+ * `notify`, `branch`, `parallel`, `for-each`, `subprocess`, `set`, `end`) says what it does; `checks.ts` enforces that.
  */
 const StepWithoutBranches = z.strictObject({
   ...commonStepFields,
@@ -209,23 +236,40 @@ const StepWithoutBranches = z.strictObject({
   notify: describe(Notify.optional(), 'Send an e-mail: `{ role | address, subject, text }`.'),
   branch: z.array(BranchCase).min(1).optional(),
   subprocess: describe(Name.optional(), 'Another process to run as a child instance.'),
+  'on-rejected': describe(Target.optional(), 'Where to go when the subprocess ends rejected; default: the process ends rejected too.'),
+  'on-cancelled': describe(Target.optional(), 'Where to go when the subprocess ends cancelled; default: the process ends cancelled too.'),
+  poll: describe(Poll.optional(), 'Waits until an action\'s answer satisfies `until`, asking every interval.'),
   set: describe(Arguments.optional(), 'Variables to assign.'),
   end: EndStatus.optional(),
   reason: z.string().optional(),
 });
 
-/** Parallel branches hold steps, so this one field is declared by hand to close the recursion. */
-export type Step = z.infer<typeof StepWithoutBranches> & { parallel?: Record<string, Step[]> };
+/** Runs its steps once per item of a list; `steps` closes the recursion below. */
+const ForEachWithoutSteps = z.strictObject({
+  items: describe(Expression, 'The list to go through, e.g. `input.countries`.'),
+  as: describe(Name.optional(), 'The variable holding the current item; default `item` (`index` holds its position, from 0).'),
+  'max-parallel': describe(z.number().int().positive().optional(), 'Run up to this many items at once; default 1, one after another.'),
+});
+export type ForEachSpec = z.infer<typeof ForEachWithoutSteps> & { steps: Step[] };
+
+/** Parallel branches and for-each bodies hold steps, so these fields are declared by hand to close the recursion. */
+export type Step = z.infer<typeof StepWithoutBranches> & { parallel?: Record<string, Step[]>; 'for-each'?: ForEachSpec };
 
 export const Step: z.ZodType<Step> = StepWithoutBranches.extend({
   parallel: z
     .lazy(() => z.record(Name, z.array(Step).min(1)))
     .optional()
     .meta({ description: 'Branches that run at once; the step ends when all have ended.' }),
+  'for-each': z
+    .lazy(() => ForEachWithoutSteps.extend({ steps: z.array(Step).min(1).meta({ description: 'The steps run for each item.' }) }))
+    .optional()
+    .meta({ description: 'Runs its steps once per item; `result` receives one entry per item, in the list\'s order.' }),
 });
 
 /** The kind keys; exactly one per step. */
-export const STEP_KINDS = ['call', 'task', 'checklist', 'review', 'wait', 'wait-for', 'notify', 'branch', 'parallel', 'subprocess', 'set', 'end'] as const;
+export const STEP_KINDS = [
+  'call', 'task', 'checklist', 'review', 'wait', 'wait-for', 'poll', 'notify', 'branch', 'parallel', 'for-each', 'subprocess', 'set', 'end',
+] as const;
 export type StepKind = (typeof STEP_KINDS)[number];
 
 export const Deadline = z.strictObject({
@@ -269,4 +313,6 @@ export type TaskSpec = z.infer<typeof Task>;
 export type ReviewSpec = z.infer<typeof Review>;
 export type ChecklistSpec = z.infer<typeof Checklist>;
 export type DeadlineSpec = z.infer<typeof Deadline>;
+export type RoleRef = z.infer<typeof RoleRef>;
+export type PollSpec = z.infer<typeof Poll>;
 export type ChecklistItemSpec = z.infer<typeof ChecklistItem>;

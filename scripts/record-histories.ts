@@ -112,11 +112,11 @@ steps:
 async function main(): Promise<void> {
   const dir = path.join(__dirname, '..', 'tests', 'fixtures', 'histories', INTERPRETER_VERSION);
   mkdirSync(dir, { recursive: true });
-  const { env, stop } = await startTimeSkippingWorker();
+  const { client, stop } = await startTimeSkippingWorker();
   try {
     for (const [name, scenario] of Object.entries(SCENARIOS)) {
       const definition = await compile(scenario.yaml);
-      const handle = await startProcess(env.client, definition, scenario.input ?? {}, { workflowId: name, startedBy: scenario.startedBy });
+      const handle = await startProcess(client, definition, scenario.input ?? {}, { workflowId: name, startedBy: scenario.startedBy });
       await scenario.drive(handle);
       await handle.result();
       // Binary protobuf: exact, and independent of the JSON mapping's quirks across SDK versions.

@@ -19,9 +19,10 @@ import { STEP_KINDS } from '../dsl/model';
 const fixtures = path.join(__dirname, 'fixtures');
 const processes = ['every-construct.yaml', 'number-reservation.yaml'].map((f) => path.join(fixtures, 'processes', f));
 
-async function problemsIn(name: string): Promise<string> {
-  const file = path.join(fixtures, 'malformed', name);
-  const [result] = await compileAll([{ file, text: readFileSync(file, 'utf8') }], catalogue);
+/** The rendered problems of a malformed fixture, compiled with `others` (e.g. the subprocess it starts). */
+async function problemsIn(name: string, ...others: string[]): Promise<string> {
+  const files = [path.join(fixtures, 'malformed', name), ...others].map((file) => ({ file, text: readFileSync(file, 'utf8') }));
+  const [result] = await compileAll(files, catalogue);
   return formatIssues(name, [...result.issues, ...result.warnings]);
 }
 
@@ -40,7 +41,9 @@ describe('a definition using every construct', () => {
   it('uses each kind of step, so the test above covers the whole language', () => {
     const text = readFileSync(processes[0], 'utf8');
     for (const kind of STEP_KINDS) expect(text).toMatch(new RegExp(`^\\s+(- )?${kind}:`, 'm'));
-    for (const construct of ['deadline:', 'remind:', 'escalate:', 'max-rounds:', 'form:', 'outcomes:', 'stage:', 'retry:']) expect(text).toContain(construct);
+    for (const construct of ['deadline:', 'remind:', 'escalate:', 'max-rounds:', 'form:', 'outcomes:', 'stage:', 'retry:', 'one-of:', "role: '=", 'on-rejected:', 'max-parallel:']) {
+      expect(text).toContain(construct);
+    }
   });
 
   it('keeps the same hash when compiled again, and a different one when a word changes', async () => {
@@ -109,7 +112,7 @@ describe('a malformed definition', () => {
     [
       'two-kinds.yaml',
       "two-kinds.yaml:6:9: step 'both' does 2 things (call, end); a step does exactly one\n" +
-        '  hint: give it exactly one of: call, task, checklist, review, wait, wait-for, notify, branch, parallel, subprocess, set, end',
+        '  hint: give it exactly one of: call, task, checklist, review, wait, wait-for, poll, notify, branch, parallel, for-each, subprocess, set, end',
     ],
     [
       'many-problems.yaml',
@@ -118,7 +121,31 @@ describe('a malformed definition', () => {
         "many-problems.yaml:9:18: 'soon' is not a duration\n" +
         "  hint: write e.g. '5 minutes', '30 calendar days', '3 business days', 'same business day' or 'next business day'",
     ],
-    ["deadline-on-call.yaml", "deadline-on-call.yaml:12:5: 'deadline' has no effect on a 'call' step: only a task, review or checklist is held to it\n  hint: give the call a 'timeout', or put the deadline on the task that follows it (a call that fails for good opens an incident task, which the incident role decides)\ndeadline-on-call.yaml:15:5: 'remind' has no effect on a 'wait' step: only a task, review or checklist is held to it\n  hint: move it to the task, review or checklist that people must finish in time"],
+    [
+      'bad-poll.yaml',
+      "bad-poll.yaml:8:13: 'hubspot.createTicket' changes data, so it cannot be called again and again by 'poll'\n" +
+        '  hint: poll with an action that only reads, e.g. jira.getIssueStatus\n' +
+        "bad-poll.yaml:10:14: 'soon' is not a duration\n" +
+        "  hint: write e.g. '5 minutes', '30 calendar days', '3 business days', 'same business day' or 'next business day'\n" +
+        "bad-poll.yaml:12:14: 'poll.match' needs 'poll.event', the event it matches",
+    ],
+    [
+      'bad-for-each.yaml',
+      'bad-for-each.yaml:8:29: bad expression: Expected "]" before end of expression\n' +
+        "bad-for-each.yaml:12:88: step 'reserve' jumps to 'finish', which is in another list of steps\n" +
+        "  hint: a jump stays within its own list: the main steps, one parallel branch or a for-each's steps",
+    ],
+    [
+      'bad-role-expression.yaml',
+      "bad-role-expression.yaml:8:13: the role expression can give 'partner-manger', which is not a declared role\n" +
+        "  hint: did you mean 'partner-manager'?\n" +
+        'bad-role-expression.yaml:13:13: the role expression can give a value that is not written in it, so it cannot be checked against roles\n' +
+        "  hint: list the roles it may give: role: { expression: 'input.uploader', one-of: [partner-manager, virtual-sales] }\n" +
+        'bad-role-expression.yaml:18:28: the role expression gives no role when its condition is false\n' +
+        '  hint: add an else: cond ? "role-a" : "role-b"\n' +
+        "bad-role-expression.yaml:18:92: unknown role 'sales'\n  hint: known roles: partner-manager, virtual-sales",
+    ],
+    ["deadline-on-call.yaml", "deadline-on-call.yaml:15:5: 'remind' has no effect on a 'wait' step: only a step that opens a task (task, review, checklist; call, subprocess or notify through its incident task) is held to it\n  hint: move it to the task, review or checklist that people must finish in time"],
     ["next-and-end.yaml", "next-and-end.yaml:12:31: both 'next' and 'end': it cannot go to step 'done' and end the process\n  hint: keep 'next: done' to go on, or 'end: rejected' to stop"],
     ["unknown-names.yaml", "unknown-names.yaml:12:15: unknown variable 'comissions'\n  hint: did you mean 'commissions'?\nunknown-names.yaml:14:15: unknown function '$sumx'\n  hint: did you mean '$sum'?\nunknown-names.yaml:18:73: unknown variable 'partner'\n  hint: known here: commissions, deadlines, input, now (a step's 'result:', a 'set:' or 'variables:' entry defines one)"],
     ["bad-form.yaml", "bad-form.yaml:13:9: unknown JSON Schema keyword 'propertes'\n  hint: did you mean 'properties'?\nbad-form.yaml:14:35: unknown JSON Schema keyword 'minLenght'\n  hint: did you mean 'minLength'?"],
@@ -129,6 +156,15 @@ describe('a malformed definition', () => {
     ["recursive-alias.yaml", "recursive-alias.yaml:8:14: YAML: alias '*steps' is used inside the node it names, so its data would never end\n  hint: refer to '&steps' from outside it, or write the nested part out"],
   ])('%s is reported at its place, with a hint', async (name, expected) => {
     expect(await problemsIn(name)).toBe(expected);
+  });
+
+  it("checks a subprocess's `with` against the child's input schema: missing, unknown and mistyped fields", async () => {
+    expect(await problemsIn('bad-subprocess-input.yaml', processes[1])).toBe(
+      "bad-subprocess-input.yaml:9:7: number-reservation: missing input 'dealId'\n  hint: add 'dealId' under 'with'\n" +
+        "bad-subprocess-input.yaml:9:7: number-reservation: unknown input 'deal'\n  hint: did you mean 'dealId'?\n" +
+        "bad-subprocess-input.yaml:10:7: number-reservation: unknown input 'countries'\n  hint: inputs: dealId\n" +
+        "bad-subprocess-input.yaml:13:21: number-reservation: input 'dealId' must be string",
+    );
   });
 
   it('with an alias bomb or a recursive alias does not stop the other files of the batch from being reported', async () => {

@@ -102,7 +102,7 @@ describe('a diagram', () => {
     expect(chart).toContain('s_provision -->|"branch service"| s_provision_service');
     expect(chart).toContain('s_reserve_numbers --> join_provision');
     expect(chart).toContain('s_provision_service -->|"done"| join_provision');
-    expect(chart).toContain('join_provision --> s_wait_payment');
+    expect(chart).toContain('join_provision --> s_per_country');
     expect(chart).not.toContain('s_provision --> s_wait_payment');
   });
 

@@ -15,7 +15,7 @@ import { loadDirectory } from '../directory/load';
 import { subtractBusinessDays } from '../dsl/calendar';
 import type { CompiledDefinition } from '../dsl/compile';
 import { decideUpdate, searchAttributes, stateQuery } from '../workflows/messages';
-import { ended, notified, openTask, person } from './support/processes';
+import { notified, openTask, person } from './support/processes';
 import { startTimeSkippingWorker, type RunningWorker } from './support/worker';
 
 let running: RunningWorker;
@@ -97,7 +97,7 @@ const QUICKBASE_DONE = { status: DONE, 'opted-out': DONE, 'distribution-group': 
 it('asked to leave with legal action: the documents are filed first, the window runs from the filing, nothing owed and off the beta portal ends there', async () => {
   await skipTo('2027-12-01T15:00:00Z'); // Wednesday 1 Dec 2027, 10:00 EST
   const partner = partnerstack.seedPartner({ email: 'legal@breach-resell.example' });
-  const handle = await startProcess(env.client, definition, input(partner, { partnerName: 'Breach Resell', requestedOn: '2027-12-01', reason: 'Breach of the reseller agreement', betaPortal: false }));
+  const handle = await startProcess(running.client, definition, input(partner, { partnerName: 'Breach Resell', requestedOn: '2027-12-01', reason: 'Breach of the reseller agreement', betaPortal: false }));
 
   await decide(handle, 'legal-review', 'legal-action', 'carla.mendes');
   const documents = await openTask(handle, (t) => t.stepId === 'legal-documents');
@@ -115,7 +115,7 @@ it('asked to leave with legal action: the documents are filed first, the window 
   await decide(handle, 'suspend-license', 'suspended', 'omar.haddad');
   await decide(handle, 'open-orders', 'no-open-orders', 'priya.nair');
 
-  expect(await ended(handle)).toMatchObject({ status: 'completed', reason: 'Breach Resell off-boarded; it is not on the beta partner portal' });
+  expect(await handle.result()).toMatchObject({ status: 'completed', reason: 'Breach Resell off-boarded; it is not on the beta partner portal' });
   const final = await state(handle);
   expect(final.stage).toBe('partner-portal');
   expect(archived(partner.key)).toBe(false);
@@ -131,7 +131,7 @@ it('asked to leave with legal action: the documents are filed first, the window 
 it('a voluntary resignation is recorded with its e-mail, refused below 30 days of notice, overseen by the programme lead; open orders alone are money on the table', async () => {
   await skipTo('2028-01-10T14:00:00Z'); // Monday 10 Jan 2028, 09:00 EST
   const partner = partnerstack.seedPartner({ email: 'hello@leaving-resell.example' });
-  const handle = await startProcess(env.client, definition, input(partner, { partnerName: 'Leaving Resell', requestedBy: 'partner', requestedOn: '2028-01-10', reason: 'Resigned: moving to another program' }));
+  const handle = await startProcess(running.client, definition, input(partner, { partnerName: 'Leaving Resell', requestedBy: 'partner', requestedOn: '2028-01-10', reason: 'Resigned: moving to another program' }));
 
   const record = await openTask(handle, (t) => t.stepId === 'record-resignation');
   expect(record).toMatchObject({ roles: ['cam'], dueAt: '2028-01-11T22:00:00.000Z' });
@@ -165,7 +165,7 @@ it('a voluntary resignation is recorded with its e-mail, refused below 30 days o
   await decide(handle, 'deactivate-links', 'deactivated', 'tom.becker');
   await decide(handle, 'confirm-delete', 'confirm-delete', 'tom.becker');
 
-  expect(await ended(handle)).toMatchObject({ status: 'completed', reason: 'Leaving Resell off-boarded' });
+  expect(await handle.result()).toMatchObject({ status: 'completed', reason: 'Leaving Resell off-boarded' });
   expect(archived(partner.key)).toBe(true);
   expect(await asked(handle)).toEqual([
     'record-resignation: assigned to cam',
@@ -185,7 +185,7 @@ it('a voluntary resignation is recorded with its e-mail, refused below 30 days o
 it('nothing owed on the beta portal: CAR hands over at once, and a delete the administrator does not confirm archives nothing', async () => {
   await skipTo('2028-03-01T15:00:00Z'); // Wednesday 1 Mar 2028
   const partner = partnerstack.seedPartner({ email: 'quiet@small-resell.example' });
-  const handle = await startProcess(env.client, definition, input(partner, { partnerName: 'Small Resell', requestedOn: '2028-03-01' }));
+  const handle = await startProcess(running.client, definition, input(partner, { partnerName: 'Small Resell', requestedOn: '2028-03-01' }));
 
   await decide(handle, 'legal-review', 'send-notice', 'carla.mendes');
   await decide(handle, 'update-quickbase', 'confirm', 'omar.haddad', { form: QUICKBASE_DONE });
@@ -197,7 +197,7 @@ it('nothing owed on the beta portal: CAR hands over at once, and a delete the ad
   await decide(handle, 'deactivate-links', 'deactivated', 'tom.becker');
   await decide(handle, 'confirm-delete', 'keep-partner', 'tom.becker', { comment: 'Selected the wrong row; starting again for the right partner' });
 
-  expect(await ended(handle)).toMatchObject({ status: 'cancelled', reason: 'the portal administrator kept Small Resell in the partner portal' });
+  expect(await handle.result()).toMatchObject({ status: 'cancelled', reason: 'the portal administrator kept Small Resell in the partner portal' });
   expect(archived(partner.key)).toBe(false);
   expect((await asked(handle)).map((line) => line.split(':')[0])).toEqual([
     'legal-review', 'update-quickbase', 'suspend-license', 'open-orders', 'hand-off-to-portal', 'deactivate-links', 'confirm-delete',
@@ -214,7 +214,7 @@ it('asked to leave with a 30-day notice: the window opens when the notice goes o
   partnerstack.seedReward({ partnerKey: partner.key, amount: 40_000, status: 'pending' });
   partnerstack.seedReward({ partnerKey: bystander.key, amount: 9_900, status: 'pending' });
 
-  const handle = await startProcess(env.client, definition, input(partner, { requestedOn: '2028-10-13' }));
+  const handle = await startProcess(running.client, definition, input(partner, { requestedOn: '2028-10-13' }));
   expect(handle.workflowId).toBe(`reseller-offboarding/${partner.key}`);
 
   // Step 2 is due by the first business day after the request: the end of Monday, across the weekend.
@@ -275,7 +275,7 @@ it('asked to leave with a 30-day notice: the window opens when the notice goes o
   const confirm = await decide(handle, 'confirm-delete', 'confirm-delete', 'tom.becker');
   expect(confirm.title).toBe(`Confirm deleting Acme Resell (${partner.key}, owner@acme-resell.example) from the partner portal`);
 
-  expect(await ended(handle)).toMatchObject({ status: 'completed', reason: 'Acme Resell off-boarded' });
+  expect(await handle.result()).toMatchObject({ status: 'completed', reason: 'Acme Resell off-boarded' });
   expect(archived(partner.key)).toBe(true);
   expect(archived(bystander.key)).toBe(false);
   expect(partnerstack.state().rewards.find((r) => r.partnership.key === bystander.key)?.reward_status).toBe('pending');
@@ -300,8 +300,8 @@ it('refuses an unknown partner key at start, before anyone is asked or anything 
   const known = partnerstack.seedPartner({ email: 'owner@known.example' });
   const today = new Date(await env.currentTimeMs()).toISOString().slice(0, 10);
 
-  const unknown = await startProcess(env.client, definition, input({ key: 'part_doesnotexist', email: 'owner@known.example' }, { requestedOn: today }));
-  expect(await ended(unknown)).toMatchObject({
+  const unknown = await startProcess(running.client, definition, input({ key: 'part_doesnotexist', email: 'owner@known.example' }, { requestedOn: today }));
+  expect(await unknown.result()).toMatchObject({
     status: 'rejected',
     reason: 'part_doesnotexist is not an active PartnerStack partner with the e-mail owner@known.example; check the key and the e-mail, then start again',
   });
@@ -314,15 +314,15 @@ it('refuses an unknown partner key at start, before anyone is asked or anything 
   // A partner already archived (removed from the program) is not in the program either.
   const gone = partnerstack.seedPartner({ email: 'owner@gone.example' });
   partnerstack.archivePartner(gone.key);
-  const again = await startProcess(env.client, definition, input(gone, { requestedOn: today }));
-  expect(await ended(again)).toMatchObject({ status: 'rejected' });
+  const again = await startProcess(running.client, definition, input(gone, { requestedOn: today }));
+  expect(await again.result()).toMatchObject({ status: 'rejected' });
   expect(await asked(again)).toEqual([]);
 });
 
 it('refuses at start a CAM who is not in the people directory, or who does not hold the CAM role, naming the field', async () => {
   const partner = partnerstack.seedPartner({ email: 'owner@cam-check.example' });
   const today = new Date(await env.currentTimeMs()).toISOString().slice(0, 10);
-  const refusal = (cam: string) => startProcess(env.client, definition, input(partner, { requestedOn: today, cam })).catch((e: unknown) => e);
+  const refusal = (cam: string) => startProcess(running.client, definition, input(partner, { requestedOn: today, cam })).catch((e: unknown) => e);
 
   expect(await refusal('carl.nobody')).toMatchObject({
     name: 'InvalidInputError',
@@ -332,5 +332,5 @@ it('refuses at start a CAM who is not in the people directory, or who does not h
     problems: [{ field: 'cam', message: "omar.haddad does not hold the role 'cam' in the people directory (their roles: sales-ops)" }],
   });
   // Nothing started: no instance holds the partner's key.
-  await expect(env.client.workflow.getHandle(`reseller-offboarding/${partner.key}`).describe()).rejects.toThrow();
+  await expect(running.client.workflow.getHandle(`reseller-offboarding/${partner.key}`).describe()).rejects.toThrow();
 });

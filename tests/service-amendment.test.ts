@@ -80,7 +80,7 @@ async function customer({ company = KYC, files = ['BR copy.pdf', 'CI copy.pdf'],
 
 async function begin(ids: { companyId: string; dealId: string }, extra: Record<string, unknown> = {}) {
   const ticketId = await draftTicket();
-  const handle = await startProcess(running.env.client, definition, { ticketId, companyId: ids.companyId, dealId: ids.dealId, ...extra });
+  const handle = await startProcess(running.client, definition, { ticketId, companyId: ids.companyId, dealId: ids.dealId, ...extra });
   return { handle, ticketId };
 }
 

@@ -35,7 +35,9 @@ import {
   type InstanceState,
   type ProcessArgs,
   type ProcessResult,
+  type WaitView,
 } from './messages';
+import { notificationsSent } from './notifications';
 import { SearchAttributePublisher } from './search-attributes';
 import { mirrorStage } from './stage-mirror';
 import { handlers, target, type Ending, type Flow, type StepContext } from './steps';
@@ -49,11 +51,17 @@ export default async function interpret({ definition, input, startedBy, carried 
 class Instance implements StepContext {
   readonly variables: Record<string, unknown>;
   readonly audit: AuditEntry[];
+  readonly notifying: Promise<unknown>[] = [];
   readonly inbox: ExternalEvent[];
   readonly tasks: TaskBoard;
   readonly deadlines: Deadlines;
   readonly search: SearchAttributePublisher;
+  readonly idPrefix = '';
+  readonly waiting: WaitView[] = [];
   private readonly visits: Record<string, number>;
+  /** The main step running now: only it may continue as new from inside (`checkpoint`). */
+  private current?: Step;
+  private progress?: unknown;
   stage?: string;
   private status: InstanceState['status'] = 'running';
   private reason?: string;
@@ -72,6 +80,7 @@ class Instance implements StepContext {
     this.deadlines = new Deadlines(def, carried?.deadlines ?? {}, () => this.scope());
     this.stage = carried?.stage;
     this.resumeAt = carried?.resumeAt;
+    this.progress = carried?.progress;
     this.search = new SearchAttributePublisher(
       () => ({ stage: this.stage, openTasks: this.tasks.open, deadlines: Object.values(this.deadlines.fixed) }),
       carried?.stage,
@@ -111,6 +120,7 @@ class Instance implements StepContext {
     const status = ending?.status ?? 'completed';
     this.status = status;
     this.reason = ending?.reason;
+    await notificationsSent(this);
     this.audit.push({ at: now(), event: 'ended', outcome: status, detail: ending?.reason });
     await this.block(() => condition(allHandlersFinished));
     return { status, reason: ending?.reason, variables: this.variables };
@@ -118,16 +128,17 @@ class Instance implements StepContext {
 
   // ---- sequencing ---------------------------------------------------------------------------------
 
-  runList(steps: Step[]): Promise<Ending | undefined> {
-    return this.runSteps(steps, 0, false);
+  runList(steps: Step[], within: StepContext = this): Promise<Ending | undefined> {
+    return this.runSteps(steps, 0, false, within);
   }
 
-  private async runSteps(steps: Step[], start: number, topLevel: boolean): Promise<Ending | undefined> {
+  private async runSteps(steps: Step[], start: number, topLevel: boolean, ctx: StepContext = this): Promise<Ending | undefined> {
     let i = start;
     while (i < steps.length) {
       const step = steps[i];
-      if (topLevel && workflowInfo().continueAsNewSuggested) await this.continueAsNew(step.id);
-      const flow = await this.enter(step);
+      if (topLevel && this.progress === undefined && workflowInfo().continueAsNewSuggested) await this.continueAsNew(step.id);
+      if (topLevel) this.current = step;
+      const flow = await this.enter(step, ctx);
       if (flow.end) return flow.end;
       const next = flow.next ?? step.next;
       i = next === undefined ? i + 1 : steps.findIndex((s) => s.id === next);
@@ -135,22 +146,41 @@ class Instance implements StepContext {
     return undefined;
   }
 
-  private async enter(step: Step): Promise<Flow> {
-    const visit = (this.visits[step.id] = (this.visits[step.id] ?? 0) + 1);
+  private async enter(step: Step, ctx: StepContext): Promise<Flow> {
+    const key = `${ctx.idPrefix}${step.id}`;
+    // A step resumed after continuing as new from inside it is the same visit, already admitted.
+    const resuming = this.progress !== undefined && step === this.current;
+    if (resuming) return this.handle(step, ctx, `${key}#${this.visits[key]}`);
+    const visit = (this.visits[key] = (this.visits[key] ?? 0) + 1);
     const cap = step['max-visits'];
-    if (cap && visit > cap.count) return target(this, cap.then, `step '${step.id}' was reached more than ${cap.count} times`);
-    if (step.when !== undefined && !(await test(step.when, this.scope()))) {
+    if (cap && visit > cap.count) return target(ctx, cap.then, `step '${step.id}' was reached more than ${cap.count} times`);
+    if (step.when !== undefined && !(await test(step.when, ctx.scope()))) {
       this.audit.push({ at: now(), event: 'skipped', stepId: step.id, detail: `when: ${step.when}` });
       return {};
     }
-    const id = `${step.id}#${visit}`;
+    const id = `${key}#${visit}`;
     if (step.stage !== undefined && step.stage !== this.stage) {
       const moved = await this.enterStage(step, step.stage, `${id}.stage`);
       if (moved.end) return moved;
     }
+    return this.handle(step, ctx, id);
+  }
+
+  private handle(step: Step, ctx: StepContext, id: string): Promise<Flow> {
     const handler = handlers.find(([kind]) => step[kind] !== undefined);
     if (!handler) throw ApplicationFailure.nonRetryable(`step '${step.id}' has no kind; the definition was not compiled`);
-    return handler[1](this, step, id);
+    return handler[1](ctx, step, id);
+  }
+
+  async checkpoint(step: Step, progress: unknown): Promise<void> {
+    if (step === this.current && workflowInfo().continueAsNewSuggested) await this.continueAsNew(step.id, progress);
+  }
+
+  resumed(step: Step): unknown {
+    if (step !== this.current) return undefined;
+    const progress = this.progress;
+    this.progress = undefined;
+    return progress;
   }
 
   async enterStage(step: Step, stage: string, activityId: string): Promise<Flow> {
@@ -178,6 +208,7 @@ class Instance implements StepContext {
       reason: this.reason,
       stage: this.stage,
       openTasks: this.tasks.open.map((task) => (task.dueAt ? { ...task, timeLeft: timeLeftInWords(this.def, new Date(at), new Date(task.dueAt)) } : task)),
+      waiting: this.waiting,
       deadlines: Object.entries(this.deadlines.fixed).map(([name, iso]) => {
         const timeLeftMs = new Date(iso).getTime() - at;
         const timeLeft = timeLeftInWords(this.def, new Date(at), new Date(iso), this.def.deadlines?.[name]?.calendar);
@@ -193,7 +224,8 @@ class Instance implements StepContext {
     return work();
   }
 
-  private async continueAsNew(resumeAt: string): Promise<never> {
+  private async continueAsNew(resumeAt: string, progress?: unknown): Promise<never> {
+    await notificationsSent(this);
     await this.block(() => condition(allHandlersFinished));
     const carried: CarriedState = {
       resumeAt,
@@ -203,6 +235,7 @@ class Instance implements StepContext {
       inbox: this.inbox,
       deadlines: this.deadlines.fixed,
       stage: this.stage,
+      progress,
     };
     return continueAsNew<typeof interpret>({ definition: this.def, input: this.input, ...(this.startedBy ? { startedBy: this.startedBy } : {}), carried });
   }

@@ -53,6 +53,19 @@ export interface OpenTask {
   excluded?: { id: string; why: string }[];
 }
 
+/** Something an instance waits on that is not a person's task: a `poll:` asking a system every interval. */
+export interface WaitView {
+  stepId: string;
+  kind: 'poll';
+  /** The action called, e.g. `jira.getIssueStatus`. */
+  call: string;
+  checks: number;
+  nextCheckAt?: string;
+  timeoutAt?: string;
+  /** The event that ends the wait early, if any. */
+  event?: string;
+}
+
 export interface DeadlineView {
   name: string;
   at: string;
@@ -62,11 +75,15 @@ export interface DeadlineView {
   breached: boolean;
 }
 
+/** What an audit entry records; the API's schema of the audit trail is built from this list. */
+export const AUDIT_EVENTS = [
+  'started', 'stage', 'skipped', 'task-opened', 'decision', 'reminder', 'escalated', 'deadline-breached', 'event',
+  'failed', 'item-failed', 'review-capped', 'notified', 'ended', 'polled', 'item', 'subprocess-ended',
+] as const;
+
 export interface AuditEntry {
   at: string;
-  event:
-    | 'started' | 'stage' | 'skipped' | 'task-opened' | 'decision' | 'reminder' | 'escalated' | 'deadline-breached' | 'event'
-    | 'failed' | 'item-failed' | 'review-capped' | 'notified' | 'ended';
+  event: (typeof AUDIT_EVENTS)[number];
   stepId?: string;
   taskId?: string;
   actor?: string;
@@ -84,6 +101,8 @@ export interface InstanceState {
   reason?: string;
   stage?: string;
   openTasks: OpenTask[];
+  /** Polls in progress: what is asked, how often it was asked, when next and until when. */
+  waiting: WaitView[];
   deadlines: DeadlineView[];
   variables: Record<string, unknown>;
   audit: AuditEntry[];
@@ -104,12 +123,14 @@ export interface CarriedState {
   inbox: ExternalEvent[];
   deadlines: Record<string, string>;
   stage?: string;
+  /** Set when the instance continued as new in the middle of `resumeAt` (a long poll): where it was. */
+  progress?: unknown;
 }
 
 export interface ProcessArgs {
   definition: CompiledDefinition;
   input: Record<string, unknown>;
-  /** The authenticated person who started the instance (set by the API), for four-eyes rules. */
+  /** The authenticated person who started the instance (set by the API, never by the caller's say-so). */
   startedBy?: { id: string };
   carried?: CarriedState;
 }

@@ -16,18 +16,32 @@ export type Notifier = { notify(input: NotifyInput): Promise<NotifyResult> };
 
 /** The `notify` activity under a fixed activity id, so each notification has its own stable Message-ID. */
 export function notifier(activityId: string): Notifier {
-  return proxyActivities<Notifier>({ activityId, startToCloseTimeout: '1 minute', retry: { maximumAttempts: 5, initialInterval: '5 seconds' } });
+  // Bounded overall: an e-mail that cannot go out within the hour is recorded as failed, never waited on for ever.
+  return proxyActivities<Notifier>({ activityId, startToCloseTimeout: '1 minute', scheduleToCloseTimeout: '1 hour', retry: { maximumAttempts: 5, initialInterval: '5 seconds' } });
 }
 
-export function notifyTask(audit: AuditEntry[], kind: 'opened' | 'reminder' | 'escalated', task: OpenTask, roles: string[], activityId: string): void {
+/** Where notifications are recorded: the audit trail, and the sends still under way (awaited before the instance ends). */
+export interface NotificationLog {
+  readonly audit: AuditEntry[];
+  readonly notifying: Promise<unknown>[];
+}
+
+export function notifyTask(log: NotificationLog, kind: 'opened' | 'reminder' | 'escalated', task: OpenTask, roles: string[], activityId: string): void {
   if (!patched(TASK_NOTIFICATIONS)) return;
+  const { audit } = log;
   const input: NotifyInput = { roles, task: { kind, taskId: task.id, title: task.title, instructions: task.instructions, dueAt: task.dueAt } };
-  notifier(activityId)
+  const sending = notifier(activityId)
     .notify(input)
     .then(
       ({ to }) => audit.push({ at: now(), event: 'notified', stepId: task.stepId, taskId: task.id, detail: notifiedDetail(kind, roles, to) }),
       (err: Error) => audit.push({ at: now(), event: 'notified', stepId: task.stepId, taskId: task.id, detail: `${kind}: e-mail to ${roles.join(', ')} failed: ${err.cause instanceof Error ? err.cause.message : err.message}` }),
     );
+  log.notifying.push(sending);
+}
+
+/** Waits for every e-mail still being sent, so an instance never ends (or continues as new) with one under way. */
+export async function notificationsSent(log: NotificationLog): Promise<void> {
+  while (log.notifying.length) await Promise.all(log.notifying.splice(0));
 }
 
 export function notifiedDetail(kind: string, roles: string[], to: string[]): string {

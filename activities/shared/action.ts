@@ -52,11 +52,13 @@ export function defineAction<Client, Input extends z.ZodType, Output>(
   return action;
 }
 
-/** What the definition language needs to know about an action: its name, purpose and input schema. */
+/** What the definition language needs to know about an action: its name, purpose, input schema and whether it writes. */
 export interface ActionSignature {
   name: string;
   description: string;
   input: z.ZodType;
+  /** Only actions that merely read may be called over and over by a `poll:` step. */
+  mutates?: boolean;
   templates?: readonly TemplateSignature[];
 }
 
@@ -67,7 +69,7 @@ export function catalogueOf(actions: Iterable<ActionSignature>): ActionCatalogue
   const catalogue = new Map<string, ActionSignature>();
   for (const action of actions) {
     if (catalogue.has(action.name)) throw new Error(`action ${action.name} is declared twice`);
-    catalogue.set(action.name, { name: action.name, description: action.description, input: action.input, templates: action.templates });
+    catalogue.set(action.name, { name: action.name, description: action.description, input: action.input, templates: action.templates, mutates: action.mutates });
   }
   return catalogue;
 }

@@ -28,6 +28,7 @@ async function runEverything(options: { devServer: boolean; api: boolean }): Pro
       // The sandbox's environment carries the fakes' webhook secrets, so their webhooks verify too.
       api = await startApi(address, sandbox.env);
       console.log(`ops API on ${api.url} (OpenAPI document at ${api.url}/openapi.json; sign in with a key from \`npm run cli -- keys issue <person>\`)`);
+      console.log(`web inbox on ${api.url}/inbox (sign in there with the same key)`);
     }
     await runWorker(address, sandbox.env);
   } finally {

@@ -64,7 +64,7 @@ it('opens one case under the organisation, mentions its account manager and rela
   salesforce.failOperation('sobjects.upsert', { status: 503, errorCode: 'SERVER_UNAVAILABLE', retryAfterSeconds: 2 });
   const compiled = await compile(definition);
   const startedAt = await running.env.currentTimeMs();
-  const handle = await startProcess(running.env.client, compiled, { company: 'EverBright Partner Co', email: 'ada@partner.example' });
+  const handle = await startProcess(running.client, compiled, { company: 'EverBright Partner Co', email: 'ada@partner.example' });
   const result = await handle.result();
   expect(result.status).toBe('completed');
 

@@ -18,7 +18,7 @@ const INDEXED_TYPE: Partial<Record<SearchAttributeType, temporal.api.enums.v1.In
 
 /** The time-skipping server has none of the project's search attributes until they are added. */
 export async function timeSkippingEnvironment(): Promise<TestWorkflowEnvironment> {
-  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: testServerExecutable() } });
+  const env = await startingAgain(() => TestWorkflowEnvironment.createTimeSkipping({ server: { executable: testServerExecutable() } }));
   await env.connection.operatorService.addSearchAttributes({
     namespace: 'default',
     searchAttributes: Object.fromEntries(Object.values(searchAttributes).map((key) => [key.name, INDEXED_TYPE[key.type]!])),
@@ -27,12 +27,26 @@ export async function timeSkippingEnvironment(): Promise<TestWorkflowEnvironment
 }
 
 export async function devServerEnvironment(options: { dbFilename?: string; extraArgs?: string[] } = {}): Promise<TestWorkflowEnvironment> {
-  return TestWorkflowEnvironment.createLocal({
+  return startingAgain(() => TestWorkflowEnvironment.createLocal({
     server: {
       executable: devServerExecutable(),
       searchAttributes: Object.values(searchAttributes),
       dbFilename: options.dbFilename,
       extraArgs: options.extraArgs,
     },
-  });
+  }));
+}
+
+/**
+ * The SDK gives a server five seconds to answer, which a busy two-core machine (a JVM starting, another
+ * suite's server) can miss; such a start is tried again, twice at most. Any other failure is thrown as is.
+ */
+async function startingAgain(start: () => Promise<TestWorkflowEnvironment>): Promise<TestWorkflowEnvironment> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start();
+    } catch (err) {
+      if (attempt === 3 || !/did not start within/.test(String(err))) throw err;
+    }
+  }
 }

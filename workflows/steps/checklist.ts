@@ -10,8 +10,9 @@ import { render, resolveValue, test } from '../../dsl/expressions';
 import type { ChecklistItemSpec, Step } from '../../dsl/model';
 import { now } from '../clock';
 import { target, type Flow, type StepContext } from './context';
-import { isRecovery, recoverable } from './incident';
+import { isRecovery, recoverable, recoveryFlow } from './incident';
 import { awaitDecision } from './open-task';
+import { assignee } from './roles';
 
 /** Instances started before this change let a checklist with failed items pass, as they did then. */
 const CHECKLIST_MUST_PASS = 'checklist-must-pass';
@@ -67,11 +68,25 @@ export async function checklist(ctx: StepContext, step: Step, id: string): Promi
     return target(ctx, checklist['on-fail'], `checklist item ${automaticFailures.map((i) => `'${i.id}'`).join(', ')} failed`);
   }
 
+  // Who verifies each item that still needs a person: a role the data chooses is resolved once, here.
+  const verifierOf = new Map<string, string>();
+  for (const item of applicable) {
+    if (items[item.id]?.ok) continue;
+    const verifier = await assignee(ctx, step, `${id}.${item.id}`, item.verifier);
+    if (isRecovery(verifier)) {
+      if ('cancelled' in verifier) return recoveryFlow(verifier);
+      continue; // skipped: nobody verifies this item
+    }
+    verifierOf.set(item.id, verifier);
+  }
   const title = await render(checklist.title, ctx.scope());
-  let pending = applicable.filter((item) => !items[item.id]?.ok);
+  let pending = applicable.filter((item) => !items[item.id]?.ok && verifierOf.has(item.id));
   for (let round = 1; pending.length; round++) {
     const byRole = new Map<string, ChecklistItemSpec[]>();
-    for (const item of pending) byRole.set(item.verifier, [...(byRole.get(item.verifier) ?? []), item]);
+    for (const item of pending) {
+      const role = verifierOf.get(item.id)!;
+      byRole.set(role, [...(byRole.get(role) ?? []), item]);
+    }
     await Promise.all(
       [...byRole].map(async ([role, roleItems]) => {
         const decided = await awaitDecision(ctx, step, {

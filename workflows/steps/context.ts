@@ -7,7 +7,7 @@ import type { CompiledDefinition } from '../../dsl/compile';
 import { render, type Scope } from '../../dsl/expressions';
 import type { Step, Target } from '../../dsl/model';
 import type { Deadlines } from '../deadlines';
-import type { AuditEntry, EndStatus, ExternalEvent } from '../messages';
+import type { AuditEntry, EndStatus, ExternalEvent, WaitView } from '../messages';
 import type { SearchAttributePublisher } from '../search-attributes';
 import type { TaskBoard } from '../tasks';
 
@@ -27,6 +27,8 @@ export interface StepContext {
   readonly def: CompiledDefinition;
   readonly variables: Record<string, unknown>;
   readonly audit: AuditEntry[];
+  /** Task e-mails still being sent. */
+  readonly notifying: Promise<unknown>[];
   readonly inbox: ExternalEvent[];
   readonly tasks: TaskBoard;
   readonly deadlines: Deadlines;
@@ -37,12 +39,26 @@ export interface StepContext {
   scope(): Scope;
   /** Waits on `work` after bringing the search attributes up to date. */
   block<T>(work: () => Promise<T>): Promise<T>;
+  /**
+   * Runs nested steps (a parallel branch, a for-each item) in order, with this context or `within` (an item's
+   * own variables); returns how the process ends, if one of them ends it.
+   */
+  runList(steps: Step[], within?: StepContext): Promise<Ending | undefined>;
+  /** Put before step ids to make task, activity and child ids unique per for-each item; '' at the top. */
+  readonly idPrefix: string;
+  /** What the instance is waiting on besides tasks (polls), shown by the state query. */
+  readonly waiting: WaitView[];
+  /**
+   * A safe point inside a long step (nothing in flight): continues as new when Temporal suggests it, if the
+   * step is one of the main steps, carrying `progress` so that the step resumes where it was.
+   */
+  checkpoint(step: Step, progress: unknown): Promise<void>;
+  /** The progress a step carried across continue-as-new, the first time it is asked after resuming. */
+  resumed(step: Step): unknown;
   /** The stage the instance is in. */
   readonly stage?: string;
   /** Enters a stage (shown in search, mirrored onto the HubSpot pipeline if the definition says so). */
   enterStage(step: Step, stage: string, activityId: string): Promise<Flow>;
-  /** Runs nested steps (a parallel branch) in order; returns how the process ends, if one of them ends it. */
-  runList(steps: Step[]): Promise<Ending | undefined>;
 }
 
 /** Turns an outcome's target into a flow; `fallbackReason` is used when the target ends without a reason. */

@@ -16,6 +16,12 @@ const DEFAULT_INCIDENT_ROLE = 'admin';
 /** The failure type of a call whose `expect:` did not hold; it goes to the incident role like any failure. */
 export const EXPECTATION_FAILED = 'ExpectationFailed';
 
+/** The failure type of a role expression whose value is not one of the step's declared roles. */
+export const ROLE_NOT_DECLARED = 'RoleNotDeclared';
+
+/** Failures raised by the interpreter itself that an incident, not a failed instance, answers. */
+const INCIDENT_TYPES: readonly string[] = [EXPECTATION_FAILED, ROLE_NOT_DECLARED];
+
 /** Instances started before this change open incident tasks without the step's deadline, as they did then. */
 const INCIDENT_KEEPS_DEADLINE = 'incident-keeps-step-deadline';
 
@@ -27,8 +33,8 @@ export async function recoverable<T>(ctx: StepContext, step: Step, id: string, w
     try {
       return await ctx.block(work);
     } catch (err) {
-      const expectationFailed = err instanceof ApplicationFailure && err.type === EXPECTATION_FAILED;
-      if (!(err instanceof ActivityFailure || err instanceof ChildWorkflowFailure || expectationFailed)) throw err;
+      const engineFailure = err instanceof ApplicationFailure && INCIDENT_TYPES.includes(err.type ?? '');
+      if (!(err instanceof ActivityFailure || err instanceof ChildWorkflowFailure || engineFailure)) throw err;
       const message = rootCause(err);
       ctx.audit.push({ at: now(), event: 'failed', stepId: step.id, detail: message });
       // The step's deadline, reminders and escalation hold the incident task to the step's own timing.

@@ -8,7 +8,9 @@ import { call } from './call';
 import { checklist } from './checklist';
 import { notify } from './notify';
 import type { Flow, StepContext } from './context';
+import { forEach } from './for-each';
 import { parallel } from './parallel';
+import { poll } from './poll';
 import { review } from './review';
 import { end, set } from './set-end';
 import { subprocess } from './subprocess';
@@ -27,9 +29,11 @@ export const handlers: readonly (readonly [StepKind, StepHandler])[] = [
   ['checklist', checklist],
   ['wait', wait],
   ['wait-for', waitForEvent],
+  ['poll', poll],
   ['notify', notify],
   ['branch', branch],
   ['parallel', parallel],
+  ['for-each', forEach],
   ['subprocess', subprocess],
   ['set', set],
   ['end', end],

@@ -26,7 +26,7 @@ export async function awaitDecision(ctx: StepContext, step: Timing, spec: TaskSp
     step.deadline === undefined ? undefined : await ctx.deadlines.at(step.deadline),
   );
   const task = tasks.openTask({ ...spec, dueAt: dueAt?.toISOString() });
-  notifyTask(audit, 'opened', task, [...task.roles], `${task.id}.notify-opened`);
+  notifyTask(ctx, 'opened', task, [...task.roles], `${task.id}.notify-opened`);
   let nextReminder = step.remind ? addDuration(def, opened, step.remind.every, step.calendar) : undefined;
   let escalateAt = await escalationTime(ctx, step, opened);
   for (;;) {
@@ -37,7 +37,7 @@ export async function awaitDecision(ctx: StepContext, step: Timing, spec: TaskSp
     if (nextReminder && nextReminder.getTime() <= at) {
       task.reminders++;
       audit.push({ at: now(), event: 'reminder', stepId: step.id, taskId: task.id, detail: `reminder ${task.reminders} to ${task.roles.join(', ')}` });
-      notifyTask(audit, 'reminder', task, [...task.roles], `${task.id}.notify-reminder-${task.reminders}`);
+      notifyTask(ctx, 'reminder', task, [...task.roles], `${task.id}.notify-reminder-${task.reminders}`);
       nextReminder = addDuration(def, nextReminder, step.remind!.every, step.calendar);
     }
     if (escalateAt && escalateAt.getTime() <= at) {
@@ -45,7 +45,7 @@ export async function awaitDecision(ctx: StepContext, step: Timing, spec: TaskSp
       if (!task.roles.includes(to)) task.roles.push(to);
       task.escalatedTo = to;
       audit.push({ at: now(), event: 'escalated', stepId: step.id, taskId: task.id, detail: `escalated to ${to}` });
-      notifyTask(audit, 'escalated', task, [to], `${task.id}.notify-escalated`);
+      notifyTask(ctx, 'escalated', task, [to], `${task.id}.notify-escalated`);
       escalateAt = undefined;
       ctx.search.changedNow();
     }

@@ -9,7 +9,9 @@ import type { Step, Target } from '../../dsl/model';
 import { now } from '../clock';
 import type { Decided } from '../tasks';
 import { target, type Flow, type StepContext } from './context';
+import { isRecovery, recoveryFlow } from './incident';
 import { awaitDecision } from './open-task';
+import { assignee } from './roles';
 
 /** Instances started before this change end through their `on-cap` target, as they did then. */
 const CAP_NEVER_REJECTS = 'review-cap-never-rejects';
@@ -19,9 +21,13 @@ export async function review(ctx: StepContext, step: Step, id: string): Promise<
   const cap = review['max-rounds'];
   const title = () => render(review.title, ctx.scope());
   const rounds: Decided[] = [];
+  const reviewer = await assignee(ctx, step, `${id}.reviewer`, review.reviewer);
+  if (isRecovery(reviewer)) return recoveryFlow(reviewer);
+  const owner = await assignee(ctx, step, `${id}.owner`, review.owner);
+  if (isRecovery(owner)) return recoveryFlow(owner);
   let capped = false;
   for (let round = 1; ; round++) {
-    const roles = [review.reviewer];
+    const roles = [reviewer];
     if (capped && review['on-cap']?.escalate && !roles.includes(review['on-cap'].escalate)) roles.push(review['on-cap'].escalate);
     const decided = await awaitDecision(ctx, step, {
       id: `${id}.review-${round}`,
@@ -55,7 +61,7 @@ export async function review(ctx: StepContext, step: Step, id: string): Promise<
       id: `${id}.rework-${round}`,
       stepId: step.id,
       kind: 'rework',
-      roles: [review.owner],
+      roles: [owner],
       title: `Rework: ${await title()}`,
       instructions: `Returned by the reviewer: ${decided.comment}`,
       outcomes: ['resubmit'],

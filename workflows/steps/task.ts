@@ -2,15 +2,19 @@
 import { render } from '../../dsl/expressions';
 import type { Step, TaskSpec } from '../../dsl/model';
 import { target, type Flow, type StepContext } from './context';
+import { isRecovery, recoveryFlow } from './incident';
 import { awaitDecision } from './open-task';
+import { assignee } from './roles';
 
 export async function humanTask(ctx: StepContext, step: Step, taskId: string): Promise<Flow> {
   const task = step.task!;
+  const role = await assignee(ctx, step, taskId, task.role);
+  if (isRecovery(role)) return recoveryFlow(role);
   const decided = await awaitDecision(ctx, step, {
     id: taskId,
     stepId: step.id,
     kind: 'task',
-    roles: [task.role],
+    roles: [role],
     title: await render(task.title, ctx.scope()),
     instructions: task.instructions === undefined ? undefined : await render(task.instructions, ctx.scope()),
     outcomes: Object.keys(task.outcomes),

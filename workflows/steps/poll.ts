@@ -1,0 +1,104 @@
+/**
+ * `poll:` waits until an external system reaches a state: the action (a read) is called, and again every
+ * interval, until `until` holds of its answer; an event of the named kind ends the wait early, and the
+ * timeout says when to stop asking. One step instead of call → branch → wait loops.
+ *
+ * Between two calls the instance sleeps on a durable timer. A poll among the main steps may continue as new
+ * between calls (when Temporal suggests it), carrying how often it asked and when it gives up.
+ */
+import { proxyActivities } from '@temporalio/workflow';
+import { resolveValue, test } from '../../dsl/expressions';
+import type { Step } from '../../dsl/model';
+import { conditionUntil, earliest, now } from '../clock';
+import type { ExternalEvent, WaitView } from '../messages';
+import { addDuration } from '../time';
+import { target, type Flow, type StepContext } from './context';
+import { isRecovery, recoverable, recoveryFlow } from './incident';
+
+/** What a poll carries across continue-as-new. */
+interface PollProgress {
+  checks: number;
+  timeoutAt?: string;
+  last?: unknown;
+}
+
+/** The step's `result`: why the wait ended, the latest answer, and the event when one ended it. */
+export interface PollResult {
+  by: 'condition' | 'event';
+  checks: number;
+  result?: unknown;
+  event?: unknown;
+}
+
+export async function poll(ctx: StepContext, step: Step, id: string): Promise<Flow> {
+  const spec = step.poll!;
+  const carried = ctx.resumed(step) as PollProgress | undefined;
+  const timeoutAt = carried?.timeoutAt !== undefined
+    ? new Date(carried.timeoutAt)
+    : spec.timeout === undefined ? undefined : addDuration(ctx.def, new Date(), spec.timeout, step.calendar);
+  // Reads are idempotent, so Temporal may retry a failed call freely; a call that fails for good is an incident.
+  const activities = proxyActivities<Record<string, (input: unknown) => Promise<unknown>>>({
+    startToCloseTimeout: '1 minute',
+    retry: { maximumAttempts: 10, initialInterval: '1 second', maximumInterval: '1 minute' },
+  });
+  const view: WaitView = { stepId: step.id, kind: 'poll', call: spec.call, checks: carried?.checks ?? 0, timeoutAt: timeoutAt?.toISOString(), event: spec.event };
+  ctx.waiting.push(view);
+  let last = carried?.last;
+  const finish = (flow: Flow, result?: PollResult): Flow => {
+    ctx.waiting.splice(ctx.waiting.indexOf(view), 1);
+    if (result && step.result) ctx.variables[step.result] = result;
+    return flow;
+  };
+
+  const endedByEvent = (event: ExternalEvent): Flow => {
+    ctx.audit.push({ at: now(), event: 'polled', stepId: step.id, detail: `ended by event '${event.name}' after ${view.checks} check(s)` });
+    return finish({}, { by: 'event', checks: view.checks, result: last, event: event.payload ?? null });
+  };
+
+  for (;;) {
+    const early = await matchingEvent(ctx, step);
+    if (early) return endedByEvent(early);
+    if (timeoutAt && timeoutAt.getTime() <= Date.now()) {
+      const reason = `${spec.call} did not satisfy '${spec.until}' within ${spec.timeout}`;
+      ctx.audit.push({ at: now(), event: 'deadline-breached', stepId: step.id, detail: `${reason} (${view.checks} check(s))` });
+      return finish(await target(ctx, spec['on-timeout'] ?? { end: 'cancelled' }, reason));
+    }
+
+    view.checks++;
+    const args = await resolveValue(spec.with ?? {}, ctx.scope());
+    const answer = await recoverable(ctx, step, `${id}.check-${view.checks}`, () => activities[spec.call](args));
+    if (isRecovery(answer)) return finish(recoveryFlow(answer));
+    last = answer;
+    if (await test(spec.until, { ...ctx.scope(), result: answer })) {
+      ctx.audit.push({ at: now(), event: 'polled', stepId: step.id, detail: `${spec.until} held after ${view.checks} check(s)` });
+      return finish({}, { by: 'condition', checks: view.checks, result: answer });
+    }
+
+    // Sleep until the next call, waking early only for an event that matches.
+    const nextCheck = addDuration(ctx.def, new Date(), spec.every, step.calendar);
+    view.nextCheckAt = nextCheck.toISOString();
+    const wakeAt = earliest(nextCheck, timeoutAt)!;
+    while (Date.now() < wakeAt.getTime()) {
+      const known = ctx.inbox.length;
+      if (!(await ctx.block(() => conditionUntil(() => ctx.inbox.length > known, wakeAt)))) break;
+      const event = await matchingEvent(ctx, step);
+      if (event) return endedByEvent(event);
+    }
+    view.nextCheckAt = undefined;
+    await ctx.checkpoint(step, { checks: view.checks, timeoutAt: timeoutAt?.toISOString(), last } satisfies PollProgress);
+  }
+}
+
+/** Takes the first event in the inbox that ends this poll (also one that arrived before the step began). */
+async function matchingEvent(ctx: StepContext, step: Step): Promise<ExternalEvent | undefined> {
+  const { event: name, match } = step.poll!;
+  if (name === undefined) return undefined;
+  for (let i = 0; i < ctx.inbox.length; i++) {
+    const event = ctx.inbox[i];
+    if (event.name !== name) continue;
+    if (match !== undefined && !(await test(match, { ...ctx.scope(), event }))) continue;
+    ctx.inbox.splice(i, 1);
+    return event;
+  }
+  return undefined;
+}
