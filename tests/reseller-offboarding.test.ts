@@ -9,6 +9,7 @@ import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/clie
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { EmailFake } from '../fakes/email/fake';
 import type { PartnerStackFake } from '../fakes/partnerstack/fake';
+import type { SalesforceFake } from '../fakes/salesforce/fake';
 import { loadRegistry } from '../client/definitions';
 import { startProcess } from '../client/processes';
 import { loadDirectory } from '../directory/load';
@@ -23,12 +24,14 @@ let env: TestWorkflowEnvironment;
 let definition: CompiledDefinition;
 let partnerstack: PartnerStackFake;
 let smtp: EmailFake;
+let salesforce: SalesforceFake;
 
 beforeAll(async () => {
   [running, definition] = await Promise.all([startTimeSkippingWorker(), loadRegistry().then((r) => r.get('reseller-offboarding')!)]);
   env = running.env;
   partnerstack = running.fake<PartnerStackFake>('partnerstack');
   smtp = running.fake<EmailFake>('email');
+  salesforce = running.fake<SalesforceFake>('salesforce');
 }, 180_000);
 
 afterAll(() => running?.stop());
@@ -90,6 +93,16 @@ function input(partner: { key: string; email: string }, extra: Record<string, un
   };
 }
 
+/** The partner's Salesforce account: its reseller membership (the $0 row) and a paid product, both active. */
+function seedSalesforceAccount(name: string) {
+  const account = salesforce.seed('Account', { Name: name });
+  const membership = salesforce.seed('Asset', { Name: 'Reseller Premier Membership', AccountId: account.Id, Status: 'Active', Price: 0 });
+  const product = salesforce.seed('Asset', { Name: 'QuickBooks Online Accountant', AccountId: account.Id, Status: 'Active', Price: 499 });
+  const status = (id: string) => salesforce.state().records.find((r) => r.Id === id)?.Status;
+  return () => ({ membership: status(membership.Id), product: status(product.Id) });
+}
+const SUSPENDED = { membership: 'Suspended', product: 'Active' };
+
 const archived = (key: string) => partnerstack.state().archived.includes(key);
 const DONE = { ok: true };
 const QUICKBASE_DONE = { status: DONE, 'opted-out': DONE, 'distribution-group': DONE, 'landing-pages': DONE };
@@ -97,6 +110,7 @@ const QUICKBASE_DONE = { status: DONE, 'opted-out': DONE, 'distribution-group': 
 it('asked to leave with legal action: the documents are filed first, the window runs from the filing, nothing owed and off the beta portal ends there', async () => {
   await skipTo('2027-12-01T15:00:00Z'); // Wednesday 1 Dec 2027, 10:00 EST
   const partner = partnerstack.seedPartner({ email: 'legal@breach-resell.example' });
+  const licences = seedSalesforceAccount('Breach Resell');
   const handle = await startProcess(running.client, definition, input(partner, { partnerName: 'Breach Resell', requestedOn: '2027-12-01', reason: 'Breach of the reseller agreement', betaPortal: false }));
 
   await decide(handle, 'legal-review', 'legal-action', 'carla.mendes');
@@ -112,10 +126,10 @@ it('asked to leave with legal action: the documents are filed first, the window 
   expect(sent()).toEqual([]);
   expect((await state(handle)).deadlines.find((d) => d.name === 'settle-by')?.at).toBe('2027-12-29T05:00:00.000Z');
 
-  await decide(handle, 'suspend-license', 'suspended', 'omar.haddad');
   await decide(handle, 'open-orders', 'no-open-orders', 'priya.nair');
 
   expect(await handle.result()).toMatchObject({ status: 'completed', reason: 'Breach Resell off-boarded; it is not on the beta partner portal' });
+  expect(licences()).toEqual(SUSPENDED);
   const final = await state(handle);
   expect(final.stage).toBe('partner-portal');
   expect(archived(partner.key)).toBe(false);
@@ -123,7 +137,6 @@ it('asked to leave with legal action: the documents are filed first, the window 
     'legal-review: assigned to cam',
     'legal-documents: assigned to cam',
     'update-quickbase: assigned to sales-ops',
-    'suspend-license: assigned to sales-ops',
     'open-orders: assigned to car',
   ]);
 });
@@ -131,6 +144,7 @@ it('asked to leave with legal action: the documents are filed first, the window 
 it('a voluntary resignation is recorded with its e-mail, refused below 30 days of notice, overseen by the programme lead; open orders alone are money on the table', async () => {
   await skipTo('2028-01-10T14:00:00Z'); // Monday 10 Jan 2028, 09:00 EST
   const partner = partnerstack.seedPartner({ email: 'hello@leaving-resell.example' });
+  const licences = seedSalesforceAccount('Leaving Resell');
   const handle = await startProcess(running.client, definition, input(partner, { partnerName: 'Leaving Resell', requestedBy: 'partner', requestedOn: '2028-01-10', reason: 'Resigned: moving to another program' }));
 
   const record = await openTask(handle, (t) => t.stepId === 'record-resignation');
@@ -157,7 +171,6 @@ it('a voluntary resignation is recorded with its e-mail, refused below 30 days o
   expect((await state(handle)).deadlines.find((d) => d.name === 'settle-by')?.at).toBe('2028-02-06T05:00:00.000Z');
 
   await decide(handle, 'update-quickbase', 'confirm', 'omar.haddad', { form: QUICKBASE_DONE });
-  await decide(handle, 'suspend-license', 'suspended', 'omar.haddad');
   await decide(handle, 'open-orders', 'open-orders', 'priya.nair', { comment: 'Order 5531 (12 seats) not invoiced' });
   const payOut = await decide(handle, 'pay-out', 'paid', 'priya.nair');
   expect(payOut).toMatchObject({ title: 'Pay and close every open and pending payout of Leaving Resell (0 in PartnerStack, and its open orders)', instructions: 'Open orders: Order 5531 (12 seats) not invoiced' });
@@ -166,6 +179,7 @@ it('a voluntary resignation is recorded with its e-mail, refused below 30 days o
   await decide(handle, 'confirm-delete', 'confirm-delete', 'tom.becker');
 
   expect(await handle.result()).toMatchObject({ status: 'completed', reason: 'Leaving Resell off-boarded' });
+  expect(licences()).toEqual(SUSPENDED);
   expect(archived(partner.key)).toBe(true);
   expect(await asked(handle)).toEqual([
     'record-resignation: assigned to cam',
@@ -173,7 +187,6 @@ it('a voluntary resignation is recorded with its e-mail, refused below 30 days o
     'record-resignation: assigned to cam',
     'oversee-resignation: assigned to programme-lead',
     'update-quickbase: assigned to sales-ops',
-    'suspend-license: assigned to sales-ops',
     'open-orders: assigned to car',
     'pay-out: assigned to car',
     'hand-off-to-portal: assigned to car',
@@ -189,7 +202,12 @@ it('nothing owed on the beta portal: CAR hands over at once, and a delete the ad
 
   await decide(handle, 'legal-review', 'send-notice', 'carla.mendes');
   await decide(handle, 'update-quickbase', 'confirm', 'omar.haddad', { form: QUICKBASE_DONE });
-  await decide(handle, 'suspend-license', 'suspended', 'omar.haddad');
+  // Salesforce has no account under the partner's name yet: the CAM (the incident role) has it put right, and retries.
+  const incident = await openTask(handle, (t) => t.kind === 'incident');
+  expect(incident).toMatchObject({ stepId: 'find-salesforce-account', roles: ['cam'] });
+  expect(incident.title).toContain('result.found');
+  const licences = seedSalesforceAccount('Small Resell');
+  await decide(handle, 'find-salesforce-account', 'retry', 'carla.mendes');
   const orders = await decide(handle, 'open-orders', 'no-open-orders', 'priya.nair');
   expect(orders.instructions).toContain('PartnerStack holds 0 open or pending commissions');
   // Nothing owed: no payout task, straight to the portal.
@@ -199,8 +217,9 @@ it('nothing owed on the beta portal: CAR hands over at once, and a delete the ad
 
   expect(await handle.result()).toMatchObject({ status: 'cancelled', reason: 'the portal administrator kept Small Resell in the partner portal' });
   expect(archived(partner.key)).toBe(false);
+  expect(licences()).toEqual(SUSPENDED);
   expect((await asked(handle)).map((line) => line.split(':')[0])).toEqual([
-    'legal-review', 'update-quickbase', 'suspend-license', 'open-orders', 'hand-off-to-portal', 'deactivate-links', 'confirm-delete',
+    'legal-review', 'update-quickbase', 'find-salesforce-account', 'open-orders', 'hand-off-to-portal', 'deactivate-links', 'confirm-delete',
   ]);
   expect(sent().map((m) => m.to)).toEqual(['quiet@small-resell.example', 'sales-ops@company.example']);
 });
@@ -210,6 +229,7 @@ it('asked to leave with a 30-day notice: the window opens when the notice goes o
   await skipTo('2028-10-13T20:00:00Z');
   const partner = partnerstack.seedPartner({ email: 'owner@acme-resell.example', firstName: 'Ada' });
   const bystander = partnerstack.seedPartner({ email: 'owner@other-resell.example', firstName: 'Bo' });
+  const licences = seedSalesforceAccount('Acme Resell');
   partnerstack.seedReward({ partnerKey: partner.key, amount: 125_000, status: 'pending' });
   partnerstack.seedReward({ partnerKey: partner.key, amount: 40_000, status: 'pending' });
   partnerstack.seedReward({ partnerKey: bystander.key, amount: 9_900, status: 'pending' });
@@ -239,7 +259,6 @@ it('asked to leave with a 30-day notice: the window opens when the notice goes o
 
   const checklist = await decide(handle, 'update-quickbase', 'confirm', 'omar.haddad', { form: QUICKBASE_DONE });
   expect(checklist).toMatchObject({ roles: ['sales-ops'], title: `Update QuickBase for Acme Resell (${partner.key}): reason for removal "Revenue below the program minimum", off-board date 2028-11-12` });
-  await decide(handle, 'suspend-license', 'suspended', 'omar.haddad');
   const orders = await decide(handle, 'open-orders', 'no-open-orders', 'priya.nair');
   expect(orders.instructions).toContain('PartnerStack holds 2 open or pending commissions (1650 in total)');
 
@@ -276,13 +295,13 @@ it('asked to leave with a 30-day notice: the window opens when the notice goes o
   expect(confirm.title).toBe(`Confirm deleting Acme Resell (${partner.key}, owner@acme-resell.example) from the partner portal`);
 
   expect(await handle.result()).toMatchObject({ status: 'completed', reason: 'Acme Resell off-boarded' });
+  expect(licences()).toEqual(SUSPENDED);
   expect(archived(partner.key)).toBe(true);
   expect(archived(bystander.key)).toBe(false);
   expect(partnerstack.state().rewards.find((r) => r.partnership.key === bystander.key)?.reward_status).toBe('pending');
   expect(await asked(handle)).toEqual([
     'legal-review: assigned to cam',
     'update-quickbase: assigned to sales-ops',
-    'suspend-license: assigned to sales-ops',
     'open-orders: assigned to car',
     'pay-out: assigned to car',
     'pay-out: assigned to car',
@@ -291,7 +310,7 @@ it('asked to leave with a 30-day notice: the window opens when the notice goes o
     'confirm-delete: assigned to portal-admin',
   ]);
   expect(await decisions(handle)).toEqual([
-    'carla.mendes:send-notice', 'omar.haddad:confirm', 'omar.haddad:suspended', 'priya.nair:no-open-orders',
+    'carla.mendes:send-notice', 'omar.haddad:confirm', 'priya.nair:no-open-orders',
     'priya.nair:paid', 'priya.nair:paid', 'priya.nair:handed-over', 'tom.becker:deactivated', 'tom.becker:confirm-delete',
   ]);
 });
