@@ -71,6 +71,7 @@ steps:
 
 const JIRA_SECRET = 'jira-webhook-secret-for-tests';
 const DOCUSIGN_KEY = 'docusign-connect-key-for-tests';
+const PANDADOC_KEY = 'pandadoc-shared-key-for-tests';
 
 let env: TestWorkflowEnvironment;
 let sandbox: Sandbox;
@@ -114,6 +115,7 @@ beforeAll(async () => {
         client: new PartnerStackClient(PartnerStackConfigSchema.parse({ publicKey: partnerstack.publicKey, secretKey: partnerstack.secretKey, baseUrl: partnerstack.url })),
       },
       docusignKeys: [DOCUSIGN_KEY],
+      pandadocKey: PANDADOC_KEY,
       jotform: { token: jotform.webhookToken, formIds: [CHANNEL_PARTNER_FORM_ID], client: new JotFormClient(jotformConfig) },
     },
   });
@@ -215,7 +217,7 @@ describe('Jira', () => {
 });
 
 describe('DocuSign', () => {
-  it('delivers an envelope completion to the instance whose key the envelope carries', async () => {
+  it('delivers an envelope completion to the instance whose key the envelope carries, once however often it comes', async () => {
     const handle = await env.client.workflow.start('ticket-watch', { taskQueue: TASK_QUEUE, workflowId: 'ticket-watch/999', args: [{ definition: await compile(watcher), input: { ticketId: '999' } }] });
     const body = JSON.stringify({
       event: 'envelope-completed',
@@ -223,8 +225,25 @@ describe('DocuSign', () => {
     });
     const signature = createHmac('sha256', DOCUSIGN_KEY).update(body).digest('base64');
     expect((await post('/webhooks/docusign', body, { 'x-docusign-signature-1': signature })).status).toBe(200);
+    // Connect retries a delivery it thinks failed: the same envelope event again.
+    expect((await post('/webhooks/docusign', body, { 'x-docusign-signature-1': signature })).status).toBe(200);
     expect((await post('/webhooks/docusign', body, { 'x-docusign-signature-1': 'Zm9yZ2Vk' })).status).toBe(401);
     expect(await eventsSeen(handle.workflowId, 'docusign-envelope-completed')).toBe(1);
+  });
+});
+
+describe('PandaDoc', () => {
+  it('delivers a document state change to the instance that created the document, once however often it comes', async () => {
+    const handle = await env.client.workflow.start('ticket-watch', { taskQueue: TASK_QUEUE, workflowId: 'ticket-watch/1111', args: [{ definition: await compile(watcher), input: { ticketId: '1111' } }] });
+    // PandaDoc's "document state changed" notification array, signed as PandaDoc signs: ?signature= HMAC of the body.
+    const body = JSON.stringify([{ event: 'document_state_changed', data: { id: 'doc-sof-1', name: 'SOF', status: 'document.completed', metadata: { wf_key: `${handle.workflowId}:sof#1` } } }]);
+    const signature = createHmac('sha256', PANDADOC_KEY).update(body).digest('hex');
+    const first = await post(`/webhooks/pandadoc?signature=${signature}`, body);
+    expect(first.status).toBe(200);
+    expect(first.body.results).toEqual([{ result: 'delivered', workflowId: handle.workflowId, event: 'pandadoc-document-completed' }]);
+    expect((await post(`/webhooks/pandadoc?signature=${signature}`, body)).status).toBe(200);
+    expect((await post(`/webhooks/pandadoc?signature=${'0'.repeat(64)}`, body)).status).toBe(401);
+    expect(await eventsSeen(handle.workflowId, 'pandadoc-document-completed')).toBe(1);
   });
 });
 
@@ -266,7 +285,7 @@ describe('PartnerStack', () => {
 });
 
 describe('JotForm', () => {
-  it('starts the channel-partner request from the submission as re-read through the API, not as posted', async () => {
+  it('starts the channel-partner request from the submission as re-read through the API, not as posted, once however often it comes', async () => {
     const submission = jotform.seedSubmission({ answers: channelPartnerAnswers('Everbright Ltd', 'ada@everbright.example') });
     const webhook = `${api.url}/webhooks/jotform/${jotform.webhookToken}`;
     // The posted answers are a forgery; the engine reads the submission back and uses JotForm's answers.
@@ -274,6 +293,11 @@ describe('JotForm', () => {
     expect(answer.status).toBe(200);
     const task = await openTask(env.client.workflow.getHandle(`channel-partner-request/${submission.id}`));
     expect(task.title).toBe('Request from Everbright Ltd');
+    // JotForm delivers again when it saw no answer in time: the same submission finds the instance it started.
+    expect((await jotform.sendWebhook(webhook, submission.id)).status).toBe(200);
+    const listed = [];
+    for await (const execution of env.client.workflow.list({ query: `WorkflowId = 'channel-partner-request/${submission.id}'` })) listed.push(execution.runId);
+    expect(listed).toHaveLength(1);
   });
 
   it('refuses a wrong URL token and a submission JotForm does not know', async () => {
