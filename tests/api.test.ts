@@ -12,6 +12,7 @@ import { promisify } from 'node:util';
 import { startActivities } from '../activities';
 import { OidcVerifier } from '../api/identity/oidc';
 import { startFakes, type Sandbox } from '../fakes';
+import { stateQuery } from '../workflows/messages';
 import { bundleWorkflows, TASK_QUEUE } from '../worker';
 import { call, id, startTestApi, type ApiHarness } from './support/api';
 import { devServerEnvironment } from './support/environments';
@@ -248,6 +249,10 @@ describe('an instance from start to end', () => {
     const view = await until(() => get(`/instances/${id(workflowId)}`), (a) => a.body.status === 'cancelled', 'the cancellation');
     expect(view.body).toMatchObject({ status: 'cancelled', outcome: 'cancelled', reason: 'partner withdrew the request', openTasks: [] });
     expect(view.body.audit.at(-1)).toMatchObject({ event: 'ended', actor: 'carla.mendes', outcome: 'cancelled', detail: 'partner withdrew the request' });
+    // The instance's own trail says so (the API reads no history for it), and its tasks are closed.
+    const own = await env.client.workflow.getHandle(workflowId).query(stateQuery);
+    expect(own).toMatchObject({ status: 'cancelled', reason: 'partner withdrew the request', openTasks: [] });
+    expect(own.audit.filter((e) => e.event === 'ended')).toEqual([expect.objectContaining({ actor: 'carla.mendes', detail: 'partner withdrew the request' })]);
     const again = await post(`/instances/${id(workflowId)}/cancel`, { reason: 'once more' });
     expect(again.status).toBe(409);
   });
