@@ -13,9 +13,12 @@ import { buildApi } from './app';
 import { ApiKeyStore } from './identity/api-keys';
 import { OidcVerifier, oidcSettingsFromEnv } from './identity/oidc';
 import { webhookSettingsFromEnv } from './webhooks';
+import { undeployedRoutes, undeployedWarning } from './webhooks/routes-file';
 
 export interface RunningApi {
   url: string;
+  /** What the operator should know at start-up, e.g. webhook routes whose process is not deployed. */
+  warnings: string[];
   close(): Promise<void>;
 }
 
@@ -23,17 +26,20 @@ export async function startApi(temporalAddress: string, env: NodeJS.ProcessEnv =
   const connection = await Connection.connect({ address: temporalAddress });
   const client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE ?? 'default' });
   const oidcSettings = oidcSettingsFromEnv(env);
+  const registry = await loadRegistry();
+  const webhooks = webhookSettingsFromEnv(env);
+  const warning = undeployedWarning(undeployedRoutes(webhooks.routes, registry));
   const app = await buildApi({
     client,
-    registry: await loadRegistry(),
+    registry,
     definitionsDir: DEFINITIONS_DIR,
     directory: loadDirectory(),
-    keys: new ApiKeyStore(),
+    keys: new ApiKeyStore(env.OPS_API_KEYS_FILE || undefined),
     oidc: oidcSettings ? new OidcVerifier(oidcSettings) : undefined,
     uploadsDir: uploadsDirFrom(env),
     maxUploadBytes: Number(env.OPS_MAX_UPLOAD_BYTES ?? 10 * 1024 * 1024),
     writesPerMinute: Number(env.OPS_API_RATE_LIMIT ?? 120),
-    webhooks: webhookSettingsFromEnv(env),
+    webhooks,
     logger: { level: env.OPS_API_LOG_LEVEL ?? 'warn' },
   });
   const host = env.OPS_API_HOST ?? '127.0.0.1';
@@ -46,8 +52,12 @@ export async function startApi(temporalAddress: string, env: NodeJS.ProcessEnv =
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new Error(`port ${port} is already in use: stop what uses it, or set OPS_API_PORT`);
     throw error;
   }
+  // Port 0 asks for any free port: report the one given.
+  const address = app.server.address();
+  const listening = typeof address === 'object' && address ? address.port : port;
   return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${listening}`,
+    warnings: warning ? [warning] : [],
     async close() {
       await app.close();
       await connection.close();
@@ -60,6 +70,7 @@ if (require.main === module) {
   startApi(address).then(
     (api) => {
       console.log(`ops API on ${api.url} (OpenAPI document at ${api.url}/openapi.json), Temporal at ${address}`);
+      for (const warning of api.warnings) console.warn(`warning: ${warning}`);
       for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void api.close());
     },
     (error) => {

@@ -12,7 +12,7 @@ import { needsCalendar, parseDuration, DURATION_HINT } from './durations';
 import { unknownNames, KNOWN_FUNCTIONS } from './expression-names';
 import { expressionError, isLiteral, placeholders, valueExpression } from './expressions';
 import { suggest, didYouMean, type DefinitionIssue, type Path } from './issues';
-import { STEP_KINDS, type Definition, type RoleRef, type Step, type Target } from './model';
+import { PERSON_WITH_ROLE, STEP_KINDS, type Definition, type RoleRef, type Step, type Target } from './model';
 import { reviewVerdicts } from './review';
 import { roleRefIssues } from './roles';
 import { subprocessInputIssues } from './subprocess-input';
@@ -656,6 +656,7 @@ function templateProblems(templates: readonly TemplateSignature[], args: Record<
 // field no `properties` declares, `properties` without `type: object`.
 const ajv = new Ajv({ strict: true, allErrors: true });
 addFormats(ajv);
+ajv.addKeyword({ keyword: PERSON_WITH_ROLE, schemaType: 'string' });
 
 /**
  * Why a form or input schema is not a usable JSON Schema, and where in it. Ajv stops at the first strict-mode

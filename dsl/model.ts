@@ -71,6 +71,12 @@ export const Outcome = z.strictObject({
   ),
 });
 
+/**
+ * A start-input field marked with this keyword names a person of the people directory holding the given
+ * role (`cam: { type: string, x-person-with-role: cam }`); the start is refused otherwise.
+ */
+export const PERSON_WITH_ROLE = 'x-person-with-role';
+
 /** A JSON Schema object, checked as such by the compiler. */
 export const JsonSchema = describe(z.record(z.string(), z.unknown()), 'A JSON Schema (draft 2020-12).');
 

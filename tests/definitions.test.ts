@@ -11,6 +11,7 @@ import path from 'node:path';
 import { catalogue } from '../activities';
 import { compileFiles, definitionFiles } from '../client/definitions';
 import { compileAll } from '../dsl/compile';
+import { toMermaid } from '../dsl/diagram';
 import { formatIssues } from '../dsl/issues';
 import { definitionJsonSchema } from '../dsl/json-schema';
 import { STEP_KINDS } from '../dsl/model';
@@ -222,9 +223,23 @@ describe('the diagram command', () => {
     const chart = cli.stdout;
     expect(chart.startsWith('flowchart TD\n')).toBe(true);
     for (const lane of ['engine', 'iod', 'management', 'provisioning', 'rnd']) expect(chart).toMatch(new RegExp(`subgraph lane_\\d+_${lane}\\[`));
-    expect(chart).toContain('s_high_risk -->|"Ordinary customer · due 3 business days"| s_set_up_in_odb');
+    expect(chart).toContain('s_bug_fix -->|"fixed · due 3 business days"| s_set_up_in_odb');
     expect(chart).toContain('s_set_up_in_odb -->|"blocked-by-bug"| s_bug_fix');
     expect(chart).toContain('s_bug_fix -->|"after 5 visits"| end_cancelled');
+  });
+});
+
+describe('the process documents', () => {
+  it('exist for each shipped process (docs/processes/<name>.md) and show its current diagram', async () => {
+    const root = path.join(__dirname, '..');
+    const files = await definitionFiles(path.join(root, 'definitions'));
+    for (const result of await compileFiles(files)) {
+      const definition = result.definition!;
+      const document = readFileSync(path.join(root, 'docs', 'processes', `${definition.process}.md`), 'utf8');
+      const shown = /```mermaid\n([\s\S]*?)```/.exec(document)?.[1];
+      // Regenerate with: npm run cli -- diagram definitions/<name>.yaml
+      expect({ process: definition.process, diagram: shown?.trim() }).toEqual({ process: definition.process, diagram: toMermaid(definition).trim() });
+    }
   });
 });
 
