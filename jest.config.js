@@ -7,4 +7,7 @@ module.exports = {
   testMatch: ['<rootDir>/tests/**/*.test.ts'],
   maxWorkers: 1,
   testTimeout: 120_000,
+  // A suite whose beforeAll failed half-way leaves a server or fake open that its afterAll cannot stop:
+  // the run must still end (and report the failure) instead of waiting on it.
+  forceExit: true,
 };

@@ -21,6 +21,8 @@ export const OpenTaskSchema = z
     instructions: z.string().optional(),
     outcomes: z.array(z.string()),
     commentRequired: z.array(z.string()),
+    requires: z.record(z.string(), z.array(z.string())).optional().meta({ description: 'Outcome → the form fields it needs filled, e.g. `{ reject: [reason] }`.' }),
+    labels: z.record(z.string(), z.string()).optional().meta({ description: 'Outcome → the words its button shows.' }),
     form: z.record(z.string(), z.unknown()).optional().meta({ description: 'JSON Schema of the form the decision carries.' }),
     openedAt: z.string(),
     dueAt: z.string().optional(),

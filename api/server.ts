@@ -5,6 +5,7 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import path from 'node:path';
+import { uploadsDirFrom } from '../client/uploads';
 import { DEFINITIONS_DIR, loadRegistry } from '../client/definitions';
 import { PROJECT_ROOT } from '../client/temporal-servers';
 import { dataConverterFor, EMBEDDED_DATA_DIR, payloadKeysFromEnv } from '../client/payload-codec';
@@ -14,9 +15,12 @@ import { codecOriginsFromEnv } from './routes/codec';
 import { ApiKeyStore } from './identity/api-keys';
 import { OidcVerifier, oidcSettingsFromEnv } from './identity/oidc';
 import { webhookSettingsFromEnv } from './webhooks';
+import { undeployedRoutes, undeployedWarning } from './webhooks/routes-file';
 
 export interface RunningApi {
   url: string;
+  /** What the operator should know at start-up, e.g. webhook routes whose process is not deployed. */
+  warnings: string[];
   close(): Promise<void>;
 }
 
@@ -26,17 +30,20 @@ export async function startApi(temporalAddress: string, env: NodeJS.ProcessEnv =
   const keys = payloadKeysFromEnv(env, { dataDir: EMBEDDED_DATA_DIR });
   const client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE ?? 'default', dataConverter: dataConverterFor(keys?.keys) });
   const oidcSettings = oidcSettingsFromEnv(env);
+  const registry = await loadRegistry();
+  const webhooks = webhookSettingsFromEnv(env);
+  const warning = undeployedWarning(undeployedRoutes(webhooks.routes, registry));
   const app = await buildApi({
     client,
-    registry: await loadRegistry(),
+    registry,
     definitionsDir: DEFINITIONS_DIR,
     directory: loadDirectory(),
-    keys: new ApiKeyStore(),
+    keys: new ApiKeyStore(env.OPS_API_KEYS_FILE || undefined),
     oidc: oidcSettings ? new OidcVerifier(oidcSettings) : undefined,
-    uploadsDir: env.OPS_UPLOADS_DIR ?? path.join(PROJECT_ROOT, '.data', 'uploads'),
+    uploadsDir: uploadsDirFrom(env),
     maxUploadBytes: Number(env.OPS_MAX_UPLOAD_BYTES ?? 10 * 1024 * 1024),
     writesPerMinute: Number(env.OPS_API_RATE_LIMIT ?? 120),
-    webhooks: webhookSettingsFromEnv(env),
+    webhooks,
     codec: { keys: keys?.keys, uiOrigins: codecOriginsFromEnv(env) },
     logger: { level: env.OPS_API_LOG_LEVEL ?? 'warn' },
   });
@@ -50,8 +57,12 @@ export async function startApi(temporalAddress: string, env: NodeJS.ProcessEnv =
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new Error(`port ${port} is already in use: stop what uses it, or set OPS_API_PORT`);
     throw error;
   }
+  // Port 0 asks for any free port: report the one given.
+  const address = app.server.address();
+  const listening = typeof address === 'object' && address ? address.port : port;
   return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${listening}`,
+    warnings: warning ? [warning] : [],
     async close() {
       await app.close();
       await connection.close();
@@ -64,6 +75,7 @@ if (require.main === module) {
   startApi(address).then(
     (api) => {
       console.log(`ops API on ${api.url} (OpenAPI document at ${api.url}/openapi.json), Temporal at ${address}`);
+      for (const warning of api.warnings) console.warn(`warning: ${warning}`);
       for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void api.close());
     },
     (error) => {

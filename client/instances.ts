@@ -7,7 +7,7 @@ import { type Client, type WorkflowExecutionInfo } from '@temporalio/client';
 import { executionInfoFromRaw } from '@temporalio/client/lib/helpers';
 import { encodeToPayloads } from '@temporalio/common/lib/internal-non-workflow';
 import { createHash } from 'node:crypto';
-import { eventSignal, searchAttributes, type ExternalEvent } from '../workflows/messages';
+import { cancelReasonUpdate, eventSignal, searchAttributes, type ExternalEvent } from '../workflows/messages';
 
 /** Temporal's execution statuses, as the API names them. */
 export const STATUSES = {
@@ -134,10 +134,15 @@ function uuidFrom(text: string): string {
 }
 
 /**
- * Asks the instance to cancel. The reason and who asked are kept in the history's cancel-requested event
- * (Temporal's own audit), and read back by `cancellationOf`.
+ * Cancels the instance: first tells it why and who asks (its audit trail ends with them), then asks
+ * Temporal to cancel it, which also keeps both in the history's cancel-requested event (`cancellationOf`,
+ * for instances started before they recorded it themselves). Both calls are idempotent, so a retry is safe.
  */
 export async function cancelInstance(client: Client, workflowId: string, reason: string, by: string): Promise<void> {
+  await client.workflow.getHandle(workflowId).executeUpdate(cancelReasonUpdate, {
+    args: [{ reason, actor: { id: by } }],
+    updateId: uuidFrom(`cancel-reason\n${workflowId}\n${reason}\n${by}`),
+  });
   await client.workflowService.requestCancelWorkflowExecution({
     namespace: client.options.namespace,
     workflowExecution: { workflowId },

@@ -7,7 +7,10 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { randomUUID } from 'node:crypto';
+import { loadDirectory } from '../directory/load';
+import type { Directory } from '../directory/model';
 import type { CompiledDefinition } from '../dsl/compile';
+import { PERSON_WITH_ROLE } from '../dsl/model';
 import { evaluate } from '../dsl/expressions';
 import { searchAttributes, type ProcessArgs, type ProcessResult } from '../workflows/messages';
 import { TASK_QUEUE } from '../worker';
@@ -33,6 +36,26 @@ function inputValidator(definition: CompiledDefinition): ValidateFunction | unde
     inputValidators.set(definition.hash, validate);
   }
   return validate;
+}
+
+let directory: Directory | undefined;
+
+/**
+ * An input field marked `x-person-with-role: <role>` names a person of the people directory who holds that
+ * role (e.g. the CAM who manages the partner); anyone else is refused at start, naming the field.
+ */
+function peopleProblems(definition: CompiledDefinition, input: Record<string, unknown>): { field: string; message: string }[] {
+  const properties = (definition.input?.properties ?? {}) as Record<string, Record<string, unknown>>;
+  const problems: { field: string; message: string }[] = [];
+  for (const [field, schema] of Object.entries(properties)) {
+    const role = schema[PERSON_WITH_ROLE];
+    if (typeof role !== 'string' || input[field] === undefined) continue;
+    directory ??= loadDirectory();
+    const person = directory.person(String(input[field]));
+    if (!person) problems.push({ field, message: `'${input[field]}' is nobody in the people directory; use a person id such as ${directory.holders(role)[0]?.id ?? '(none holds the role)'}` });
+    else if (!person.roles.includes(role)) problems.push({ field, message: `${person.id} does not hold the role '${role}' in the people directory (their roles: ${person.roles.join(', ')})` });
+  }
+  return problems;
 }
 
 export interface StartOptions {
@@ -79,6 +102,8 @@ export async function startProcess(
       );
     }
   }
+  const people = peopleProblems(definition, checked);
+  if (people.length) throw new InvalidInputError(definition.process, people);
   const businessKey = definition['business-key'] ? await evaluate(definition['business-key'], { input: checked }) : undefined;
   const key = businessKey === undefined || businessKey === null ? undefined : String(businessKey);
   return client.workflow.start<(args: ProcessArgs) => Promise<ProcessResult>>(definition.process, {

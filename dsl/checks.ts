@@ -12,7 +12,8 @@ import { needsCalendar, parseDuration, DURATION_HINT } from './durations';
 import { unknownNames, KNOWN_FUNCTIONS } from './expression-names';
 import { expressionError, isLiteral, placeholders, valueExpression } from './expressions';
 import { suggest, didYouMean, type DefinitionIssue, type Path } from './issues';
-import { STEP_KINDS, type Definition, type RoleRef, type Step, type Target } from './model';
+import { PERSON_WITH_ROLE, STEP_KINDS, type Definition, type RoleRef, type Step, type Target } from './model';
+import { reviewVerdicts } from './review';
 import { roleRefIssues } from './roles';
 import { subprocessInputIssues } from './subprocess-input';
 
@@ -124,6 +125,53 @@ export function checkDefinition(def: Definition, context: CheckContext): Definit
       }
     }
     checkValue(args, withPath);
+  };
+
+  /** `requires:` names form fields: each must be declared under the form's `properties`. */
+  const checkRequiredFields = (fields: string[] | undefined, form: Record<string, unknown> | undefined, path: Path, owner: Path) => {
+    if (!fields) return;
+    const properties = form?.properties && typeof form.properties === 'object' ? Object.keys(form.properties) : [];
+    fields.forEach((field, i) => {
+      if (properties.includes(field)) return;
+      report({
+        code: 'unknown-field',
+        message: form === undefined ? `'requires' names the form field '${field}', but there is no form` : `'requires' names the form field '${field}', which the form does not declare`,
+        path: [...path, i],
+        hint: form === undefined ? `add 'form:' under '${owner.at(-1)}' with '${field}' under its 'properties'` : didYouMean(field, properties) ?? `declare '${field}' under the form's 'properties'${properties.length ? `; it has: ${properties.join(', ')}` : ''}`,
+      });
+    });
+  };
+  const checkReviewOutcomes = (review: NonNullable<Step['review']>, at: (...rest: Path) => Path) => {
+    const listed = review.outcomes ?? {};
+    const names = new Map<string, string>();
+    for (const verdict of ['approve', 'reject', 'return'] as const) {
+      const outcome = listed[verdict];
+      if (!outcome) continue;
+      const path = at('review', 'outcomes', verdict);
+      checkTarget(outcome, path);
+      checkText(outcome.reason, [...path, 'reason']);
+      checkRequiredFields(outcome.requires, review.form, [...path, 'requires'], at('review'));
+      const name = outcome.name ?? verdict;
+      const clash = names.get(name);
+      if (clash) report({ code: 'invalid-value', message: `outcomes '${clash}' and '${verdict}' are both named '${name}'`, path: [...path, outcome.name === undefined ? 'label' : 'name'], hint: 'give each verdict its own name: a decision must say which it is' });
+      names.set(name, verdict);
+      if (verdict === 'return' && (outcome.next !== undefined || outcome.end !== undefined)) {
+        report({ code: 'invalid-value', message: `a return sends the work back to its owner; it cannot have '${outcome.next !== undefined ? 'next' : 'end'}'`, path: [...path, outcome.next !== undefined ? 'next' : 'end'], atKey: true, hint: "to leave the review on a return, use 'on-cap' with 'max-rounds', or steps under 'on-return'" });
+      }
+      const older = verdict === 'approve' ? 'approved' : verdict === 'reject' ? 'rejected' : undefined;
+      if (older && review[older] !== undefined && (outcome.next !== undefined || outcome.end !== undefined)) {
+        report({ code: 'conflicting-target', message: `where '${verdict}' leads is given twice: in 'outcomes.${verdict}' and in '${older}'`, path: at('review', older), atKey: true, hint: `keep one: 'outcomes.${verdict}.next/end' or '${older}:'` });
+      }
+    }
+    if (review.outcomes && !review.outcomes.reject && review['max-rounds'] !== undefined && review['on-cap']?.next === undefined) {
+      report({
+        code: 'missing-field',
+        message: `at the round cap the reviewer may no longer return the work, and this review offers no 'reject': only approve would be left`,
+        path: at('review', 'max-rounds'),
+        atKey: true,
+        hint: "add 'reject:' under 'outcomes', or 'on-cap: { next: <step> }', or drop 'max-rounds'",
+      });
+    }
   };
 
   checkRole(def['incident-role'], ['incident-role']);
@@ -245,7 +293,10 @@ export function checkDefinition(def: Definition, context: CheckContext): Definit
           report({ code: 'invalid-value', message: `four-eyes names step '${id}', which nobody decides`, path: at('task', 'four-eyes', 'steps', i), hint: 'name a task, review or checklist step' });
         }
       });
-      for (const [name, outcome] of Object.entries(task.outcomes)) checkTarget(outcome, at('task', 'outcomes', name));
+      for (const [name, outcome] of Object.entries(task.outcomes)) {
+        checkTarget(outcome, at('task', 'outcomes', name));
+        checkRequiredFields(outcome.requires, task.form, at('task', 'outcomes', name, 'requires'), at('task'));
+      }
       if (Object.keys(task.outcomes).length === 0) {
         report({ code: 'no-outcomes', message: `human task '${step.id}' has no outcomes`, path: at('task', 'outcomes'), hint: 'list the decisions a person can take, e.g. approve: {} and reject: { end: rejected }' });
       }
@@ -253,7 +304,24 @@ export function checkDefinition(def: Definition, context: CheckContext): Definit
     if (step.review) {
       const review = step.review;
       checkRoleRef(review.owner, at('review', 'owner'));
-      checkRoleRef(review.reviewer, at('review', 'reviewer'));
+      if (review.reviewer !== undefined) checkRoleRef(review.reviewer, at('review', 'reviewer'));
+      review.reviewers?.forEach((entry, i) => {
+        if (typeof entry === 'object' && 'reviewer' in entry) {
+          checkRoleRef(entry.reviewer, at('review', 'reviewers', i, 'reviewer'));
+          if (entry.stage !== undefined && !stages.includes(entry.stage)) {
+            report({ code: 'unknown-stage', message: `unknown stage '${entry.stage}'`, path: at('review', 'reviewers', i, 'stage'), hint: suggest(entry.stage, stages, 'stages') });
+          }
+        } else checkRoleRef(entry, at('review', 'reviewers', i));
+      });
+      if ((review.reviewer === undefined) === (review.reviewers === undefined)) {
+        report({
+          code: 'missing-field',
+          message: review.reviewer === undefined ? `a review needs 'reviewer' (one role) or 'reviewers' (several, in order)` : `a review has either 'reviewer' or 'reviewers', not both`,
+          path: review.reviewer === undefined ? at('review') : at('review', 'reviewers'),
+          atKey: review.reviewer !== undefined,
+          hint: review.reviewer === undefined ? "add 'reviewer: <role>', or 'reviewers: [<role>, <role>]'" : `put '${typeof review.reviewer === 'string' ? review.reviewer : 'the reviewer'}' into the 'reviewers' list`,
+        });
+      }
       checkText(review.title, at('review', 'title'));
       checkForm(review.form, at('review', 'form'));
       checkDuration(review.due, at('review', 'due'), calendar);
@@ -267,6 +335,7 @@ export function checkDefinition(def: Definition, context: CheckContext): Definit
       if (review['on-cap'] && review['max-rounds'] === undefined) {
         report({ code: 'missing-field', message: `'on-cap' applies only with 'max-rounds'`, path: at('review', 'on-cap'), hint: "add 'max-rounds: N', or remove 'on-cap'" });
       }
+      checkReviewOutcomes(review, at);
       for (const key of ['approved', 'rejected', 'on-cap'] as const) checkTarget(review[key], at('review', key));
     }
     if (step.checklist) {
@@ -352,7 +421,9 @@ function describeStep(path: Path): string {
   const [, index, ...rest] = path;
   const here = `step ${Number(rest.length ? rest[rest.length - 1] : index) + 1}`;
   if (!rest.length) return here;
-  return rest[rest.length - 2] === 'steps' ? `${here} of the for-each steps` : `${here} of parallel branch '${rest[rest.length - 2]}'`;
+  if (rest[rest.length - 2] === 'steps') return `${here} of the for-each steps`;
+  if (rest[rest.length - 2] === 'on-return') return `${here} of the review's on-return steps`;
+  return `${here} of parallel branch '${rest[rest.length - 2]}'`;
 }
 
 /** Every step with its path and list, depth first, parallel branches and for-each steps included. */
@@ -365,6 +436,7 @@ function placeSteps(steps: Step[], path: Path): PlacedStep[] {
       nested.push(...placeSteps(branchSteps, [...path, index, 'parallel', branch]));
     }
     if (step['for-each']) nested.push(...placeSteps(step['for-each'].steps, [...path, index, 'for-each', 'steps']));
+    if (step.review?.['on-return']) nested.push(...placeSteps(step.review['on-return'], [...path, index, 'review', 'on-return']));
   });
   return [...list, ...nested];
 }
@@ -383,8 +455,15 @@ export function jumps(step: Step, path: Path): { target: string; path: Path }[] 
   add({ next: step.next }, path);
   for (const [name, outcome] of Object.entries(step.task?.outcomes ?? {})) add(outcome, [...path, 'task', 'outcomes', name]);
   if (step.review) {
-    add(step.review.approved, [...path, 'review', 'approved']);
-    add(step.review.rejected ?? { end: 'rejected' }, [...path, 'review', 'rejected']);
+    const listed = step.review.outcomes;
+    const where = (verdict: 'approve' | 'reject', older: 'approved' | 'rejected') => {
+      const outcome = listed?.[verdict];
+      return outcome && (outcome.next !== undefined || outcome.end !== undefined) ? [...path, 'review', 'outcomes', verdict] : [...path, 'review', older];
+    };
+    for (const v of reviewVerdicts(step.review)) {
+      if (v.verdict === 'approve') add(v.target, where('approve', 'approved'));
+      if (v.verdict === 'reject') add(v.target, where('reject', 'rejected'));
+    }
     add(step.review['on-cap'], [...path, 'review', 'on-cap']);
   }
   add(step.checklist?.['on-fail'], [...path, 'checklist', 'on-fail']);
@@ -415,7 +494,7 @@ export function fallsThrough(step: Step): boolean {
   if (step.end !== undefined || step.next !== undefined) return false;
   if (step.branch?.some((c) => c.when === undefined)) return false;
   if (step.task) return Object.values(step.task.outcomes).some((o) => o.next === undefined && o.end === undefined);
-  if (step.review) return step.review.approved === undefined;
+  if (step.review) return reviewVerdicts(step.review)[0].target === undefined;
   return true;
 }
 
@@ -499,6 +578,7 @@ function variablesOf(def: Definition): Set<string> {
       Object.values(step.parallel ?? {}).forEach(visit);
       // A for-each's item and its position are variables of its steps (checked here as anywhere, like the others).
       if (step['for-each']) names.add(step['for-each'].as ?? 'item').add('index'), visit(step['for-each'].steps);
+      if (step.review?.['on-return']) visit(step.review['on-return']);
     });
   visit(def.steps);
   return names;
@@ -576,6 +656,7 @@ function templateProblems(templates: readonly TemplateSignature[], args: Record<
 // field no `properties` declares, `properties` without `type: object`.
 const ajv = new Ajv({ strict: true, allErrors: true });
 addFormats(ajv);
+ajv.addKeyword({ keyword: PERSON_WITH_ROLE, schemaType: 'string' });
 // The one extension keyword: a field whose value the state query and audit show as "•••" (workflows/sensitive.ts).
 // Any other `x-` keyword stays an unknown keyword, like a misspelt one.
 ajv.addKeyword({ keyword: 'x-sensitive', schemaType: 'boolean' });

@@ -6,6 +6,7 @@
  */
 import { fallsThrough } from './checks';
 import type { Definition, Step, Target } from './model';
+import { reviewersOf, reviewVerdicts } from './review';
 import { roleChoices } from './roles';
 
 const ENGINE_LANE = 'engine';
@@ -36,8 +37,11 @@ export function toMermaid(def: Definition): string {
     lanes.set(lane, [...(lanes.get(lane) ?? []), `${node(step.id)}${shape}`]);
   };
 
-  /** Draws a list of steps; `exit` is where control goes after its last step (the end, or a join). */
-  const walk = (steps: Step[], exit: () => string) => {
+  /**
+   * Draws a list of steps; `exit` is where control goes after its last step (the end, a join, or the review
+   * an `on-return` detour comes back to), and `exitWords` what that last arrow says.
+   */
+  const walk = (steps: Step[], exit: () => string, exitWords?: string) => {
     steps.forEach((step, index) => {
       place(step);
       const from = node(step.id);
@@ -45,6 +49,13 @@ export function toMermaid(def: Definition): string {
       for (const { target, label } of exits(step)) edges.push({ from, to: to(target), label });
       if (step.next !== undefined) edges.push({ from: step.parallel ? join(step) : from, to: node(step.next), label: continueLabel(step) });
       if (step.end) edges.push({ from, to: endNode(step.end) });
+      const onReturn = step.review?.['on-return'];
+      if (onReturn) {
+        // The steps run on a return, drawn as a detour that comes back to the review for the rework.
+        const returned = reviewVerdicts(step.review!).find((v) => v.verdict === 'return')!;
+        edges.push({ from, to: node(onReturn[0].id), label: text(returned.words) });
+        walk(onReturn, () => from, `reworked by ${text(roleChoices(step.review!.owner).roles.join(' or ') || 'the owner')}, reviewed again`);
+      }
       if (step.parallel) {
         const joined = join(step);
         for (const [branch, branchSteps] of Object.entries(step.parallel)) {
@@ -55,7 +66,8 @@ export function toMermaid(def: Definition): string {
       if (fallsThrough(step) && step.next === undefined) {
         const following = steps[index + 1];
         const origin = step.parallel ? join(step) : from;
-        edges.push({ from: origin, to: following ? node(following.id) : exit(), label: continueLabel(step) });
+        const words = following ? continueLabel(step) : [continueLabel(step), exitWords].filter(Boolean).join(', ') || undefined;
+        edges.push({ from: origin, to: following ? node(following.id) : exit(), label: words });
       }
     });
   };
@@ -73,6 +85,7 @@ export function toMermaid(def: Definition): string {
       const timing = timingLabel(s, def);
       if (timing) timed.set(node(s.id), timing);
       Object.values(s.parallel ?? {}).forEach(collect);
+      if (s.review?.['on-return']) collect(s.review['on-return']);
     });
   collect(def.steps);
 
@@ -96,7 +109,8 @@ function continueLabel(step: Step): string | undefined {
   const words: string[] = [];
   const outcomes = Object.entries(step.task?.outcomes ?? {}).filter(([, o]) => o.next === undefined && o.end === undefined);
   if (outcomes.length) words.push(outcomes.map(([name, o]) => text(o.label ?? name)).join(' / '));
-  if (step.review && step.review.approved === undefined) words.push('approved');
+  const approve = step.review && reviewVerdicts(step.review)[0];
+  if (approve && approve.target === undefined) words.push(text(approve.words));
   if (step.when !== undefined) words.push(words.length ? 'or skipped' : 'skipped or done');
   return words.length ? words.join(', ') : undefined;
 }
@@ -109,8 +123,7 @@ function exits(step: Step): { target: Target; label: string }[] {
   };
   for (const [name, outcome] of Object.entries(step.task?.outcomes ?? {})) add(outcome, text(outcome.label ?? name));
   if (step.review) {
-    add(step.review.approved, 'approved');
-    add(step.review.rejected ?? { end: 'rejected' }, 'rejected');
+    for (const verdict of reviewVerdicts(step.review)) if (verdict.target) add(verdict.target, text(verdict.words));
     add(step.review['on-cap'], `returned ${step.review['max-rounds']} times`);
   }
   step.branch?.forEach((branchCase) => add(branchCase, text(branchCase.title ?? (branchCase.when === undefined ? 'otherwise' : `when ${branchCase.when}`))));
@@ -122,14 +135,14 @@ function exits(step: Step): { target: Target; label: string }[] {
 
 function laneOf(step: Step): string {
   // A role chosen by the data is drawn in the lane of the first role it can give.
-  const ref = step.task?.role ?? step.review?.reviewer ?? step.checklist?.items[0].verifier;
+  const ref = step.task?.role ?? (step.review && reviewersOf(step.review)[0]?.reviewer) ?? step.checklist?.items[0].verifier;
   return (ref === undefined ? undefined : roleChoices(ref).roles[0]) ?? ENGINE_LANE;
 }
 
 function kindLabel(step: Step): string {
   if (step.call) return `call ${step.call}`;
   if (step.task) return step.title === undefined ? step.task.title : `task: ${step.task.title}`;
-  if (step.review) return `review: ${step.review.title} (owner ${roleChoices(step.review.owner).roles.join(' or ') || 'chosen by the data'}${step.review['max-rounds'] ? `, max ${step.review['max-rounds']} rounds` : ''})`;
+  if (step.review) return `review: ${step.review.title} (${reviewersLabel(step.review)}owner ${roleChoices(step.review.owner).roles.join(' or ') || 'chosen by the data'}${step.review['max-rounds'] ? `, max ${step.review['max-rounds']} rounds` : ''})`;
   if (step.checklist) return `checklist: ${step.checklist.title}`;
   if (step.wait) return step.wait.for ? `wait ${step.wait.for}` : `wait until ${step.wait.until}`;
   if (step['wait-for']) return `wait for ${step['wait-for'].event}${step['wait-for'].timeout ? ` (timeout ${step['wait-for'].timeout})` : ''}`;
@@ -141,6 +154,13 @@ function kindLabel(step: Step): string {
   if (step.set) return 'set variables';
   if (step.end) return `end ${step.end}`;
   return '';
+}
+
+/** "reviewers iod, then provisioning; " for a review with several reviewers. */
+function reviewersLabel(review: NonNullable<Step['review']>): string {
+  const reviewers = reviewersOf(review);
+  if (reviewers.length < 2) return '';
+  return `reviewers ${reviewers.map((r) => roleChoices(r.reviewer).roles.join(' or ') || 'chosen by the data').join(', then ')}; `;
 }
 
 function timingLabel(step: Step, def: Definition): string | undefined {

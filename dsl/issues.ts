@@ -32,7 +32,8 @@ export type IssueCode =
   | 'unknown-variable'
   | 'unknown-function'
   | 'unknown-template'
-  | 'unknown-event';
+  | 'unknown-event'
+  | 'unknown-field';
 
 export type Path = (string | number)[];
 

@@ -65,7 +65,17 @@ export const Outcome = z.strictObject({
   end: EndStatus.optional(),
   reason: z.string().optional(),
   comment: describe(z.enum(['required', 'optional']).optional(), 'Whether the decision must carry a comment.'),
+  requires: describe(
+    z.array(z.string().min(1)).min(1).optional(),
+    'Form fields that must be filled for this outcome only, e.g. `[reason]` on `reject`; each must be declared in the form.',
+  ),
 });
+
+/**
+ * A start-input field marked with this keyword names a person of the people directory holding the given
+ * role (`cam: { type: string, x-person-with-role: cam }`); the start is refused otherwise.
+ */
+export const PERSON_WITH_ROLE = 'x-person-with-role';
 
 /** A JSON Schema object, checked as such by the compiler. */
 export const JsonSchema = describe(z.record(z.string(), z.unknown()), 'A JSON Schema (draft 2020-12).');
@@ -129,15 +139,48 @@ export const OnCap = z.strictObject({
   next: describe(StepId.optional(), 'A step to go to instead of another round.'),
 });
 
-export const Review = z.strictObject({
-  owner: describe(RoleRef, 'The role that prepares the work and fixes it when it is returned.'),
+/**
+ * One of a review's three verdicts as the definition words it: the outcome name a decision sends (`name`),
+ * the button's `label`, whether a comment is needed, the form fields it requires, and (approve, reject)
+ * where it leads.
+ */
+export const ReviewOutcome = z.strictObject({
+  name: describe(Name.optional(), 'The outcome name decisions send, e.g. `rejected-returned`; default the verdict (`approve`, `return`, `reject`).'),
+  label: describe(z.string().optional(), 'What the inbox button and the diagram arrow say, e.g. `Rejected - returned to Partnerships`.'),
+  comment: describe(z.enum(['required', 'optional']).optional(), 'Whether the decision must carry a comment; default required for return and reject.'),
+  requires: describe(z.array(z.string().min(1)).min(1).optional(), 'Form fields that must be filled for this verdict, e.g. `[reason]`.'),
+  next: StepId.optional(),
+  end: EndStatus.optional(),
+  reason: z.string().optional(),
+});
+
+/** The verdicts a reviewer may give, worded by the definition. Listed, only those listed are offered (approve and return always). */
+export const ReviewOutcomes = z.strictObject({
+  approve: describe(ReviewOutcome.optional(), 'The work is accepted; `next`/`end` say where to go (default: the next step).'),
+  return: describe(ReviewOutcome.optional(), 'The work goes back to its owner for rework, then to review again; no `next`/`end`.'),
+  reject: describe(ReviewOutcome.optional(), 'The work is refused; default: the process ends rejected. Leave it out when a reviewer may only return the work.'),
+});
+
+/** A reviewer of a review with several: the role, and the stage the instance enters while it is theirs. */
+export const ReviewStage = z.strictObject({
   reviewer: RoleRef,
+  stage: describe(Name.optional(), 'The stage the instance enters when this reviewer\'s turn comes (its ticket moves there).'),
+});
+
+const ReviewWithoutSteps = z.strictObject({
+  owner: describe(RoleRef, 'The role that prepares the work and fixes it when it is returned.'),
+  reviewer: describe(RoleRef.optional(), 'The role that reviews; or `reviewers:` for several in order.'),
+  reviewers: describe(
+    z.array(z.union([RoleRef, ReviewStage])).min(1).optional(),
+    'Several reviewers in order (`[iod, provisioning]`, or `{ reviewer, stage }` entries); each may return the work, and review then starts again from the first.',
+  ),
   title: z.string(),
   instructions: z.string().optional(),
   form: JsonSchema.optional(),
+  outcomes: describe(ReviewOutcomes.optional(), 'The verdicts\' names, labels and targets: `{ approve: { label: Approved }, return: { name: rejected-returned, label: ... }, reject: ... }`.'),
   'max-rounds': describe(
     z.number().int().positive().optional(),
-    'How many times the reviewer may return the work; then the reviewer (or `on-cap.escalate`) must approve or reject.',
+    'How many times the reviewer may return the work; then the reviewer (or `on-cap.escalate`) must approve or reject. Omitted, no cap.',
   ),
   approved: Target.optional(),
   rejected: Target.optional(),
@@ -145,6 +188,7 @@ export const Review = z.strictObject({
   'returned-stage': describe(Name.optional(), 'The stage the instance is in while the owner reworks returned work (its ticket moves there); it comes back to the step\'s stage on resubmission.'),
   due: Duration.optional(),
 });
+export type ReviewSpec = z.infer<typeof ReviewWithoutSteps> & { 'on-return'?: Step[] };
 
 export const Wait = z.strictObject({
   for: Duration.optional(),
@@ -224,7 +268,6 @@ const StepWithoutBranches = z.strictObject({
   expect: describe(Expression.optional(), 'The step fails unless this is true of `result`.'),
   task: Task.optional(),
   checklist: Checklist.optional(),
-  review: Review.optional(),
   wait: Wait.optional(),
   'wait-for': WaitForEvent.optional(),
   notify: describe(Notify.optional(), 'Send an e-mail: `{ role | address, subject, text }`.'),
@@ -247,7 +290,7 @@ const ForEachWithoutSteps = z.strictObject({
 export type ForEachSpec = z.infer<typeof ForEachWithoutSteps> & { steps: Step[] };
 
 /** Parallel branches and for-each bodies hold steps, so these fields are declared by hand to close the recursion. */
-export type Step = z.infer<typeof StepWithoutBranches> & { parallel?: Record<string, Step[]>; 'for-each'?: ForEachSpec };
+export type Step = z.infer<typeof StepWithoutBranches> & { parallel?: Record<string, Step[]>; 'for-each'?: ForEachSpec; review?: ReviewSpec };
 
 export const Step: z.ZodType<Step> = StepWithoutBranches.extend({
   parallel: z
@@ -258,6 +301,14 @@ export const Step: z.ZodType<Step> = StepWithoutBranches.extend({
     .lazy(() => ForEachWithoutSteps.extend({ steps: z.array(Step).min(1).meta({ description: 'The steps run for each item.' }) }))
     .optional()
     .meta({ description: 'Runs its steps once per item; `result` receives one entry per item, in the list\'s order.' }),
+  review: z
+    .lazy(() =>
+      ReviewWithoutSteps.extend({
+        'on-return': z.array(Step).min(1).optional().meta({ description: 'Steps run each time the work is returned, before the owner\'s rework task opens (move the ticket back, re-run a checklist).' }),
+      }),
+    )
+    .optional()
+    .meta({ description: 'A review loop: the reviewer approves, rejects, or returns the work to its owner.' }),
 });
 
 /** The kind keys; exactly one per step. */
@@ -304,7 +355,8 @@ export type Definition = z.infer<typeof Definition>;
 export type Target = z.infer<typeof Target>;
 export type Outcome = z.infer<typeof Outcome>;
 export type TaskSpec = z.infer<typeof Task>;
-export type ReviewSpec = z.infer<typeof Review>;
+export type ReviewOutcomeSpec = z.infer<typeof ReviewOutcome>;
+export type ReviewStageSpec = z.infer<typeof ReviewStage>;
 export type ChecklistSpec = z.infer<typeof Checklist>;
 export type DeadlineSpec = z.infer<typeof Deadline>;
 export type RoleRef = z.infer<typeof RoleRef>;

@@ -13,6 +13,7 @@ import { statusOf } from '../client/instances';
 import type { CompiledDefinition } from '../dsl/compile';
 import { toMermaid } from '../dsl/diagram';
 import type { Step } from '../dsl/model';
+import { reviewVerdicts } from '../dsl/review';
 import type { InstanceState } from '../workflows/messages';
 import type { InboxOptions } from './index';
 
@@ -108,10 +109,14 @@ function wordsOf(steps: Step[]): Record<string, z.infer<typeof StepWords>> {
     const task = step.task;
     words[step.id] = {
       title: step.title ?? task?.title ?? step.review?.title ?? step.checklist?.title ?? step.id,
-      outcomes: Object.fromEntries(Object.entries(task?.outcomes ?? {}).map(([name, outcome]) => [name, outcome.label ?? name])),
+      outcomes: step.review
+        ? Object.fromEntries(reviewVerdicts(step.review).map((v) => [v.name, v.label ?? v.name]))
+        : Object.fromEntries(Object.entries(task?.outcomes ?? {}).map(([name, outcome]) => [name, outcome.label ?? name])),
       items: Object.fromEntries((step.checklist?.items ?? []).map((item) => [item.id, item.label])),
     };
     for (const branch of Object.values(step.parallel ?? {})) Object.assign(words, wordsOf(branch));
+    if (step['for-each']) Object.assign(words, wordsOf(step['for-each'].steps));
+    if (step.review?.['on-return']) Object.assign(words, wordsOf(step.review['on-return']));
   }
   return words;
 }

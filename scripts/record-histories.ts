@@ -3,6 +3,8 @@
  * completion on the time-skipping server and their histories saved (binary protobuf) under
  * tests/fixtures/histories/<interpreter version>/. Run it (`npx tsx scripts/record-histories.ts`) when the
  * interpreter's version changes, and keep the old folders: every recorded history must keep replaying.
+ * Names given as arguments (`npx tsx scripts/record-histories.ts review-reviewers-on-return`) record only
+ * those scenarios, leaving the other files as they are.
  */
 import type { WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
@@ -16,7 +18,8 @@ import { startTimeSkippingWorker } from '../tests/support/worker';
 /**
  * The version whose scenarios this script records. The v1 histories (tests/fixtures/histories/v1) were
  * recorded by the first interpreter and are kept as they are; v2 adds checklists that must pass, review caps
- * that never reject, task e-mails, `notify:` steps, HubSpot stage mirroring, four eyes and incident deadlines.
+ * that never reject, task e-mails, `notify:` steps, HubSpot stage mirroring, four eyes and incident deadlines,
+ * and reviews with several reviewers, worded verdicts and `on-return:` steps.
  */
 export const INTERPRETER_VERSION = 'v2';
 
@@ -80,6 +83,43 @@ steps:
       await decide(handle, final.id, 'approve', 'martin.cho');
     },
   },
+  'review-reviewers-on-return': {
+    yaml: `
+process: ticket-review
+version: 1
+title: IOD, then provisioning, check the ticket sales prepared
+roles: { sales: Sales, iod: IOD team, provisioning: Provisioning team }
+stages: [draft, iod-check, provisioning]
+steps:
+  - id: open-ticket
+    call: hubspot.createTicket
+    with: { subject: Add seats, pipeline: CINNOX service addition / amendment / termination, stage: IOD Team - Check and approval }
+    result: ticket
+  - id: check-ticket
+    stage: iod-check
+    review:
+      owner: sales
+      reviewers: [iod, { reviewer: provisioning, stage: provisioning }]
+      title: Check the ticket
+      form: { type: object, properties: { reason: { type: string } } }
+      outcomes:
+        approve: { label: Approved }
+        return: { name: rejected-returned, label: Rejected - returned to Sales, requires: [reason], comment: optional }
+      returned-stage: draft
+      on-return:
+        - id: ticket-back
+          call: hubspot.moveTicket
+          with: { ticketId: =ticket.id, pipeline: CINNOX service addition / amendment / termination, stage: Sales - Draft / Returned }
+    result: review
+`,
+    async drive(handle) {
+      await decide(handle, (await openTask(handle, (t) => t.id.endsWith('review-1'))).id, 'approve', 'ivy.chan');
+      await decide(handle, (await openTask(handle, (t) => t.id.endsWith('review-1.reviewer-2'))).id, 'rejected-returned', 'pat.wong', { form: { reason: 'package differs' } });
+      await decide(handle, (await openTask(handle, (t) => t.kind === 'rework')).id, 'resubmit', 'sam.lee');
+      await decide(handle, (await openTask(handle, (t) => t.id.endsWith('review-2'))).id, 'approve', 'kenji.ito');
+      await decide(handle, (await openTask(handle, (t) => t.id.endsWith('review-2.reviewer-2'))).id, 'approve', 'pat.wong');
+    },
+  },
   'incident-deadline-notify-four-eyes': {
     yaml: `
 process: move-then-approve
@@ -114,7 +154,8 @@ async function main(): Promise<void> {
   mkdirSync(dir, { recursive: true });
   const { client, stop } = await startTimeSkippingWorker();
   try {
-    for (const [name, scenario] of Object.entries(SCENARIOS)) {
+    const only = process.argv.slice(2);
+    for (const [name, scenario] of Object.entries(SCENARIOS).filter(([name]) => only.length === 0 || only.includes(name))) {
       const definition = await compile(scenario.yaml);
       const handle = await startProcess(client, definition, scenario.input ?? {}, { workflowId: name, startedBy: scenario.startedBy });
       await scenario.drive(handle);

@@ -10,10 +10,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { startActivities } from '../activities';
+import { OidcVerifier } from '../api/identity/oidc';
 import { startFakes, type Sandbox } from '../fakes';
+import { stateQuery } from '../workflows/messages';
 import { bundleWorkflows, TASK_QUEUE } from '../worker';
 import { call, id, startTestApi, type ApiHarness } from './support/api';
 import { devServerEnvironment } from './support/environments';
+import { startLocalIdp, type LocalIdp } from './support/oidc';
 import { compile } from './support/processes';
 
 const approval = `
@@ -51,6 +54,9 @@ let sandbox: Sandbox;
 let worker: Worker;
 let running: Promise<void>;
 let api: ApiHarness;
+let idp: LocalIdp;
+/** The same API signing people in with OpenID Connect tokens, roles from the `groups` claim. */
+let oidcApi: ApiHarness;
 let ivy: string;
 let carla: string;
 
@@ -61,12 +67,16 @@ beforeAll(async () => {
   worker = await Worker.create({ connection: env.nativeConnection, taskQueue: TASK_QUEUE, workflowBundle: bundle, activities: startActivities(sandbox.env).activities });
   running = worker.run();
   api = await startTestApi(env.client, [definition]);
+  idp = await startLocalIdp();
+  oidcApi = await startTestApi(env.client, [definition], { oidc: new OidcVerifier({ issuer: idp.issuer, audience: 'ops-api', personClaim: 'email', rolesClaim: 'groups' }) });
   ivy = api.keyFor('ivy.chan');
   carla = api.keyFor('carla.mendes');
 }, 180_000);
 
 afterAll(async () => {
   await api?.close();
+  await oidcApi?.close();
+  await idp?.close();
   worker?.shutdown();
   await running;
   await env?.teardown();
@@ -239,6 +249,10 @@ describe('an instance from start to end', () => {
     const view = await until(() => get(`/instances/${id(workflowId)}`), (a) => a.body.status === 'cancelled', 'the cancellation');
     expect(view.body).toMatchObject({ status: 'cancelled', outcome: 'cancelled', reason: 'partner withdrew the request', openTasks: [] });
     expect(view.body.audit.at(-1)).toMatchObject({ event: 'ended', actor: 'carla.mendes', outcome: 'cancelled', detail: 'partner withdrew the request' });
+    // The instance's own trail says so (the API reads no history for it), and its tasks are closed.
+    const own = await env.client.workflow.getHandle(workflowId).query(stateQuery);
+    expect(own).toMatchObject({ status: 'cancelled', reason: 'partner withdrew the request', openTasks: [] });
+    expect(own.audit.filter((e) => e.event === 'ended')).toEqual([expect.objectContaining({ actor: 'carla.mendes', detail: 'partner withdrew the request' })]);
     const again = await post(`/instances/${id(workflowId)}/cancel`, { reason: 'once more' });
     expect(again.status).toBe(409);
   });
@@ -262,6 +276,35 @@ describe('an instance from start to end', () => {
     expect(pages).toBeGreaterThan(1);
     expect(new Set(ids).size).toBe(ids.length);
     expect(ids).toEqual(expect.arrayContaining(['partner-approval/page-1', 'partner-approval/page-2', 'partner-approval/page-3']));
+  });
+});
+
+describe('decisions signed in with OpenID Connect', () => {
+  it('carry the roles of the token\'s roles claim: a claimed role decides, a role not claimed or a missing claim is refused', async () => {
+    const workflowId = await started('vandelay');
+    const review = await openTaskOf(workflowId, 'review');
+    const bearer = async (claims: Record<string, unknown>) => `Bearer ${await idp.token(claims)}`;
+    const route = `/instances/${id(workflowId)}/tasks/${encodeURIComponent(review.id)}/decision`;
+    const decide = async (authorization: string, body: unknown) => call(oidcApi.url, 'POST', route, { body, headers: { authorization } });
+
+    // ivy.chan holds iod in the directory, but her token claims only cam, then nothing.
+    const claimsCam = await decide(await bearer({ email: 'ivy.chan@example.com', groups: ['cam'] }), { outcome: 'approve', form: { kycFile: 'upl_x' } });
+    expect(claimsCam.status).toBe(403);
+    expect(claimsCam.body.detail).toBe(`task '${review.id}' is for iod; you hold cam`);
+    const claimsNothing = await decide(await bearer({ email: 'ivy.chan@example.com' }), { outcome: 'approve', form: { kycFile: 'upl_x' } });
+    expect(claimsNothing.status).toBe(403);
+    expect(claimsNothing.body.detail).toBe(`task '${review.id}' is for iod; you hold no role`);
+
+    // carla.mendes holds only cam in the directory; her token claims iod, which the identity provider decides.
+    const carlaIod = await bearer({ email: 'carla.mendes@example.com', groups: ['iod'] });
+    const form = new FormData();
+    form.append('file', new Blob([Buffer.from('%PDF-1.4 kyc')], { type: 'application/pdf' }), 'kyc.pdf');
+    const uploaded = await call(oidcApi.url, 'POST', `/instances/${id(workflowId)}/tasks/${encodeURIComponent(review.id)}/uploads`, { body: form, headers: { authorization: carlaIod } });
+    expect(uploaded.status).toBe(201);
+    const decided = await decide(carlaIod, { outcome: 'approve', form: { kycFile: uploaded.body.id } });
+    expect(decided.status).toBe(200);
+    const view = await until(() => get(`/instances/${id(workflowId)}`), (a) => a.body.audit?.some((e: { event: string }) => e.event === 'decision'), 'the decision');
+    expect(view.body.audit).toEqual(expect.arrayContaining([expect.objectContaining({ event: 'decision', taskId: review.id, actor: 'carla.mendes', outcome: 'approve' })]));
   });
 });
 

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { startProcess } from '../client/processes';
 import type { WorkflowHandle } from '@temporalio/client';
 import { decideUpdate, stateQuery } from '../workflows/messages';
-import { compile, openTask, person } from './support/processes';
+import { compile, notified, openTask, person } from './support/processes';
 import { startTimeSkippingWorker, type RunningWorker } from './support/worker';
 
 let running: RunningWorker;
@@ -70,6 +70,7 @@ describe('a task due "same business day"', () => {
     const now = await state(handle);
     expect(now.openTasks[0]).toMatchObject({ breached: false, timeLeft: '7 hours left' });
     expect(now.audit.map((entry) => entry.event)).not.toContain('deadline-breached');
+    await notified(handle, task.id);
     await handle.executeUpdate(decideUpdate, { args: [{ taskId: task.id, outcome: 'done', actor: person('carla.mendes') }] });
     expect((await handle.result()).status).toBe('completed');
   });
@@ -98,6 +99,7 @@ describe('a task due "same business day"', () => {
     expect(now.openTasks[0]).toMatchObject({ breached: true, timeLeft: 'overdue by less than a minute' });
     expect(now.audit).toContainEqual(expect.objectContaining({ event: 'deadline-breached', taskId: task.id, detail: 'due 2027-11-08T22:00:00.000Z' }));
     // Breached, the task is still open for the person to finish.
+    await notified(handle, task.id);
     await handle.executeUpdate(decideUpdate, { args: [{ taskId: task.id, outcome: 'done', actor: person('carla.mendes') }] });
     expect((await handle.result()).status).toBe('completed');
   });

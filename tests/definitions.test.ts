@@ -11,6 +11,7 @@ import path from 'node:path';
 import { catalogue } from '../activities';
 import { compileFiles, definitionFiles } from '../client/definitions';
 import { compileAll } from '../dsl/compile';
+import { toMermaid } from '../dsl/diagram';
 import { formatIssues } from '../dsl/issues';
 import { definitionJsonSchema } from '../dsl/json-schema';
 import { STEP_KINDS } from '../dsl/model';
@@ -40,7 +41,7 @@ describe('a definition using every construct', () => {
   it('uses each kind of step, so the test above covers the whole language', () => {
     const text = readFileSync(processes[0], 'utf8');
     for (const kind of STEP_KINDS) expect(text).toMatch(new RegExp(`^\\s+(- )?${kind}:`, 'm'));
-    for (const construct of ['deadline:', 'remind:', 'escalate:', 'max-rounds:', 'form:', 'outcomes:', 'stage:', 'retry:', 'one-of:', "role: '=", 'on-rejected:', 'max-parallel:']) {
+    for (const construct of ['deadline:', 'remind:', 'escalate:', 'max-rounds:', 'form:', 'outcomes:', 'stage:', 'retry:', 'one-of:', "role: '=", 'on-rejected:', 'max-parallel:', 'reviewers:', 'on-return:', 'requires:', 'label:']) {
       expect(text).toContain(construct);
     }
   });
@@ -152,6 +153,20 @@ describe('a malformed definition', () => {
     ["unknown-template.yaml", "unknown-template.yaml:10:25: email.send: unknown template 'Reseller onboarding pack'\n  hint: did you mean 'Reseller onboarding packet'?\nunknown-template.yaml:17:9: email.send: template 'Activation email to customer from IOD (Draft)' needs 'loginEmail'\n  hint: add loginEmail: ... under 'template.variables'\nunknown-template.yaml:17:102: email.send: template 'Activation email to customer from IOD (Draft)' has no variable 'loginMail'\n  hint: did you mean 'loginEmail'?\nunknown-template.yaml:22:7: email.send: template 'Activation email to customer from IOD (Draft)' needs 'serviceName', 'companyName', 'customerName', 'loginUrl', 'loginEmail'\n  hint: add serviceName: ..., companyName: ..., customerName: ..., loginUrl: ..., loginEmail: ... under 'template.variables'\nunknown-template.yaml:22:43: email.send: unknown argument 'template.variabels'\n  hint: did you mean 'variables'?"],
     ["unknown-event.yaml", "unknown-event.yaml:7:24: warning: no trigger or action is known to send the event 'contract-signd'\n  hint: it can still arrive through the CLI's `event` command; check the name against the system that sends it"],
     ["shape-and-checks.yaml", "shape-and-checks.yaml:8:5: unknown key 'stge' in step 1\n  hint: did you mean 'stage'?\nshape-and-checks.yaml:10:19: unknown role 'sales'\n  hint: known roles: ops\nshape-and-checks.yaml:10:65: step 'second' jumps to 'thrid', which does not exist\n  hint: did you mean 'third'?\nshape-and-checks.yaml:12:18: 'soon' is not a duration\n  hint: write e.g. '5 minutes', '30 calendar days', '3 business days', 'same business day' or 'next business day'"],
+    [
+      'bad-review.yaml',
+      "bad-review.yaml:11:7: a review has either 'reviewer' or 'reviewers', not both\n  hint: put 'sales-ops' into the 'reviewers' list\n" +
+        "bad-review.yaml:11:54: unknown stage 'iod-check'\n  hint: known stages: pending, returned\n" +
+        "bad-review.yaml:18:25: outcomes 'approve' and 'return' are both named 'approved'\n  hint: give each verdict its own name: a decision must say which it is\n" +
+        "bad-review.yaml:18:90: 'requires' names the form field 'rejectReason', which the form does not declare\n  hint: did you mean 'rejectedReason'?\n" +
+        "bad-review.yaml:18:105: a return sends the work back to its owner; it cannot have 'next'\n  hint: to leave the review on a return, use 'on-cap' with 'max-rounds', or steps under 'on-return'\n" +
+        "bad-review.yaml:19:7: at the round cap the reviewer may no longer return the work, and this review offers no 'reject': only approve would be left\n  hint: add 'reject:' under 'outcomes', or 'on-cap: { next: <step> }', or drop 'max-rounds'",
+    ],
+    [
+      'bad-requires.yaml',
+      "bad-requires.yaml:15:45: 'requires' names the form field 'reasn', which the form does not declare\n  hint: did you mean 'reason'?\n" +
+        "bad-requires.yaml:22:46: 'requires' names the form field 'reason', but there is no form\n  hint: add 'form:' under 'task' with 'reason' under its 'properties'",
+    ],
     ["alias-bomb.yaml", "alias-bomb.yaml:6:10: YAML: the aliases expand into too many copies (an alias bomb?)\n  hint: write the repeated part out, or use fewer aliases of aliases"],
     ["recursive-alias.yaml", "recursive-alias.yaml:8:14: YAML: alias '*steps' is used inside the node it names, so its data would never end\n  hint: refer to '&steps' from outside it, or write the nested part out"],
   ])('%s is reported at its place, with a hint', async (name, expected) => {
@@ -209,9 +224,23 @@ describe('the diagram command', () => {
     const chart = cli.stdout;
     expect(chart.startsWith('flowchart TD\n')).toBe(true);
     for (const lane of ['engine', 'iod', 'management', 'provisioning', 'rnd']) expect(chart).toMatch(new RegExp(`subgraph lane_\\d+_${lane}\\[`));
-    expect(chart).toContain('s_high_risk -->|"Ordinary customer · due 3 business days"| s_set_up_in_odb');
+    expect(chart).toContain('s_bug_fix -->|"fixed · due 3 business days"| s_set_up_in_odb');
     expect(chart).toContain('s_set_up_in_odb -->|"blocked-by-bug"| s_bug_fix');
     expect(chart).toContain('s_bug_fix -->|"after 5 visits"| end_cancelled');
+  });
+});
+
+describe('the process documents', () => {
+  it('exist for each shipped process (docs/processes/<name>.md) and show its current diagram', async () => {
+    const root = path.join(__dirname, '..');
+    const files = await definitionFiles(path.join(root, 'definitions'));
+    for (const result of await compileFiles(files)) {
+      const definition = result.definition!;
+      const document = readFileSync(path.join(root, 'docs', 'processes', `${definition.process}.md`), 'utf8');
+      const shown = /```mermaid\n([\s\S]*?)```/.exec(document)?.[1];
+      // Regenerate with: npm run cli -- diagram definitions/<name>.yaml
+      expect({ process: definition.process, diagram: shown?.trim() }).toEqual({ process: definition.process, diagram: toMermaid(definition).trim() });
+    }
   });
 });
 

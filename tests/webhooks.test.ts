@@ -6,14 +6,21 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createHmac } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { startActivities } from '../activities';
+import { startApi } from '../api/server';
 import { startFakes, type Sandbox } from '../fakes';
 import type { HubSpotFake } from '../fakes/hubspot/fake';
 import { signV3 } from '../activities/hubspot/webhook';
 import { signJiraWebhook } from '../activities/jira/webhook';
 import { JotFormClient } from '../activities/jotform/client';
 import { JotFormConfigSchema } from '../activities/jotform/config';
+import { PartnerStackClient } from '../activities/partnerstack/client';
+import { PartnerStackConfigSchema } from '../activities/partnerstack/config';
 import { channelPartnerAnswers, CHANNEL_PARTNER_FORM_ID, type JotFormFake } from '../fakes/jotform/fake';
+import type { PartnerStackFake } from '../fakes/partnerstack/fake';
 import { bundleWorkflows, TASK_QUEUE } from '../worker';
 import { stateQuery } from '../workflows/messages';
 import { call, startTestApi, type ApiHarness } from './support/api';
@@ -26,10 +33,10 @@ version: 1
 title: Provision a registered deal
 business-key: input.dealId
 roles: { iod: IOD team }
-input: { type: object, required: [dealId], properties: { dealId: { type: string } } }
+input: { type: object, required: [dealId], properties: { dealId: { type: string }, account: { type: string } } }
 steps:
   - id: kyc
-    task: { role: iod, title: "KYC for deal {{ input.dealId }}", outcomes: { done: {} } }
+    task: { role: iod, title: "KYC for {{ $exists(input.account) ? input.account : input.dealId }}", outcomes: { done: {} } }
 `;
 
 const watcher = `
@@ -64,7 +71,7 @@ steps:
 
 const JIRA_SECRET = 'jira-webhook-secret-for-tests';
 const DOCUSIGN_KEY = 'docusign-connect-key-for-tests';
-const PARTNERSTACK_TOKEN = 'partnerstack-path-token-0123456789';
+const PANDADOC_KEY = 'pandadoc-shared-key-for-tests';
 
 let env: TestWorkflowEnvironment;
 let sandbox: Sandbox;
@@ -73,6 +80,7 @@ let worker: Worker;
 let running: Promise<void>;
 let api: ApiHarness;
 let hubspot: HubSpotFake;
+let partnerstack: PartnerStackFake;
 
 beforeAll(async () => {
   const [bundle, fakes, environment, definitions] = await Promise.all([
@@ -85,6 +93,7 @@ beforeAll(async () => {
   env = environment;
   jotform = sandbox.fake<JotFormFake>('jotform');
   hubspot = sandbox.fake<HubSpotFake>('hubspot');
+  partnerstack = sandbox.fake<PartnerStackFake>('partnerstack');
   worker = await Worker.create({ connection: env.nativeConnection, taskQueue: TASK_QUEUE, workflowBundle: bundle, activities: startActivities(sandbox.env).activities });
   running = worker.run();
   const jotformConfig = JotFormConfigSchema.parse({ apiKey: jotform.apiKey, baseUrl: jotform.url, formIds: [CHANNEL_PARTNER_FORM_ID], webhookToken: jotform.webhookToken });
@@ -96,13 +105,17 @@ beforeAll(async () => {
           'ticket.propertyChange': { event: 'hubspot-ticket-changed', process: 'ticket-watch', 'business-key': '=$string(objectId)' },
         },
         jira: { 'jira:issue_updated': { event: 'jira-issue-updated', process: 'ticket-watch', 'business-key': '=issue.fields.labels[0]' } },
-        partnerstack: { 'deal.created': { start: 'deal-provisioning', input: { dealId: '=key' } } },
+        partnerstack: { 'deal.created': { start: 'deal-provisioning', input: { dealId: '=key', account: '=account_name' } } },
         jotform: { submission: { start: 'channel-partner-request', input: { submissionId: '=submissionId', company: '=answers.companyName.value' } } },
       },
       hubspotSecret: hubspot.webhookSecret,
       jiraSecret: JIRA_SECRET,
-      partnerstackToken: PARTNERSTACK_TOKEN,
+      partnerstack: {
+        token: partnerstack.webhookToken,
+        client: new PartnerStackClient(PartnerStackConfigSchema.parse({ publicKey: partnerstack.publicKey, secretKey: partnerstack.secretKey, baseUrl: partnerstack.url })),
+      },
       docusignKeys: [DOCUSIGN_KEY],
+      pandadocKey: PANDADOC_KEY,
       jotform: { token: jotform.webhookToken, formIds: [CHANNEL_PARTNER_FORM_ID], client: new JotFormClient(jotformConfig) },
     },
   });
@@ -204,7 +217,7 @@ describe('Jira', () => {
 });
 
 describe('DocuSign', () => {
-  it('delivers an envelope completion to the instance whose key the envelope carries', async () => {
+  it('delivers an envelope completion to the instance whose key the envelope carries, once however often it comes', async () => {
     const handle = await env.client.workflow.start('ticket-watch', { taskQueue: TASK_QUEUE, workflowId: 'ticket-watch/999', args: [{ definition: await compile(watcher), input: { ticketId: '999' } }] });
     const body = JSON.stringify({
       event: 'envelope-completed',
@@ -212,23 +225,67 @@ describe('DocuSign', () => {
     });
     const signature = createHmac('sha256', DOCUSIGN_KEY).update(body).digest('base64');
     expect((await post('/webhooks/docusign', body, { 'x-docusign-signature-1': signature })).status).toBe(200);
+    // Connect retries a delivery it thinks failed: the same envelope event again.
+    expect((await post('/webhooks/docusign', body, { 'x-docusign-signature-1': signature })).status).toBe(200);
     expect((await post('/webhooks/docusign', body, { 'x-docusign-signature-1': 'Zm9yZ2Vk' })).status).toBe(401);
     expect(await eventsSeen(handle.workflowId, 'docusign-envelope-completed')).toBe(1);
   });
 });
 
+describe('PandaDoc', () => {
+  it('delivers a document state change to the instance that created the document, once however often it comes', async () => {
+    const handle = await env.client.workflow.start('ticket-watch', { taskQueue: TASK_QUEUE, workflowId: 'ticket-watch/1111', args: [{ definition: await compile(watcher), input: { ticketId: '1111' } }] });
+    // PandaDoc's "document state changed" notification array, signed as PandaDoc signs: ?signature= HMAC of the body.
+    const body = JSON.stringify([{ event: 'document_state_changed', data: { id: 'doc-sof-1', name: 'SOF', status: 'document.completed', metadata: { wf_key: `${handle.workflowId}:sof#1` } } }]);
+    const signature = createHmac('sha256', PANDADOC_KEY).update(body).digest('hex');
+    const first = await post(`/webhooks/pandadoc?signature=${signature}`, body);
+    expect(first.status).toBe(200);
+    expect(first.body.results).toEqual([{ result: 'delivered', workflowId: handle.workflowId, event: 'pandadoc-document-completed' }]);
+    expect((await post(`/webhooks/pandadoc?signature=${signature}`, body)).status).toBe(200);
+    expect((await post(`/webhooks/pandadoc?signature=${'0'.repeat(64)}`, body)).status).toBe(401);
+    expect(await eventsSeen(handle.workflowId, 'pandadoc-document-completed')).toBe(1);
+  });
+});
+
 describe('PartnerStack', () => {
-  it('starts deal provisioning for a new deal when the URL token matches, and refuses a wrong token', async () => {
-    const body = JSON.stringify({ event: 'deal.created', key: 'deal_abc123', name: 'Acme deal', updated_at: 1700000000000 });
-    expect((await post('/webhooks/partnerstack/wrong-token', body)).status).toBe(401);
-    const answer = await post(`/webhooks/partnerstack/${PARTNERSTACK_TOKEN}`, body);
-    expect(answer.status).toBe(200);
-    expect(answer.body.results).toEqual([{ result: 'started', workflowId: 'deal-provisioning/deal_abc123', created: true }]);
+  const url = (token = partnerstack.webhookToken) => `${api.url}/webhooks/partnerstack/${token}`;
+
+  it('starts deal provisioning with the deal as PartnerStack\'s API has it, not as posted, once however often it comes', async () => {
+    const partner = partnerstack.seedPartner({ email: 'reseller@nimbus.example' });
+    const deal = partnerstack.seedDeal({ partnerKey: partner.key, accountName: 'Nimbus Telecom' });
+    // The posted account name is a forgery; the engine reads the deal back and uses PartnerStack's answer.
+    const posted = { key: deal.key, account_name: 'Mallory Inc', partner_key: partner.key, updated_at: deal.updated_at };
+    const first = await post(`/webhooks/partnerstack/${partnerstack.webhookToken}`, JSON.stringify({ ...posted, event: 'deal.created' }));
+    expect(first.status).toBe(200);
+    expect(first.body.results).toEqual([{ result: 'started', workflowId: `deal-provisioning/${deal.key}`, created: true }]);
+    expect((await partnerstack.sendWebhook(url(), 'deal.created', posted)).status).toBe(200);
+    const task = await openTask(env.client.workflow.getHandle(`deal-provisioning/${deal.key}`));
+    expect(task.title).toBe('KYC for Nimbus Telecom');
+    const listed = [];
+    for await (const execution of env.client.workflow.list({ query: `WorkflowId = 'deal-provisioning/${deal.key}'` })) listed.push(execution.runId);
+    expect(listed).toHaveLength(1);
+    expect(partnerstack.journal.filter((e) => e.operation === 'deals.get' && e.path.endsWith(deal.key))).toHaveLength(2);
+  });
+
+  it('refuses a wrong token and a deal PartnerStack does not know with 401, touching no instance', async () => {
+    const forged = { key: 'deal_forged0001', account_name: 'Mallory Inc' };
+    expect((await partnerstack.sendWebhook(url('not-the-token'), 'deal.created', forged)).status).toBe(401);
+    const unknown = await post(`/webhooks/partnerstack/${partnerstack.webhookToken}`, JSON.stringify({ ...forged, event: 'deal.created' }));
+    expect(unknown.status).toBe(401);
+    expect(unknown.body).toMatchObject({ type: '/problems/unauthenticated', detail: 'the delivery is not authentic (deal deal_forged0001 does not exist)' });
+    await expect(env.client.workflow.getHandle('deal-provisioning/deal_forged0001').describe()).rejects.toThrow(/not found/i);
+  });
+
+  it('answers 202 "ignored" for an event type nothing is configured for, without asking PartnerStack', async () => {
+    const before = partnerstack.journal.length;
+    const answer = await partnerstack.sendWebhook(url(), 'partnership.created', { key: 'part_unrouted' });
+    expect(answer.status).toBe(202);
+    expect(partnerstack.journal.slice(before)).toEqual([]);
   });
 });
 
 describe('JotForm', () => {
-  it('starts the channel-partner request from the submission as re-read through the API, not as posted', async () => {
+  it('starts the channel-partner request from the submission as re-read through the API, not as posted, once however often it comes', async () => {
     const submission = jotform.seedSubmission({ answers: channelPartnerAnswers('Everbright Ltd', 'ada@everbright.example') });
     const webhook = `${api.url}/webhooks/jotform/${jotform.webhookToken}`;
     // The posted answers are a forgery; the engine reads the submission back and uses JotForm's answers.
@@ -236,6 +293,11 @@ describe('JotForm', () => {
     expect(answer.status).toBe(200);
     const task = await openTask(env.client.workflow.getHandle(`channel-partner-request/${submission.id}`));
     expect(task.title).toBe('Request from Everbright Ltd');
+    // JotForm delivers again when it saw no answer in time: the same submission finds the instance it started.
+    expect((await jotform.sendWebhook(webhook, submission.id)).status).toBe(200);
+    const listed = [];
+    for await (const execution of env.client.workflow.list({ query: `WorkflowId = 'channel-partner-request/${submission.id}'` })) listed.push(execution.runId);
+    expect(listed).toHaveLength(1);
   });
 
   it('refuses a wrong URL token and a submission JotForm does not know', async () => {
@@ -243,5 +305,45 @@ describe('JotForm', () => {
     expect((await jotform.sendWebhook(`${api.url}/webhooks/jotform/not-the-token`, submission.id)).status).toBe(401);
     expect((await jotform.sendWebhook(`${api.url}/webhooks/jotform/${jotform.webhookToken}`, submission.id, { submissionID: '123456789' })).status).toBe(401);
     await expect(env.client.workflow.getHandle('channel-partner-request/123456789').describe()).rejects.toThrow(/not found/i);
+  });
+});
+
+describe('the shipped routes whose process is not deployed yet', () => {
+  it('are named at start-up, and their deliveries are answered 202 "ignored: process not deployed", starting nothing', async () => {
+    // The API as `npm start` runs it: the shipped definitions and config/webhooks.yaml, the fakes' secrets.
+    const data = mkdtempSync(path.join(tmpdir(), 'ops-shipped-'));
+    const shipped = await startApi(env.address, { ...sandbox.env, OPS_API_PORT: '0', OPS_API_KEYS_FILE: path.join(data, 'keys.json'), OPS_UPLOADS_DIR: path.join(data, 'uploads') });
+    try {
+      expect(shipped.warnings).toEqual([
+        'webhook routes whose process is not deployed (their deliveries are answered 202 "ignored: process not deployed"): '
+        + 'hubspot deal.creation starts deal-provisioning; jira jira:issue_updated feeds channel-partner-request; '
+        + 'partnerstack deal.created starts deal-provisioning; jotform submission starts channel-partner-request. '
+        + 'Add the definitions to definitions/, or remove the routes from the webhook routes file.',
+      ]);
+      const hubspotUrl = `${shipped.url}/webhooks/hubspot`;
+      const events = JSON.stringify([{ eventId: 9400, subscriptionType: 'deal.creation', objectId: 7070 }]);
+      const timestamp = String(Date.now());
+      const fromHubSpot = await call(shipped.url, 'POST', '/webhooks/hubspot', {
+        body: events,
+        headers: { 'x-hubspot-signature-v3': signV3(hubspot.webhookSecret, 'POST', hubspotUrl, events, timestamp), 'x-hubspot-request-timestamp': timestamp },
+      });
+      expect(fromHubSpot.status).toBe(202);
+      expect(fromHubSpot.body).toEqual({ status: 'ignored', reason: 'process not deployed: deal-provisioning' });
+
+      const partner = partnerstack.seedPartner({ email: 'reseller@undeployed.example' });
+      const deal = partnerstack.seedDeal({ partnerKey: partner.key, accountName: 'Undeployed Ltd' });
+      const fromPartnerStack = await call(shipped.url, 'POST', `/webhooks/partnerstack/${partnerstack.webhookToken}`, { body: JSON.stringify({ event: 'deal.created', key: deal.key }) });
+      expect(fromPartnerStack.status).toBe(202);
+      expect(fromPartnerStack.body).toEqual({ status: 'ignored', reason: 'process not deployed: deal-provisioning' });
+
+      const submission = jotform.seedSubmission({ answers: channelPartnerAnswers('Undeployed Ltd', 'ada@undeployed.example') });
+      expect((await jotform.sendWebhook(`${shipped.url}/webhooks/jotform/${jotform.webhookToken}`, submission.id)).status).toBe(202);
+
+      for (const workflowId of ['deal-provisioning/7070', `deal-provisioning/${deal.key}`, `channel-partner-request/${submission.id}`]) {
+        await expect(env.client.workflow.getHandle(workflowId).describe()).rejects.toThrow(/not found/i);
+      }
+    } finally {
+      await shipped.close();
+    }
   });
 });

@@ -11,10 +11,13 @@
  */
 import {
   ApplicationFailure,
+  CancellationScope,
   allHandlersFinished,
   condition,
   continueAsNew,
+  isCancellation,
   log,
+  patched,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -24,6 +27,7 @@ import type { Step } from '../dsl/model';
 import { now } from './clock';
 import { Deadlines } from './deadlines';
 import {
+  cancelReasonUpdate,
   decideSignal,
   decideUpdate,
   eventSignal,
@@ -32,6 +36,7 @@ import {
   type AuditEntry,
   type CarriedState,
   type Decision,
+  type EndStatus,
   type ExternalEvent,
   type InstanceState,
   type ProcessArgs,
@@ -45,6 +50,9 @@ import { handlers, target, type Ending, type Flow, type StepContext } from './st
 import { Secrets } from './sensitive';
 import { TaskBoard } from './tasks';
 import { timeContext, timeLeftInWords } from './time';
+
+/** Instances started before this change end a cancel without recording it in their own trail. */
+const CANCEL_IN_AUDIT = 'cancel-in-audit';
 
 export default async function interpret({ definition, input, startedBy, carried }: ProcessArgs): Promise<ProcessResult> {
   return new Instance(definition, input, startedBy, carried).run();
@@ -70,6 +78,7 @@ class Instance implements StepContext {
   private readonly resumeAt?: string;
   /** Values of `x-sensitive` fields, shown as "•••" by the state query. */
   private readonly secrets: Secrets;
+  private cancelRequest?: { reason: string; by: string };
 
   constructor(
     readonly def: CompiledDefinition,
@@ -116,6 +125,16 @@ class Instance implements StepContext {
       this.inbox.push({ name: event.name, payload: event.payload });
       this.audit.push({ at: now(), event: 'event', detail: event.name });
     });
+    setHandler(cancelReasonUpdate, ({ reason, actor }) => {
+      this.cancelRequest = { reason: reason.trim(), by: actor.id };
+    }, {
+      validator: (request) => {
+        if (this.status !== 'running') throw new Error(`the instance has already ended (${this.status})`);
+        if (typeof request?.reason !== 'string' || !request.reason.trim()) throw new Error('a cancel needs a reason');
+        if (typeof request.actor?.id !== 'string') throw new Error('a cancel needs the person who asks');
+      },
+      description: 'Records why the instance is being cancelled and who asked, before the cancel request itself.',
+    });
     setHandler(stateQuery, (options) => this.state(options?.at));
   }
 
@@ -124,14 +143,31 @@ class Instance implements StepContext {
     await this.deadlines.fixKnown();
     this.search.changedNow();
     const start = this.resumeAt === undefined ? 0 : this.def.steps.findIndex((s) => s.id === this.resumeAt);
-    const ending = await this.runSteps(this.def.steps, start, true);
-    const status = ending?.status ?? 'completed';
-    this.status = status;
+    let ending: Ending | undefined;
+    try {
+      ending = await this.runSteps(this.def.steps, start, true);
+    } catch (err) {
+      // Instances cancelled before this change ended without a word in their own trail.
+      if (!isCancellation(err) || !CancellationScope.current().consideredCancelled || !patched(CANCEL_IN_AUDIT)) throw err;
+      const { reason, by } = this.cancelRequest ?? { reason: 'cancel requested in Temporal' };
+      await CancellationScope.nonCancellable(() => this.end({ status: 'cancelled', reason }, { by }));
+      throw err; // Temporal records the instance as cancelled.
+    }
+    await this.end(ending);
+    return { status: this.status as EndStatus, reason: this.reason, variables: this.variables };
+  }
+
+  /** The instance's last entry: how it ended (and, when cancelled, who asked), once its e-mails are out. */
+  private async end(ending: Ending | undefined, cancelled?: { by?: string }): Promise<void> {
+    this.status = ending?.status ?? 'completed';
     this.reason = ending?.reason;
+    if (cancelled) {
+      this.tasks.open.length = 0; // nobody can decide them any more
+      this.search.changedNow();
+    }
     await notificationsSent(this);
-    this.audit.push({ at: now(), event: 'ended', outcome: status, detail: ending?.reason });
+    this.audit.push({ at: now(), event: 'ended', outcome: this.status, detail: ending?.reason, ...(cancelled?.by === undefined ? {} : { actor: cancelled.by }) });
     await this.block(() => condition(allHandlersFinished));
-    return { status, reason: ending?.reason, variables: this.variables };
   }
 
   // ---- sequencing ---------------------------------------------------------------------------------

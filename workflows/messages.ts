@@ -41,6 +41,10 @@ export interface OpenTask {
   outcomes: string[];
   /** Outcomes that must carry a comment (a reason). */
   commentRequired: string[];
+  /** Outcome → the form fields it needs filled (e.g. `reject` → `reason`), besides the form's own `required`. */
+  requires?: Record<string, string[]>;
+  /** Outcome → the words its button shows, where the definition gives them. */
+  labels?: Record<string, string>;
   form?: Record<string, unknown>;
   openedAt: string;
   dueAt?: string;
@@ -138,6 +142,15 @@ export interface ProcessArgs {
 }
 
 export const decideUpdate = defineUpdate<DecisionReceipt, [Decision]>('decide');
+/**
+ * Why the instance is about to be cancelled, and who asked (authenticated by the API), sent just before
+ * Temporal's own cancel request so that the instance's audit trail ends with them.
+ */
+export const cancelReasonUpdate = defineUpdate<void, [CancelRequest]>('cancel-reason');
+export interface CancelRequest {
+  reason: string;
+  actor: { id: string };
+}
 /** Same meaning as the update, for senders that cannot wait for an answer; refused decisions are dropped. */
 export const decideSignal = defineSignal<[Decision]>('decide');
 export const eventSignal = defineSignal<[ExternalEvent]>('event');

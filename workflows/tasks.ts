@@ -5,6 +5,7 @@
  */
 import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
+import { misfiledFields } from '../dsl/forms';
 import type { AuditEntry, Decision, OpenTask } from './messages';
 
 const ajv = new Ajv({ strict: false, allErrors: true });
@@ -24,6 +25,11 @@ function formValidator(schema: Record<string, unknown>): ValidateFunction {
 /** Thrown by the decision validator: the caller sent something this instance cannot accept. */
 class DecisionRefused extends Error {
   override name = 'DecisionRefused';
+}
+
+/** A form field left blank: absent, null, an empty or blank text, or an empty list. */
+export function isEmpty(value: unknown): boolean {
+  return value === undefined || value === null || (typeof value === 'string' && value.trim() === '') || (Array.isArray(value) && value.length === 0);
 }
 
 export interface Decided {
@@ -75,6 +81,14 @@ export class TaskBoard {
     }
     if (task.commentRequired.includes(decision.outcome) && !decision.comment?.trim()) {
       throw new DecisionRefused(`outcome '${decision.outcome}' needs a comment giving the reason`);
+    }
+    const unfilled = (task.requires?.[decision.outcome] ?? []).filter((field) => isEmpty(decision.form?.[field]));
+    if (unfilled.length) {
+      throw new DecisionRefused(`outcome '${decision.outcome}' needs the form field${unfilled.length > 1 ? 's' : ''} ${unfilled.map((f) => `'${f}'`).join(', ')} filled in`);
+    }
+    const misfiled = misfiledFields(task.form, decision.form);
+    if (misfiled.length) {
+      throw new DecisionRefused(`form field${misfiled.length > 1 ? 's' : ''} ${misfiled.map((f) => `'${f}'`).join(', ')} ${misfiled.length > 1 ? 'are files' : 'is a file'}: give the id of an upload (upl_...), never the file itself`);
     }
     if (task.form) {
       const validate = formValidator(task.form);

@@ -51,7 +51,7 @@ export class HubSpotClient {
   private readonly propertyCache = new Map<CrmObjectType, Promise<Labelled[]>>();
   private readonly markerCache = new Map<CrmObjectType, Promise<void>>();
 
-  constructor(private readonly config: HubSpotConfig) {
+  constructor(readonly config: HubSpotConfig) {
     // Retries are Temporal's job: the SDK's own retry would re-send POST creates on 5xx and ignores
     // Retry-After. The SDK keeps decorators in a process-wide singleton, so every client must agree on 0.
     this.sdk = new Client({ accessToken: config.accessToken, basePath: config.baseUrl.replace(/\/+$/, ''), numberOfApiCallRetries: 0 });

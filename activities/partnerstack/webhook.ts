@@ -33,12 +33,15 @@ export type ConfirmedEvent =
   | { kind: 'deal'; record: Deal }
   | { kind: 'partnership'; record: Partnership }
   | { kind: 'customer'; record: Customer }
-  | { kind: 'unconfirmed'; reason: string };
+  /** The API does not know the record the event names: the event is not to be trusted. */
+  | { kind: 'unconfirmed'; reason: string }
+  /** Nothing to read back (not a webhook body, or an event family this reads nothing for): not a forgery as such. */
+  | { kind: 'unsupported'; reason: string };
 
 /** Reads back the record an event names; a record the API does not know means the event is not trusted. */
 export async function confirmEvent(client: PartnerStackClient, body: unknown, signal?: AbortSignal): Promise<ConfirmedEvent> {
   const parsed = PartnerStackWebhook.safeParse(body);
-  if (!parsed.success) return { kind: 'unconfirmed', reason: 'not a PartnerStack webhook body' };
+  if (!parsed.success) return { kind: 'unsupported', reason: 'not a PartnerStack webhook body' };
   const { event, key, customer_key: customerKey, partner_key: partnerKey } = parsed.data;
   const action = 'partnerstack.webhook';
   const family = event.split(/[._]/)[0];
@@ -55,5 +58,5 @@ export async function confirmEvent(client: PartnerStackClient, body: unknown, si
     const record = await client.dataOrNull(action, `/v2/customers/${encodeURIComponent(customerKey)}`, Customer, signal);
     return record ? { kind: 'customer', record } : { kind: 'unconfirmed', reason: `customer ${customerKey} does not exist` };
   }
-  return { kind: 'unconfirmed', reason: `event ${event} is not one we read back` };
+  return { kind: 'unsupported', reason: `event ${event} names no deal, partnership or customer to read back` };
 }

@@ -13,7 +13,11 @@ export interface OidcSettings {
   jwksUrl?: string;
   /** The claim naming the person: matched against the directory's e-mail addresses, then its ids. */
   personClaim: string;
-  /** A claim holding the person's roles (a list of names); without it, the directory's roles apply. */
+  /**
+   * A claim holding the person's roles (a list, or names separated by spaces or commas). When set, the
+   * identity provider is the authority: the claim's roles replace the directory's, and a token without the
+   * claim holds no role (never a fallback to the directory). Without it, the directory's roles apply.
+   */
   rolesClaim?: string;
 }
 

@@ -76,8 +76,8 @@ export function instanceRoutes(context: ApiContext): FastifyPluginAsync {
       const audit = [...state.audit];
       let outcome = state.status;
       let reason = state.reason;
-      if (status === 'cancelled') {
-        // A cancel request ends the run inside Temporal; its reason and requester live in the history.
+      if (status === 'cancelled' && state.status === 'running') {
+        // Instances older than the cancel-reason update did not record their cancel: the history did.
         const cancelled = await cancellationOf(context.client, workflowId);
         outcome = 'cancelled';
         reason = cancelled?.reason;
@@ -140,7 +140,7 @@ export function instanceRoutes(context: ApiContext): FastifyPluginAsync {
       config: WRITE,
       schema: {
         operationId: 'cancelInstance',
-        summary: 'Cancels a running instance; the reason and who asked are kept in its history',
+        summary: 'Cancels a running instance; its audit trail ends with the reason and who asked',
         tags: ['instances'],
         params: WorkflowIdParams,
         body: z.object({ reason: z.string().trim().min(3).meta({ description: 'Why it is cancelled, for the audit trail.' }) }),

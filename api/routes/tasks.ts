@@ -18,7 +18,10 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
 import { listInstances } from '../../client/instances';
+import { Upload, uploadInfo } from '../../client/uploads';
+import { fileFields, misfiledFields } from '../../dsl/forms';
 import { decideUpdate, stateQuery, type InstanceState, type OpenTask } from '../../workflows/messages';
+import { isEmpty } from '../../workflows/tasks';
 import { WRITE, type ApiContext } from '../context';
 import { ApiProblem, problemResponses, type FieldError } from '../problems';
 import type { SignedIn } from '../sign-in';
@@ -38,21 +41,6 @@ const MyTask = z
 
 const TaskParams = WorkflowIdParams.extend({ taskId: z.string().min(1).meta({ description: 'e.g. `review#1` (URL-encode # as %23).' }) });
 
-const Upload = z
-  .object({
-    id: z.string(),
-    workflowId: z.string(),
-    taskId: z.string(),
-    name: z.string(),
-    contentType: z.string(),
-    size: z.number(),
-    sha256: z.string(),
-    uploadedBy: z.string(),
-    uploadedAt: z.string(),
-    url: z.string().meta({ description: 'Where the file can be read back (signed in). Put `id` in the form field the file is for.' }),
-  })
-  .meta({ id: 'Upload' });
-type Upload = z.infer<typeof Upload>;
 
 const ajv = new Ajv({ strict: false, allErrors: true });
 addFormats(ajv);
@@ -127,6 +115,26 @@ export function taskRoutes(context: ApiContext): FastifyPluginAsync {
       if (task.commentRequired.includes(outcome) && !comment?.trim()) {
         throw new ApiProblem('invalid-decision', `outcome '${outcome}' needs a comment giving the reason`, [{ field: 'body.comment', message: 'is required for this outcome' }]);
       }
+      const unfilled = (task.requires?.[outcome] ?? []).filter((field) => isEmpty(form?.[field]));
+      if (unfilled.length) {
+        throw new ApiProblem(
+          'invalid-decision',
+          `outcome '${outcome}' needs the form field${unfilled.length > 1 ? 's' : ''} ${unfilled.map((f) => `'${f}'`).join(', ')} filled in`,
+          unfilled.map((field) => ({ field: `body.form.${field}`, message: `is required for outcome '${outcome}'` })),
+        );
+      }
+      const misfiled = misfiledFields(task.form, form);
+      if (misfiled.length) {
+        throw new ApiProblem('invalid-decision', `${misfiled.map((f) => `'${f}'`).join(', ')} ${misfiled.length > 1 ? 'are file fields' : 'is a file field'}: upload the file first (POST .../uploads) and give its id`, misfiled.map((field) => ({ field: `body.form.${field}`, message: 'must be the id of an upload (upl_...), not the file itself' })));
+      }
+      for (const field of fileFields(task.form)) {
+        const id = form?.[field];
+        if (typeof id !== 'string') continue;
+        const upload = await uploadInfo(context.uploadsDir, id);
+        if (!upload || upload.workflowId !== workflowId) {
+          throw new ApiProblem('invalid-decision', `no upload '${id}' for this instance: upload the file for '${field}' first`, [{ field: `body.form.${field}`, message: `names no upload of instance '${workflowId}'` }]);
+        }
+      }
       if (task.form) {
         const problems = formProblems(task.form, form);
         if (problems.length) throw new ApiProblem('invalid-decision', `the form does not match: ${problems.map((p) => `${p.field} ${p.message}`).join('; ')}`, problems);
@@ -199,12 +207,8 @@ export function taskRoutes(context: ApiContext): FastifyPluginAsync {
       },
     }, async (request, reply) => {
       const file = path.join(context.uploadsDir, request.params.uploadId);
-      let upload: Upload;
-      try {
-        upload = Upload.parse(JSON.parse(await readFile(`${file}.json`, 'utf8')));
-      } catch {
-        throw new ApiProblem('not-found', `no upload '${request.params.uploadId}'`);
-      }
+      const upload = await uploadInfo(context.uploadsDir, request.params.uploadId);
+      if (!upload) throw new ApiProblem('not-found', `no upload '${request.params.uploadId}'`);
       return reply
         .type(upload.contentType)
         .header('content-disposition', `attachment; filename="${upload.name.replace(/["\\\r\n]/g, '_')}"`)

@@ -24,9 +24,11 @@ export interface DeliveryContext {
 export async function follow(context: DeliveryContext, route: WebhookRoute | undefined, data: unknown, deliveryId: string, eventType: string): Promise<Outcome> {
   if (!route) return { result: 'ignored', reason: `no route for ${eventType}` };
   const scope = (data && typeof data === 'object' ? data : { value: data }) as Record<string, unknown>;
+  // A route may name a process not shipped yet (the API warns at start-up): a genuine delivery, nothing to do.
+  const process = 'start' in route ? route.start : route.process;
+  if (!context.registry.has(process)) return { result: 'ignored', reason: `process not deployed: ${process}` };
   if ('start' in route) {
-    const definition = context.registry.get(route.start);
-    if (!definition) return { result: 'ignored', reason: `the route starts '${route.start}', which is not a known process` };
+    const definition = context.registry.get(route.start)!;
     const input = (await resolveValue(route.input, scope)) as Record<string, unknown>;
     try {
       const handle = await startProcess(context.client, definition, input, { onConflict: 'use-existing', requestId: deliveryId });

@@ -4,6 +4,8 @@
  *   200 with what each event did (started, delivered), 202 "ignored" for a genuine delivery nothing
  *   waits for, 400 for a malformed body, 401 for a forged, stale (replayed) or unsigned one, 503 when the
  *   vendor's secret is not configured here. A refusal is logged with its reason, never with the secret.
+ * Unsigned vendors (JotForm, PartnerStack) are trusted through a secret URL token and by reading the record
+ * back through their API: the route works on the vendor's answer, never on the posted body.
  * The same delivery twice reaches the instance once: events carry the vendor's delivery id as the signal's
  * request id (Temporal drops the repeat), and starts find the instance by its business key.
  */
@@ -18,7 +20,9 @@ import { JotFormConfigSchema } from '../../activities/jotform/config';
 import { confirmJotFormSubmission, verifyJotFormToken } from '../../activities/jotform/webhook';
 import { readPandaDocEvents, verifyPandaDocSignature } from '../../activities/pandadoc/webhook';
 import { readDocuSignEvent, verifyDocuSignConnect } from '../../activities/docusign/webhook';
-import { verifyPathToken } from '../../activities/partnerstack/webhook';
+import { PartnerStackClient } from '../../activities/partnerstack/client';
+import { configFromEnv as partnerstackConfigFromEnv } from '../../activities/partnerstack/config';
+import { confirmEvent as confirmPartnerStackEvent, verifyPathToken } from '../../activities/partnerstack/webhook';
 import type { ApiContext } from '../context';
 import { ApiProblem, problemResponses } from '../problems';
 import { deliverTo, follow, workflowIdOfKey, type Outcome } from './deliver';
@@ -30,7 +34,8 @@ export interface WebhookSettings {
   publicUrl?: string;
   hubspotSecret?: string;
   jiraSecret?: string;
-  partnerstackToken?: string;
+  /** The URL token, and the client that reads each delivery's record back (PartnerStack signs nothing). */
+  partnerstack?: { token: string; client: PartnerStackClient };
   pandadocKey?: string;
   docusignKeys?: string[];
   jotform?: { token: string; formIds: string[]; client: JotFormClient };
@@ -43,12 +48,13 @@ export function webhookSettingsFromEnv(env: NodeJS.ProcessEnv, routes: WebhookRo
       formIds: (env.JOTFORM_FORM_IDS ?? '').split(',').map((s) => s.trim()).filter(Boolean), webhookToken: env.JOTFORM_WEBHOOK_TOKEN,
     })
     : undefined;
+  const partnerstackConfig = env.PARTNERSTACK_WEBHOOK_TOKEN ? partnerstackConfigFromEnv(env) : undefined;
   return {
     routes,
     publicUrl: env.OPS_PUBLIC_URL || undefined,
     hubspotSecret: env.HUBSPOT_WEBHOOK_SECRET || undefined,
     jiraSecret: env.JIRA_WEBHOOK_SECRET || undefined,
-    partnerstackToken: env.PARTNERSTACK_WEBHOOK_TOKEN || undefined,
+    partnerstack: partnerstackConfig?.webhookToken ? { token: partnerstackConfig.webhookToken, client: new PartnerStackClient(partnerstackConfig) } : undefined,
     pandadocKey: env.PANDADOC_WEBHOOK_KEY || undefined,
     docusignKeys: (env.DOCUSIGN_CONNECT_KEYS ?? '').split(',').map((k) => k.trim()).filter(Boolean),
     jotform: jotformConfig ? { token: jotformConfig.webhookToken!, formIds: jotformConfig.formIds, client: new JotFormClient(jotformConfig) } : undefined,
@@ -132,20 +138,30 @@ export function webhookRoutes(context: ApiContext, settings: WebhookSettings): F
 
     app.post('/partnerstack/:token', {
       config: { public: true },
-      schema: { ...common, operationId: 'partnerstackWebhook', summary: 'PartnerStack webhooks (secret token in the URL); a new deal starts deal provisioning', params: z.object({ token: z.string() }), response: responses },
+      schema: { ...common, operationId: 'partnerstackWebhook', summary: 'PartnerStack webhooks (secret token in the URL; the record re-read through PartnerStack\'s API); a new deal starts deal provisioning', params: z.object({ token: z.string() }), response: responses },
     }, async (request, reply) => {
-      if (!settings.partnerstackToken) throw notConfigured('PartnerStack', 'PARTNERSTACK_WEBHOOK_TOKEN');
-      const verdict = verifyPathToken(settings.partnerstackToken, request.params.token);
+      const partnerstack = settings.partnerstack;
+      if (!partnerstack) throw notConfigured('PartnerStack', 'PARTNERSTACK_API_KEY, PARTNERSTACK_API_SECRET and PARTNERSTACK_WEBHOOK_TOKEN');
+      const verdict = verifyPathToken(partnerstack.token, request.params.token);
       if (!verdict.ok) refuse(request, 'partnerstack', verdict.reason);
       // A delivery is the record itself with a top-level `event` (older deliveries wrap it in `data`).
       const body = parseJson(request, 'partnerstack', rawBody(request));
       const parsed = z.looseObject({ event: z.string(), key: z.string().optional(), data: z.looseObject({ key: z.string().optional() }).optional() }).safeParse(body);
       if (!parsed.success) refuse(request, 'partnerstack', `expected a record with an 'event': ${parsed.error.issues[0]?.message}`, 'invalid-request');
-      const record = { ...(parsed.data.data ?? {}), ...parsed.data };
-      const key = record.key ?? parsed.data.data?.key;
+      const { event } = parsed.data;
+      const delivered = { ...(parsed.data.data ?? {}), ...parsed.data };
+      const key = delivered.key ?? parsed.data.data?.key;
       if (!key) refuse(request, 'partnerstack', "the record has no 'key'", 'invalid-request');
-      const updated = (record as { updated_at?: unknown }).updated_at ?? '';
-      return answer(request, reply, 'partnerstack', [await follow(context, settings.routes.partnerstack[parsed.data.event], record, `partnerstack:${parsed.data.event}:${key}:${updated}`, parsed.data.event)]);
+      const route = settings.routes.partnerstack[event];
+      if (!route) return answer(request, reply, 'partnerstack', [{ result: 'ignored', reason: `no route for ${event}` }]);
+      // The delivery is only a hint: the record is read back with our credentials, and the route works on
+      // PartnerStack's answer. A record PartnerStack does not know is a forgery, refused like a wrong token.
+      const confirmed = await confirmPartnerStackEvent(partnerstack.client, { ...delivered, key });
+      if (confirmed.kind === 'unconfirmed') refuse(request, 'partnerstack', confirmed.reason);
+      if (confirmed.kind === 'unsupported') return answer(request, reply, 'partnerstack', [{ result: 'ignored', reason: confirmed.reason }]);
+      // The delivery's own identity (event, key, time) de-duplicates; the record read back may have moved on since.
+      const updated = (delivered as { updated_at?: unknown }).updated_at ?? '';
+      return answer(request, reply, 'partnerstack', [await follow(context, route, confirmed.record, `partnerstack:${event}:${key}:${updated}`, event)]);
     });
 
     app.post('/jotform/:token', {

@@ -48,3 +48,28 @@ export function parseWebhookRoutes(file: string, text: string): WebhookRoutes {
 export function loadWebhookRoutes(file = process.env.WEBHOOKS_FILE ?? DEFAULT_WEBHOOKS_FILE): WebhookRoutes {
   return parseWebhookRoutes(path.relative(process.cwd(), file) || file, readFileSync(file, 'utf8'));
 }
+
+/** A route whose process is not among the deployed definitions: its deliveries are answered 202 ignored. */
+export interface UndeployedRoute {
+  vendor: keyof WebhookRoutes;
+  eventType: string;
+  process: string;
+  does: 'starts' | 'feeds';
+}
+
+export function undeployedRoutes(routes: WebhookRoutes, deployed: ReadonlyMap<string, unknown>): UndeployedRoute[] {
+  return (Object.keys(routes) as Array<keyof WebhookRoutes>).flatMap((vendor) =>
+    Object.entries(routes[vendor]).flatMap(([eventType, route]): UndeployedRoute[] => {
+      const process = 'start' in route ? route.start : route.process;
+      return deployed.has(process) ? [] : [{ vendor, eventType, process, does: 'start' in route ? 'starts' : 'feeds' }];
+    }),
+  );
+}
+
+/** The start-up warning naming each route whose process is missing, and what to do about it. */
+export function undeployedWarning(missing: UndeployedRoute[]): string | undefined {
+  if (!missing.length) return undefined;
+  const routes = missing.map((m) => `${m.vendor} ${m.eventType} ${m.does} ${m.process}`).join('; ');
+  return `webhook routes whose process is not deployed (their deliveries are answered 202 "ignored: process not deployed"): ${routes}. `
+    + 'Add the definitions to definitions/, or remove the routes from the webhook routes file.';
+}

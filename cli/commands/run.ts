@@ -30,7 +30,7 @@ async function runEverything(options: { devServer: boolean; api: boolean }): Pro
   // Systems without credentials run against their local fakes (fakes/), started here, never by the worker.
   const sandbox = await startFakes(process.env);
   for (const fake of sandbox.fakes) console.log(`${fake.system}: no credentials configured, using the local fake at ${fake.url}`);
-  let api: { url: string; close(): Promise<void> } | undefined;
+  let api: { url: string; warnings: string[]; close(): Promise<void> } | undefined;
   try {
     if (options.api) {
       const { startApi } = await import('../../api/server');
@@ -38,6 +38,7 @@ async function runEverything(options: { devServer: boolean; api: boolean }): Pro
       api = await startApi(address, sandbox.env);
       console.log(`ops API on ${api.url} (OpenAPI document at ${api.url}/openapi.json; sign in with a key from \`npm run cli -- keys issue <person>\`)`);
       console.log(`web inbox on ${api.url}/inbox (sign in there with the same key)`);
+      for (const warning of api.warnings) console.warn(`warning: ${warning}`);
     }
     await runWorker(address, sandbox.env);
   } finally {

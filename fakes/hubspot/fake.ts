@@ -13,7 +13,7 @@
  *   injectFault / POST /__control/faults           sendWebhook / POST /__control/webhooks (v3-signed)
  *   reset / POST /__control/reset                  back to the default seed
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { createFakeKit, deliverWebhook, FakeError, type FakeKit, type Fault, type JournalEntry, type MultipartForm, type RunningFake } from '../shared/fake-kit';
 import { hubspotContract } from './contract';
@@ -207,6 +207,7 @@ export async function startHubSpotFake(options: HubSpotFakeOptions = {}): Promis
     const duplicate = store.fileNamed(folderPath, name);
     if (duplicate && options.duplicateValidationStrategy === 'REJECT') throw new FakeError(409, `A file named ${name} already exists in ${folderPath}`);
     const file = duplicate && options.duplicateValidationStrategy === 'RETURN_EXISTING' ? duplicate : store.addFile(name, upload.data.length, folderPath);
+    if (file !== duplicate) file.sha256 = createHash('sha256').update(upload.data).digest('hex');
     return presentFile(file, options.access);
   });
 

@@ -49,6 +49,8 @@ export interface StoredFile {
   size: number;
   url: string;
   createdAt: string;
+  /** SHA-256 of the bytes uploaded (a control-interface convenience: HubSpot's answer does not carry it). */
+  sha256?: string;
 }
 
 interface Edge {

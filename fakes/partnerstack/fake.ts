@@ -5,6 +5,7 @@
  *
  * Control, in process (methods on the returned object) or over HTTP under `/__control`:
  *   seedPartner / POST /__control/partners      seedReward / POST /__control/rewards
+ *   seedDeal / POST /__control/deals
  *   addDealStage / POST /__control/stages       state() / GET /__control/state
  *   injectFault / POST /__control/faults        journal / GET /__control/journal
  *   sendWebhook / POST /__control/webhooks      reset / POST /__control/reset
@@ -23,11 +24,15 @@ export interface PartnerStackFake extends RunningFake {
   origin: string;
   publicKey: string;
   secretKey: string;
+  /** The secret in the webhook URL PartnerStack is given (`/webhooks/partnerstack/<token>`). */
+  webhookToken: string;
   journal: JournalEntry[];
   breaches: FakeKit['breaches'];
   injectFault(fault: Fault): void;
   seedPartner(input: { email: string; firstName?: string; lastName?: string }): FakePartnership;
   seedReward(input: { partnerKey: string; amount: number; status?: RewardStatus; description?: string }): FakeReward;
+  /** A deal a partner registers in the portal (PartnerStack then sends `deal.created`). */
+  seedDeal(input: { partnerKey: string; accountName: string; amount?: number; externalKey?: string }): FakeDeal;
   /** Adds a stage to the default group's deal-stage list. */
   addDealStage(stage: string): void;
   /** Moves a deal the way the HubSpot sync or a person in the portal would. */
@@ -45,6 +50,7 @@ type Body = Record<string, unknown>;
 export async function startPartnerStackFake(options: { publicKey?: string; secretKey?: string } = {}): Promise<PartnerStackFake> {
   const publicKey = options.publicKey ?? `pk_fake_${randomBytes(8).toString('hex')}`;
   const secretKey = options.secretKey ?? `sk_fake_${randomBytes(16).toString('hex')}`;
+  const webhookToken = randomBytes(24).toString('base64url');
   let store = new PartnerStackFakeStore();
 
   const kit = createFakeKit({
@@ -72,11 +78,13 @@ export async function startPartnerStackFake(options: { publicKey?: string; secre
     origin: '',
     publicKey,
     secretKey,
+    webhookToken,
     journal: kit.journal,
     breaches: kit.breaches,
     injectFault: kit.injectFault,
     seedPartner: (input) => store.addPartner(input),
     seedReward: (input) => store.addReward(input),
+    seedDeal: (input) => store.createDeal({ partner_key: input.partnerKey, account_name: input.accountName, amount: input.amount, external_key: input.externalKey }),
     addDealStage: (stage) => void store.groups[0].deal_stages.push(stage),
     setDealStage: (dealKey, stage) => void store.updateDeal(dealKey, { stage }),
     archivePartner: (partnerKey) => void store.archivePartner(partnerKey),
@@ -91,6 +99,7 @@ export async function startPartnerStackFake(options: { publicKey?: string; secre
 
   const { app } = kit;
   app.post('/__control/partners', async (request: FastifyRequest<{ Body: { email: string; firstName?: string; lastName?: string } }>) => fake.seedPartner(request.body));
+  app.post('/__control/deals', async (request: FastifyRequest<{ Body: { partnerKey: string; accountName: string; amount?: number; externalKey?: string } }>) => fake.seedDeal(request.body));
   app.post('/__control/rewards', async (request: FastifyRequest<{ Body: { partnerKey: string; amount: number; status?: RewardStatus; description?: string } }>) => fake.seedReward(request.body));
   app.post('/__control/stages', async (request: FastifyRequest<{ Body: { stage: string } }>, reply: FastifyReply) => {
     fake.addDealStage(request.body.stage);
@@ -103,7 +112,7 @@ export async function startPartnerStackFake(options: { publicKey?: string; secre
 
   fake.origin = await kit.listen();
   fake.url = `${fake.origin}/api`;
-  fake.env = { PARTNERSTACK_API_KEY: publicKey, PARTNERSTACK_API_SECRET: secretKey, PARTNERSTACK_BASE_URL: fake.url, PARTNERSTACK_TIMEOUT_MS: '10000' };
+  fake.env = { PARTNERSTACK_API_KEY: publicKey, PARTNERSTACK_API_SECRET: secretKey, PARTNERSTACK_BASE_URL: fake.url, PARTNERSTACK_TIMEOUT_MS: '10000', PARTNERSTACK_WEBHOOK_TOKEN: webhookToken };
   return fake;
 }
 

@@ -12,6 +12,10 @@ export interface OpenTask {
   instructions?: string;
   outcomes: string[];
   commentRequired: string[];
+  /** Outcome → the form fields it needs filled. */
+  requires?: Record<string, string[]>;
+  /** Outcome → the words its button shows. */
+  labels?: Record<string, string>;
   form?: Record<string, unknown>;
   openedAt: string;
   dueAt?: string;

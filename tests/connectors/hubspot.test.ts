@@ -424,8 +424,10 @@ describe('the fake and the configuration', () => {
   test('configuration comes from HUBSPOT_* variables and is absent without a token', () => {
     expect(hubspotConnector.configFromEnv({})).toBeUndefined();
     expect(hubspotConnector.configFromEnv({ HUBSPOT_ACCESS_TOKEN: 'pat-1', HUBSPOT_BASE_URL: 'http://127.0.0.1:1234' })).toEqual({
-      accessToken: 'pat-1', baseUrl: 'http://127.0.0.1:1234', timeoutMs: 15_000,
+      accessToken: 'pat-1', baseUrl: 'http://127.0.0.1:1234', timeoutMs: 15_000, uploadsDir: expect.stringMatching(/\.data[\\/]uploads$/),
     });
+    // hubspot.attachFile reads form uploads from the store the API writes them to.
+    expect(hubspotConnector.configFromEnv({ HUBSPOT_ACCESS_TOKEN: 'pat-1', OPS_UPLOADS_DIR: '/srv/ops/uploads' })?.uploadsDir).toBe('/srv/ops/uploads');
     expect(() => hubspotConnector.configFromEnv({ HUBSPOT_ACCESS_TOKEN: 'pat-secret', HUBSPOT_BASE_URL: 'not a url' })).toThrow(/invalid HubSpot configuration: baseUrl$/);
   });
 });

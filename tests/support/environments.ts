@@ -38,15 +38,16 @@ export async function devServerEnvironment(options: { dbFilename?: string; extra
 }
 
 /**
- * The SDK gives a server five seconds to answer, which a busy two-core machine (a JVM starting, another
- * suite's server) can miss; such a start is tried again, twice at most. Any other failure is thrown as is.
+ * The SDK gives a server five seconds to answer (and its client ten to connect), which a busy two-core
+ * machine (a JVM starting, another suite's server) can miss; such a start is tried again, twice at most.
+ * Any other failure is thrown as is.
  */
 async function startingAgain(start: () => Promise<TestWorkflowEnvironment>): Promise<TestWorkflowEnvironment> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await start();
     } catch (err) {
-      if (attempt === 3 || !/did not start within/.test(String(err))) throw err;
+      if (attempt === 3 || !/did not start within|Failed to connect before the deadline/.test(String(err))) throw err;
     }
   }
 }

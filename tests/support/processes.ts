@@ -46,6 +46,16 @@ export async function waitFor(done: () => boolean): Promise<void> {
   if (!done()) throw new Error('the expected condition did not come about within 5 seconds');
 }
 
+/** Waits until the task's holders were e-mailed about it (the audit's `notified`); returns who was. */
+export async function notified(handle: WorkflowHandle, taskId: string): Promise<string> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const entry = (await state(handle)).audit.find((e) => e.event === 'notified' && e.taskId === taskId);
+    if (entry) return entry.detail ?? '';
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`nobody was e-mailed about ${taskId}`);
+}
+
 /**
  * Terminates an instance once nothing of it is under way (no activity, no workflow task). The time-skipping
  * server keeps its clock locked for an instance terminated with an e-mail still queued, and every later

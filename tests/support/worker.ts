@@ -26,9 +26,10 @@ export interface RunningWorker {
   stop(): Promise<void>;
 }
 
-export async function startTimeSkippingWorker(): Promise<RunningWorker> {
+/** `extraEnv` adds settings for the connectors besides the fakes' addresses, e.g. `OPS_UPLOADS_DIR`. */
+export async function startTimeSkippingWorker(extraEnv: NodeJS.ProcessEnv = {}): Promise<RunningWorker> {
   const [env, workflowBundle, sandbox] = await Promise.all([timeSkippingEnvironment(), bundleWorkflows(), startFakes({})]);
-  const { activities } = startActivities(sandbox.env);
+  const { activities } = startActivities({ ...sandbox.env, ...extraEnv });
   const worker = await Worker.create({ connection: env.nativeConnection, taskQueue: TASK_QUEUE, workflowBundle, activities });
   const running = worker.run();
   return {

@@ -4,7 +4,7 @@
  * incident task is held to the step's `deadline:` and gets its `remind:` and `escalate:`, so a deadline on
  * an automatic step reaches the person who has to unblock it.
  */
-import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure, patched } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure, isCancellation, patched } from '@temporalio/workflow';
 import type { Step } from '../../dsl/model';
 import { now } from '../clock';
 import type { Flow, StepContext } from './context';
@@ -33,6 +33,7 @@ export async function recoverable<T>(ctx: StepContext, step: Step, id: string, w
     try {
       return await ctx.block(work);
     } catch (err) {
+      if (isCancellation(err)) throw err; // the instance is being cancelled: no incident for the step
       const engineFailure = err instanceof ApplicationFailure && INCIDENT_TYPES.includes(err.type ?? '');
       if (!(err instanceof ActivityFailure || err instanceof ChildWorkflowFailure || engineFailure)) throw err;
       const message = rootCause(err);

@@ -5,6 +5,9 @@ import type { Flow, StepContext } from './context';
 
 export async function set(ctx: StepContext, step: Step): Promise<Flow> {
   for (const [name, value] of Object.entries(step.set!)) ctx.variables[name] = await resolveValue(value, ctx.scope());
+  // A deadline anchored to a variable (e.g. the day a notice went out) is fixed, and shown, once it is set.
+  await ctx.deadlines.fixKnown();
+  ctx.search.changedNow();
   return {};
 }
 

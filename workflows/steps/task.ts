@@ -20,10 +20,19 @@ export async function humanTask(ctx: StepContext, step: Step, taskId: string): P
     outcomes: Object.keys(task.outcomes),
     commentRequired: Object.entries(task.outcomes).filter(([, o]) => o.comment === 'required').map(([name]) => name),
     form: task.form,
+    ...outcomeWords(task),
     ...(task['four-eyes'] ? { excluded: fourEyes(ctx, task['four-eyes']) } : {}),
   }, task.due);
   if (step.result) ctx.variables[step.result] = decided;
   return target(ctx, task.outcomes[decided.outcome]);
+}
+
+/** The outcomes' labels and the form fields each requires, when the definition gives any. */
+function outcomeWords(task: TaskSpec): { labels?: Record<string, string>; requires?: Record<string, string[]> } {
+  const entries = Object.entries(task.outcomes);
+  const labels = Object.fromEntries(entries.flatMap(([name, o]) => (o.label === undefined ? [] : [[name, o.label]])));
+  const requires = Object.fromEntries(entries.flatMap(([name, o]) => (o.requires ? [[name, o.requires]] : [])));
+  return { ...(Object.keys(labels).length ? { labels } : {}), ...(Object.keys(requires).length ? { requires } : {}) };
 }
 
 /** The people who hold the role but may not decide: the instance's starter, and the deciders of the named steps. */

@@ -1,9 +1,9 @@
-/** Contact actions: find a contact by email, and create one (email is HubSpot's natural unique key). */
+/** Contact actions: find a contact by email, create one (email is HubSpot's natural unique key), and check a deal's contacts. */
 import { z } from 'zod';
 import { defineAction } from '../../shared/action';
 import { ConnectorError } from '../../shared/errors';
 import type { Association, HubSpotClient } from '../client';
-import { RecordId } from './common';
+import { isFilled, RecordId } from './common';
 
 const CONTACT_PROPERTIES = ['email', 'firstname', 'lastname', 'phone', 'jobtitle'];
 
@@ -48,5 +48,25 @@ export const createContact = defineAction({
       if (input.companyId) await client.associate(action, 'contacts', existing.id, 'companies', input.companyId, signal);
       return { id: existing.id, created: false };
     }
+  },
+});
+
+export const checkDealContacts = defineAction({
+  name: 'hubspot.checkDealContacts',
+  description: 'Checks that a deal has associated contacts and that each has the required properties (default: email, name, phone, role); returns {complete, count, contacts, incomplete}.',
+  input: z.object({ dealId: RecordId, required: z.array(z.string().min(1)).min(1).default(CONTACT_PROPERTIES) }),
+  mutates: false,
+  async run(client: HubSpotClient, input, { signal }) {
+    const action = 'hubspot.checkDealContacts';
+    const ids = await client.associatedIds(action, 'deals', input.dealId, 'contacts', signal);
+    const contacts = [];
+    for (const id of ids) {
+      const record = await client.getRecord(action, 'contacts', id, [...new Set([...CONTACT_PROPERTIES, ...input.required])], signal);
+      const missing = input.required.filter((p) => !isFilled(record.properties[p]));
+      contacts.push({ id, properties: record.properties, missing });
+    }
+    const incomplete = contacts.filter((c) => c.missing.length > 0).map((c) => ({ id: c.id, missing: c.missing }));
+    // A deal without contacts is incomplete too: the checklist needs at least one.
+    return { complete: contacts.length > 0 && incomplete.length === 0, count: contacts.length, contacts, incomplete };
   },
 });

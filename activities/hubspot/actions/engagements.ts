@@ -1,5 +1,7 @@
 /** Notes on records (e.g. the provisioning note on a ticket), files attached as notes, and associations. */
 import { z } from 'zod';
+import { readUpload } from '../../../client/uploads';
+import { UPLOAD_ID } from '../../../dsl/forms';
 import { defineAction } from '../../shared/action';
 import { ConnectorError, isRetryableStatus } from '../../shared/errors';
 import type { HubSpotClient } from '../client';
@@ -26,6 +28,7 @@ export const addNote = defineAction({
 });
 
 const FileInput = z.union([
+  z.object({ uploadId: z.string().regex(UPLOAD_ID).describe('A form upload, by the id its file field holds, e.g. `=review.form.csr106`; its bytes never pass through the workflow') }),
   z.object({ fileName: z.string().min(1), contentBase64: z.base64() }),
   z.object({ fileName: z.string().min(1), url: z.url().describe('Downloaded by the worker, e.g. a form upload') }),
 ]);
@@ -43,18 +46,30 @@ export const attachFile = defineAction({
   mutates: true,
   async run(client: HubSpotClient, input, { signal, idempotencyKey }) {
     const action = 'hubspot.attachFile';
-    const data = 'contentBase64' in input.file ? Buffer.from(input.file.contentBase64, 'base64') : await download(action, input.file.url, signal);
+    const { fileName, data } = await fileOf(client, action, input.file, signal);
     // One folder per step: RETURN_EXISTING then finds this step's own earlier upload, never another's file.
     const folder = `${input.folderPath.replace(/\/+$/, '')}/${idempotencyKey.replace(/[^A-Za-z0-9_-]+/g, '-')}`;
-    const file = await client.uploadFile(action, { name: input.file.fileName, data }, folder, signal);
+    const file = await client.uploadFile(action, { name: fileName, data }, folder, signal);
     const note = await client.createNoteOnce(action, {
-      hs_note_body: input.note ?? input.file.fileName,
+      hs_note_body: input.note ?? fileName,
       hs_timestamp: new Date().toISOString(),
       hs_attachment_ids: file.id,
     }, { toType: input.objectType, toId: input.objectId }, idempotencyKey, signal);
     return { fileId: file.id, noteId: note.id, created: note.created };
   },
 });
+
+/** The file's name and bytes: from the upload store, given inline, or downloaded. */
+async function fileOf(client: HubSpotClient, action: string, file: z.output<typeof FileInput>, signal: AbortSignal): Promise<{ fileName: string; data: Buffer }> {
+  if ('uploadId' in file) {
+    const found = client.config.uploadsDir === undefined ? undefined : await readUpload(client.config.uploadsDir, file.uploadId);
+    // An id that names no upload will not start naming one on a retry.
+    if (!found) throw new ConnectorError('hubspot', action, `no upload '${file.uploadId}' in the upload store (OPS_UPLOADS_DIR)`, { field: 'file.uploadId', retryable: false });
+    return { fileName: found.upload.name, data: found.data };
+  }
+  if ('contentBase64' in file) return { fileName: file.fileName, data: Buffer.from(file.contentBase64, 'base64') };
+  return { fileName: file.fileName, data: await download(action, file.url, signal) };
+}
 
 async function download(action: string, url: string, signal: AbortSignal): Promise<Buffer> {
   const response = await fetch(url, { signal }).catch((err: unknown) => {

@@ -1,13 +1,13 @@
 /** Every HubSpot action, in the order the catalogue lists them. */
 import { checkCompanyKyc, getCompany, listCompanyFiles } from './companies';
-import { createContact, findContact } from './contacts';
+import { checkDealContacts, createContact, findContact } from './contacts';
 import { createDeal, getDeal, moveDeal } from './deals';
 import { addNote, associate, attachFile, listAssociations } from './engagements';
 import { createTicket, getTicket, moveTicket } from './tickets';
 
 export const hubspotActions = [
   getCompany, checkCompanyKyc, listCompanyFiles,
-  findContact, createContact,
+  findContact, createContact, checkDealContacts,
   createDeal, getDeal, moveDeal,
   createTicket, getTicket, moveTicket,
   addNote, attachFile, associate, listAssociations,

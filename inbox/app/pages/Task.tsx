@@ -86,7 +86,7 @@ function Decide({ instance, task, words }: { instance: Instance; task: OpenTask;
   const alertBox = useRef<HTMLDivElement>(null);
   const widgets: RegistryWidgetsType = useMemo(() => ({ upload: uploadWidget(api.upload(instance.workflowId, task.id)) }), [instance.workflowId, task.id]);
   const uiSchema = useMemo(() => ({ ...uiSchemaFor(task.form ?? {}, words?.items), 'ui:submitButtonOptions': { norender: true } }), [task.form, words]);
-  const label = (outcome: string) => words?.outcomes[outcome] ?? outcome;
+  const label = (outcome: string) => task.labels?.[outcome] ?? words?.outcomes[outcome] ?? outcome;
   const needsComment = task.commentRequired.length > 0;
 
   async function decide(outcome: string) {
