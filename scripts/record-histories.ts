@@ -149,6 +149,20 @@ steps:
   },
 };
 
+/**
+ * Failures carry the stack of the machine that recorded them (its folders, its user): replay never reads
+ * them, and they have no place in the repository.
+ */
+function withoutStackTraces(history: temporal.api.history.v1.IHistory): temporal.api.history.v1.IHistory {
+  const strip = (value: unknown): void => {
+    if (!value || typeof value !== 'object') return;
+    if ('stackTrace' in value && typeof value.stackTrace === 'string') value.stackTrace = '';
+    Object.values(value).forEach(strip);
+  };
+  strip(history.events);
+  return history;
+}
+
 async function main(): Promise<void> {
   const dir = path.join(__dirname, '..', 'tests', 'fixtures', 'histories', INTERPRETER_VERSION);
   mkdirSync(dir, { recursive: true });
@@ -161,7 +175,8 @@ async function main(): Promise<void> {
       await scenario.drive(handle);
       await handle.result();
       // Binary protobuf: exact, and independent of the JSON mapping's quirks across SDK versions.
-      writeFileSync(path.join(dir, `${name}.binpb`), temporal.api.history.v1.History.encode(await handle.fetchHistory()).finish());
+      const history = withoutStackTraces(await handle.fetchHistory());
+      writeFileSync(path.join(dir, `${name}.binpb`), temporal.api.history.v1.History.encode(history).finish());
       console.log(`recorded ${name}`);
     }
   } finally {
