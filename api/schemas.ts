@@ -59,6 +59,7 @@ export const InstanceSummarySchema = z
     stage: z.string().optional(),
     openTaskRoles: z.array(z.string()),
     nextDeadline: z.string().optional(),
+    overdueSince: z.string().optional().meta({ description: 'When the longest-overdue open task fell due; absent when none is overdue.' }),
     status: StatusSchema,
     startedAt: z.string(),
     closedAt: z.string().optional(),

@@ -31,6 +31,8 @@ export interface InstanceFilter {
   /** Instances whose next deadline falls before (or after) this instant. */
   deadlineBefore?: string;
   deadlineAfter?: string;
+  /** Only instances with an open task past its due date (or, with false, only those without). */
+  overdue?: boolean;
 }
 
 export interface InstanceSummary {
@@ -42,6 +44,8 @@ export interface InstanceSummary {
   stage?: string;
   openTaskRoles: string[];
   nextDeadline?: string;
+  /** When the longest-overdue open task fell due. */
+  overdueSince?: string;
   status: InstanceStatus;
   startedAt: string;
   closedAt?: string;
@@ -62,6 +66,7 @@ export function visibilityQuery(filter: InstanceFilter): string {
   if (filter.businessKey) clauses.push(`${searchAttributes.businessKey.name} = ${literal(filter.businessKey)}`);
   if (filter.deadlineBefore) clauses.push(`${searchAttributes.nextDeadline.name} < ${literal(filter.deadlineBefore)}`);
   if (filter.deadlineAfter) clauses.push(`${searchAttributes.nextDeadline.name} > ${literal(filter.deadlineAfter)}`);
+  if (filter.overdue !== undefined) clauses.push(`${searchAttributes.overdueSince.name} ${filter.overdue ? 'IS NOT NULL' : 'IS NULL'}`);
   return clauses.join(' AND ');
 }
 
@@ -76,6 +81,7 @@ export function statusOf(info: Pick<WorkflowExecutionInfo, 'status'>): InstanceS
 export function summarize(info: WorkflowExecutionInfo): InstanceSummary {
   const attributes = info.typedSearchAttributes;
   const deadline = attributes.get(searchAttributes.nextDeadline);
+  const overdueSince = attributes.get(searchAttributes.overdueSince);
   return {
     workflowId: info.workflowId,
     runId: info.runId,
@@ -85,6 +91,7 @@ export function summarize(info: WorkflowExecutionInfo): InstanceSummary {
     stage: attributes.get(searchAttributes.stage),
     openTaskRoles: attributes.get(searchAttributes.openTaskRoles) ?? [],
     nextDeadline: deadline ? deadline.toISOString() : undefined,
+    overdueSince: overdueSince ? overdueSince.toISOString() : undefined,
     status: statusOf(info),
     startedAt: info.startTime.toISOString(),
     closedAt: info.closeTime?.toISOString(),

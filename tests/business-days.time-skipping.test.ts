@@ -8,7 +8,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { randomUUID } from 'node:crypto';
 import { startProcess } from '../client/processes';
 import type { WorkflowHandle } from '@temporalio/client';
-import { decideUpdate, stateQuery } from '../workflows/messages';
+import { decideUpdate, searchAttributes, stateQuery } from '../workflows/messages';
 import { compile, notified, openTask, person } from './support/processes';
 import { startTimeSkippingWorker, type RunningWorker } from './support/worker';
 
@@ -98,10 +98,14 @@ describe('a task due "same business day"', () => {
     }
     expect(now.openTasks[0]).toMatchObject({ breached: true, timeLeft: 'overdue by less than a minute' });
     expect(now.audit).toContainEqual(expect.objectContaining({ event: 'deadline-breached', taskId: task.id, detail: 'due 2027-11-08T22:00:00.000Z' }));
+    // Overdue work is searchable the moment it is overdue: NextDeadline moves on, OverdueSince holds the due date.
+    const overdueSince = async () => (await handle.describe()).typedSearchAttributes.get(searchAttributes.overdueSince)?.toISOString();
+    expect(await overdueSince()).toBe('2027-11-08T22:00:00.000Z');
     // Breached, the task is still open for the person to finish.
     await notified(handle, task.id);
     await handle.executeUpdate(decideUpdate, { args: [{ taskId: task.id, outcome: 'done', actor: person('carla.mendes') }] });
     expect((await handle.result()).status).toBe('completed');
+    expect(await overdueSince()).toBeUndefined();
   });
 });
 

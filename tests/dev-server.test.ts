@@ -14,6 +14,7 @@ import { startActivities, type StartedActivities } from '../activities';
 import { startFakes, type Sandbox } from '../fakes';
 import type { HubSpotFake } from '../fakes/hubspot/fake';
 import { startDevServer } from '../client/dev-server';
+import { listInstances } from '../client/instances';
 import { startProcess } from '../client/processes';
 import { bundleWorkflows, TASK_QUEUE } from '../worker';
 import { decideUpdate, searchAttributes } from '../workflows/messages';
@@ -107,6 +108,26 @@ describe('on one dev server', () => {
     const described = await first.describe();
     expect(described.type).toBe('partner-approval');
     expect(described.typedSearchAttributes.get(searchAttributes.processName)).toBe('partner-approval');
+  });
+
+  it('finds overdue work through OverdueSince as soon as a task is past its due date, and not once it is done', async () => {
+    const definition = await compile(`
+process: quick-check
+version: 1
+title: A check due within a second
+roles: { iod: IOD team }
+steps:
+  - id: check
+    task: { role: iod, title: Check it, due: 1 second, outcomes: { done: {} } }
+`);
+    const late = await startProcess(env.client, definition, {}, { workflowId: 'quick-check/late' });
+    const task = await openTask(late);
+    const overdue = async () => (await listInstances(env.client, { process: 'quick-check', overdue: true })).instances;
+    const found = await poll(overdue, (instances) => instances.length === 1, 'the overdue instance');
+    expect(found[0]).toMatchObject({ workflowId: late.workflowId, overdueSince: task.dueAt, openTaskRoles: ['iod'] });
+    await late.executeUpdate(decideUpdate, { args: [{ taskId: task.id, outcome: 'done', actor: person('ivy.chan') }] });
+    await late.result();
+    expect(await poll(overdue, (instances) => instances.length === 0, 'the overdue flag cleared')).toEqual([]);
   });
 
   it('waits out a rate limit for as long as the vendor asked (Retry-After) before the activity tries again', async () => {

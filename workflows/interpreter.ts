@@ -53,6 +53,8 @@ import { timeContext, timeLeftInWords } from './time';
 
 /** Instances started before this change end a cancel without recording it in their own trail. */
 const CANCEL_IN_AUDIT = 'cancel-in-audit';
+/** Instances started before `OverdueSince` existed never set it. */
+const OVERDUE_SEARCH_ATTRIBUTE = 'overdue-search-attribute';
 
 export default async function interpret({ definition, input, startedBy, carried }: ProcessArgs): Promise<ProcessResult> {
   return new Instance(definition, input, startedBy, carried).run();
@@ -99,6 +101,7 @@ class Instance implements StepContext {
     this.search = new SearchAttributePublisher(
       () => ({ stage: this.stage, openTasks: this.tasks.open, deadlines: Object.values(this.deadlines.fixed) }),
       carried?.stage,
+      patched(OVERDUE_SEARCH_ATTRIBUTE),
     );
     this.tasks = new TaskBoard(this.audit, () => this.search.changedNow());
 

@@ -172,5 +172,7 @@ export const searchAttributes = {
   stage: defineSearchAttributeKey('Stage', SearchAttributeType.KEYWORD),
   openTaskRoles: defineSearchAttributeKey('OpenTaskRoles', SearchAttributeType.KEYWORD_LIST),
   nextDeadline: defineSearchAttributeKey('NextDeadline', SearchAttributeType.DATETIME),
+  /** When the longest-overdue open task fell due: set while a task is past its due date, cleared when none is. */
+  overdueSince: defineSearchAttributeKey('OverdueSince', SearchAttributeType.DATETIME),
   businessKey: defineSearchAttributeKey('BusinessKey', SearchAttributeType.KEYWORD),
 } as const;

@@ -41,7 +41,7 @@ export function instanceRoutes(context: ApiContext): FastifyPluginAsync {
     app.get('/instances', {
       schema: {
         operationId: 'listInstances',
-        summary: 'Lists instances, newest first, filtered by process, stage, status, open role, business key or deadline',
+        summary: 'Lists instances, newest first, filtered by process, stage, status, open role, business key, deadline or overdue work',
         tags: ['instances'],
         querystring: z.object({
           process: z.string().optional(),
@@ -51,6 +51,7 @@ export function instanceRoutes(context: ApiContext): FastifyPluginAsync {
           businessKey: z.string().optional(),
           deadlineBefore: z.iso.datetime({ offset: true }).optional().meta({ description: 'Next deadline before this instant (ISO 8601).' }),
           deadlineAfter: z.iso.datetime({ offset: true }).optional(),
+          overdue: z.enum(['true', 'false']).transform((value) => value === 'true').optional().meta({ description: 'true: only instances with an open task past its due date; false: only those without.' }),
           pageSize: z.coerce.number().int().min(1).max(500).default(50),
           nextPageToken: z.string().optional().meta({ description: 'From the previous page, to read the next one.' }),
         }),

@@ -51,6 +51,7 @@ export async function awaitDecision(ctx: StepContext, step: Timing, spec: TaskSp
     }
     if (dueAt && !task.breached && dueAt.getTime() <= at) {
       task.breached = true;
+      ctx.search.taskBreached();
       audit.push({ at: now(), event: 'deadline-breached', stepId: step.id, taskId: task.id, detail: `due ${dueAt.toISOString()}` });
     }
   }
