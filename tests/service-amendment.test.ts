@@ -115,13 +115,10 @@ async function refused(handle: WorkflowHandle, task: OpenTask, outcome: string, 
   return (error as WorkflowUpdateFailedError).cause?.message;
 }
 
+/** How the instance ended, and the stage it ended in. */
 async function ended(handle: WorkflowHandle) {
-  for (let attempt = 0; attempt < 200; attempt++) {
-    const now = await state(handle);
-    if (now.status !== 'running') return { status: now.status, reason: now.reason, stage: now.stage };
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`${handle.workflowId} did not end`);
+  const { status, reason } = await handle.result();
+  return { status, reason, stage: (await state(handle)).stage };
 }
 
 async function asked(handle: WorkflowHandle): Promise<string[]> {
