@@ -284,6 +284,7 @@ export function checkDefinition(def: Definition, context: CheckContext): Definit
       const task = step.task;
       checkRoleRef(task.role, at('task', 'role'));
       checkText(task.title, at('task', 'title'));
+      checkText(task.instructions, at('task', 'instructions'));
       checkForm(task.form, at('task', 'form'));
       checkDuration(task.due, at('task', 'due'), calendar);
       task['four-eyes']?.steps?.forEach((id, i) => {
@@ -324,6 +325,7 @@ export function checkDefinition(def: Definition, context: CheckContext): Definit
         });
       }
       checkText(review.title, at('review', 'title'));
+      checkText(review.instructions, at('review', 'instructions'));
       checkForm(review.form, at('review', 'form'));
       checkDuration(review.due, at('review', 'due'), calendar);
       checkRole(review['on-cap']?.escalate, at('review', 'on-cap', 'escalate'));
