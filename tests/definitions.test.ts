@@ -212,6 +212,13 @@ describe('a malformed definition', () => {
 });
 
 describe('the diagram command', () => {
+  it('finds a subprocess started per item of a for-each (deal provisioning reserves numbers per country)', () => {
+    const cli = spawnSync('npx', ['tsx', 'cli/index.ts', 'diagram', 'definitions/deal-provisioning.yaml'], { cwd: path.join(__dirname, '..'), encoding: 'utf8' });
+    expect(cli.stderr).toBe('');
+    expect(cli.status).toBe(0);
+    expect(cli.stdout).toContain('for each request in numbers.form.reservations');
+  });
+
   it('compiles only the file and the subprocesses it starts, so a broken neighbour does not matter', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'diagram-'));
     for (const name of ['every-construct.yaml', 'number-reservation.yaml']) copyFileSync(path.join(fixtures, 'processes', name), path.join(dir, name));
