@@ -115,7 +115,7 @@ interface Registration {
  * (step 1), the partner's deal in PartnerStack, and (unless `linked: false`) the HubSpot deal and ticket
  * PartnerStack's integration created, linked through the PartnerStack deal's external key.
  */
-async function register(options: { account: string; virtualSales: boolean; kycFiles?: string[]; linked?: boolean; odbCompanyId?: string }): Promise<Registration> {
+async function register(options: { account: string; virtualSales: boolean; kycFiles?: string[]; linked?: boolean; ticket?: boolean; odbCompanyId?: string }): Promise<Registration> {
   const n = ++registrations;
   const partnerEmail = options.virtualSales ? `vs${n}@sales.example` : `reseller${n}@nimbus.example`;
   const partner = partnerstack.seedPartner({ email: partnerEmail, firstName: 'Nina', lastName: 'Patel', groupKey: options.virtualSales ? virtualSalesGroup : undefined });
@@ -131,7 +131,7 @@ async function register(options: { account: string; virtualSales: boolean; kycFi
   const ticketId = hubspot.seedRecord('tickets', { subject: `Deal registration: ${accountName}`, hs_pipeline: tickets.pipeline, hs_pipeline_stage: tickets.stage(SALES) });
   await hubspotApi('PUT', `/crm/v4/objects/deals/${dealId}/associations/default/companies/${company.id}`);
   await hubspotApi('PUT', `/crm/v4/objects/deals/${dealId}/associations/default/contacts/${contactId}`);
-  await hubspotApi('PUT', `/crm/v4/objects/deals/${dealId}/associations/default/tickets/${ticketId}`);
+  if (options.ticket !== false) await hubspotApi('PUT', `/crm/v4/objects/deals/${dealId}/associations/default/tickets/${ticketId}`);
   if (options.linked !== false) partnerstack.linkDeal(deal.key, dealId);
 
   const delivered = await partnerstack.sendWebhook(`${api.url}/webhooks/partnerstack/${partnerstack.webhookToken}`, 'deal.created', { key: deal.key, account_name: accountName });
@@ -432,19 +432,26 @@ it('an SOF nobody signs: after 10 business days the virtual sales chases it, the
   expect(sofOf(reg).document.status).toBe('document.viewed');
 });
 
-it('waits for PartnerStack\'s integration to link the HubSpot deal, and gives up with what to check when it never does', async () => {
+it('waits for PartnerStack\'s integration to link the HubSpot deal and create its ticket, and gives up with what to check when it never does', async () => {
   const late = await register({ account: 'Umbrella Ltd', virtualSales: true, linked: false });
   const never = await register({ account: 'Hooli Ltd', virtualSales: false, linked: false });
-  await skip(60_000, late.handle, never.handle);
+  const ticketless = await register({ account: 'Stark Ltd', virtualSales: true, ticket: false });
+  await skip(60_000, late.handle, never.handle, ticketless.handle);
   expect((await state(late.handle)).openTasks).toEqual([]);
   partnerstack.linkDeal(late.dealKey, late.dealId);
   await skip(5 * 60_000, late.handle);
   expect((await taskOf(late.handle, 'kyc-documents')).roles).toEqual(['virtual-sales']);
 
-  await skip(4 * 24 * 60 * 60_000, never.handle);
+  await skip(4 * 24 * 60 * 60_000, never.handle, ticketless.handle);
   expect(await ended(never.handle)).toEqual({
     status: 'cancelled',
     reason: `PartnerStack did not link deal ${never.dealKey} to a HubSpot deal within a business day: check the PartnerStack-HubSpot integration, then start the process again`,
+    stage: undefined,
+  });
+  // Linked, but the integration never created the deal's ticket: nothing to keep in step, so it gives up too.
+  expect(await ended(ticketless.handle)).toEqual({
+    status: 'cancelled',
+    reason: `HubSpot deal ${ticketless.dealId} has no ticket in the deal registration pipeline after a business day: check the PartnerStack-HubSpot integration, then start the process again`,
     stage: undefined,
   });
   await terminateWhenIdle(late.handle);
