@@ -7,6 +7,7 @@
  *
  * Control, in process (methods on the returned object) or over HTTP under `/__control`:
  *   seedCompany / POST /__control/companies        company with properties and attached files
+ *   attachFiles(type, id, names)                   files attached to a record's page later, as a person does
  *   seedRecord / POST /__control/records/:type     any CRM record; setProperties / PATCH .../:type/:id
  *   addPipeline / POST /__control/pipelines/:type  defineProperty / POST /__control/properties/:type
  *   records(type) / GET /__control/records/:type   journal / GET /__control/journal
