@@ -5,6 +5,7 @@
  * from the environment; a connector without credentials runs against its local fake, started beforehand by
  * the CLI (`worker`, cli/commands/run.ts). `npm start` starts a dev server, this worker and the API together.
  */
+import './client/node-version'; // first: refuses an unsupported Node.js before other modules load
 import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
 import type { ActivityFunction } from './activities/shared/bind';

@@ -3,6 +3,7 @@
  * Temporal server, with the definitions, the people directory, the API keys and, when configured, OpenID
  * Connect. `npm start` runs it beside the worker; `npm run api` runs it alone.
  */
+import '../client/node-version'; // first: refuses an unsupported Node.js before other modules load
 import { Client, Connection } from '@temporalio/client';
 import path from 'node:path';
 import { uploadsDirFrom } from '../client/uploads';
