@@ -25,7 +25,7 @@ install_server() {
   if ! command -v go >/dev/null 2>&1; then
     log "Temporal server: no Go toolchain; install Go (any 1.21+ fetches $GO_TOOLCHAIN itself) and rerun"; exit 1
   fi
-  log "Temporal server: building go.temporal.io/server v$SERVER_VERSION with go install and $GO_TOOLCHAIN (a cold build takes about 10 minutes on 2 cores)"
+  log "Temporal server: building go.temporal.io/server v$SERVER_VERSION with go install and $GO_TOOLCHAIN (a cold build takes 10-25 minutes on 2 cores; Go's build cache makes the next one quick)"
   local staging="$CACHE/.build-$$"
   rm -rf "$staging" && mkdir -p "$staging"
   # The checksum database may be unreachable from build machines: only the server module itself skips the

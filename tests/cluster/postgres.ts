@@ -12,6 +12,8 @@ import path from 'node:path';
 export interface RunningPostgres {
   port: number;
   user: string;
+  /** Whether this start created the data folder and the schema templates (the first run on a machine). */
+  created: boolean;
   /** The databases the server runs on, empty (schema only) at every start. */
   databases: { persistence: string; visibility: string };
   stop(): Promise<void>;
@@ -47,6 +49,7 @@ function ownedByPostgres(dir: string): void {
 export async function startPostgres(options: { cacheDir: string; port: number; sqlTool: string }): Promise<RunningPostgres> {
   const bin = postgresBin();
   const data = path.join(options.cacheDir, `postgres-${path.basename(path.dirname(bin))}`);
+  let created = false;
   if (!existsSync(path.join(data, 'PG_VERSION'))) {
     ownedByPostgres(data);
     // Trust on loopback only: a test cluster on this machine, no password to keep anywhere.
@@ -77,6 +80,7 @@ export async function startPostgres(options: { cacheDir: string; port: number; s
         sqlTool('setup-schema', '-v', '0.0');
         sqlTool('update-schema', '--schema-name', SCHEMAS[kind]);
         psql(`ALTER DATABASE ${building} RENAME TO ${TEMPLATE[kind]}`);
+        created = true;
       }
     }
     const databases = { persistence: 'temporal', visibility: 'temporal_visibility' };
@@ -86,7 +90,7 @@ export async function startPostgres(options: { cacheDir: string; port: number; s
       // The server checks the schema version recorded under its database's own name.
       psql(`UPDATE schema_version SET db_name = '${databases[kind]}'`, databases[kind]);
     }
-    return { port: options.port, user: 'postgres', databases, stop };
+    return { port: options.port, user: 'postgres', created, databases, stop };
   } catch (error) {
     await stop();
     throw error;

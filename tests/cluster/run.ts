@@ -97,7 +97,7 @@ async function onCluster(shared: Shared): Promise<ClusterRun> {
   const began = Date.now();
   const [pgPort, frontend, frontendHttp, ...internal] = await freePorts(10);
   const postgres = await startPostgres({ cacheDir: CACHE, port: pgPort, sqlTool: path.join(BIN, 'temporal-sql-tool') });
-  say(`PostgreSQL on 127.0.0.1:${pgPort}, empty databases from the cached templates (${seconds(began)})`);
+  say(`PostgreSQL on 127.0.0.1:${pgPort}, empty databases from ${postgres.created ? 'schema templates made now with temporal-sql-tool' : 'the cached schema templates'} (${seconds(began)})`);
   const certs = makeCertificates(path.join(shared.runDir, 'certificates'));
   const processes: ProductProcess[] = [];
   let server: Awaited<ReturnType<typeof startTemporalServer>> | undefined;
