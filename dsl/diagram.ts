@@ -115,7 +115,7 @@ function continueLabel(step: Step): string | undefined {
   return words.length ? words.join(', ') : undefined;
 }
 
-/** The labelled ways out of a step: outcomes, review verdicts, branch cases, timeouts, caps. */
+/** The labelled ways out of a step: outcomes, review verdicts, branch cases, timeouts, failed checklists, caps. */
 function exits(step: Step): { target: Target; label: string }[] {
   const out: { target: Target; label: string }[] = [];
   const add = (target: Target | undefined, label: string) => {
@@ -129,6 +129,8 @@ function exits(step: Step): { target: Target; label: string }[] {
   step.branch?.forEach((branchCase) => add(branchCase, text(branchCase.title ?? (branchCase.when === undefined ? 'otherwise' : `when ${branchCase.when}`))));
   const waitFor = step['wait-for'];
   if (waitFor) add(waitFor['on-timeout'], `no ${waitFor.event} within ${waitFor.timeout ?? 'the timeout'}`);
+  if (step.poll) add(step.poll['on-timeout'], text(`not ${step.poll.until} within ${step.poll.timeout ?? 'the timeout'}`));
+  if (step.checklist) add(step.checklist['on-fail'], 'an item not done');
   if (step['max-visits']) add(step['max-visits'].then, `after ${step['max-visits'].count} visits`);
   return out;
 }

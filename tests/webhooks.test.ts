@@ -316,8 +316,7 @@ describe('the shipped routes whose process is not deployed yet', () => {
     try {
       expect(shipped.warnings).toEqual([
         'webhook routes whose process is not deployed (their deliveries are answered 202 "ignored: process not deployed"): '
-        + 'hubspot deal.creation starts deal-provisioning; jira jira:issue_updated feeds channel-partner-request; '
-        + 'partnerstack deal.created starts deal-provisioning; jotform submission starts channel-partner-request. '
+        + 'hubspot deal.creation starts deal-provisioning; partnerstack deal.created starts deal-provisioning. '
         + 'Add the definitions to definitions/, or remove the routes from the webhook routes file.',
       ]);
       const hubspotUrl = `${shipped.url}/webhooks/hubspot`;
@@ -336,10 +335,7 @@ describe('the shipped routes whose process is not deployed yet', () => {
       expect(fromPartnerStack.status).toBe(202);
       expect(fromPartnerStack.body).toEqual({ status: 'ignored', reason: 'process not deployed: deal-provisioning' });
 
-      const submission = jotform.seedSubmission({ answers: channelPartnerAnswers('Undeployed Ltd', 'ada@undeployed.example') });
-      expect((await jotform.sendWebhook(`${shipped.url}/webhooks/jotform/${jotform.webhookToken}`, submission.id)).status).toBe(202);
-
-      for (const workflowId of ['deal-provisioning/7070', `deal-provisioning/${deal.key}`, `channel-partner-request/${submission.id}`]) {
+      for (const workflowId of ['deal-provisioning/7070', `deal-provisioning/${deal.key}`]) {
         await expect(env.client.workflow.getHandle(workflowId).describe()).rejects.toThrow(/not found/i);
       }
     } finally {
