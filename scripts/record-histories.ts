@@ -8,12 +8,15 @@
  */
 import type { WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startProcess } from '../client/processes';
-import { decideUpdate } from '../workflows/messages';
+import { decideUpdate, eventSignal, stateQuery } from '../workflows/messages';
 import { person, compile, openTask } from '../tests/support/processes';
-import { startTimeSkippingWorker } from '../tests/support/worker';
+import { startTimeSkippingWorker, type RunningWorker } from '../tests/support/worker';
+import type { JiraFake } from '../fakes/jira/fake';
+import type { SalesforceFake } from '../fakes/salesforce/fake';
+import { channelPartnerAnswers } from '../fakes/jotform/fake';
 
 /**
  * The version whose scenarios this script records. The v1 histories (tests/fixtures/histories/v1) were
@@ -23,7 +26,8 @@ import { startTimeSkippingWorker } from '../tests/support/worker';
  */
 export const INTERPRETER_VERSION = 'v2';
 
-type Scenario = { yaml: string; input?: Record<string, unknown>; startedBy?: { id: string }; drive(handle: WorkflowHandle): Promise<void> };
+/** `yaml` inline, or a shipped definition by `file`; `drive` may seed and move the fakes (`running.fake`). */
+type Scenario = { yaml?: string; file?: string; input?: Record<string, unknown>; startedBy?: { id: string }; drive(handle: WorkflowHandle, running: RunningWorker): Promise<void> };
 
 const decide = (handle: WorkflowHandle, taskId: string, outcome: string, who: string, extra: { comment?: string; form?: Record<string, unknown> } = {}) =>
   handle.executeUpdate(decideUpdate, { args: [{ taskId, outcome, actor: person(who), ...extra }] });
@@ -147,6 +151,35 @@ steps:
       await decide(handle, approve.id, 'approve', 'ivy.chan');
     },
   },
+  // The shipped channel-partner request (seed 002): Salesforce, CXone, Jira (a poll ended by its webhook's
+  // event), a failed double check that reopens the task, and the second reply.
+  'channel-partner-request-reopened': {
+    file: 'definitions/channel-partner-request.yaml',
+    input: {
+      submissionId: '5000000000000000001',
+      answers: Object.fromEntries(channelPartnerAnswers('Replay Solar', 'ada@replay-solar.example').map((a) => [a.name, { label: a.text, value: a.answer, text: a.prettyFormat ?? a.answer }])),
+    },
+    async drive(handle, running) {
+      const salesforce = running.fake<SalesforceFake>('salesforce');
+      const jira = running.fake<JiraFake>('jira');
+      const manager = salesforce.seed('User', { Name: 'Replay Manager', Email: 'manager@replay-solar.example' });
+      const account = salesforce.seed('Account', { Name: 'Replay Solar', OwnerId: manager.Id });
+      salesforce.seed('Contact', { FirstName: 'Ada', LastName: 'Admin', Email: 'ada@replay-solar.example', AccountId: account.Id });
+      const assignees = { assignee: 'config.specialist@everbright.example', qaAssignee: 'qa.reviewer@everbright.example' };
+      await decide(handle, (await openTask(handle, (t) => t.stepId === 'choose-assignees')).id, 'chosen', 'sofia.reyes', { form: assignees });
+      const done = { 'request-complete': { ok: true }, 'financing-options': { ok: true }, 'nothing-outstanding': { ok: true } };
+      // Once Jira was asked, the task is closed and Jira's webhook event ends the wait.
+      while (!(await handle.query(stateQuery)).waiting.some((w) => w.stepId === 'wait-until-done' && (w.checks ?? 0) >= 1)) await new Promise((r) => setTimeout(r, 50));
+      const issue = jira.issues().find((i) => i.labels.includes('channel-partner-request-5000000000000000001'))!;
+      jira.closeIssue(issue.key);
+      await handle.signal(eventSignal, { name: 'jira-issue-updated', payload: { issue: { key: issue.key, fields: { status: { statusCategory: { key: 'done' } } } } } });
+      const first = await openTask(handle, (t) => t.stepId === 'double-check');
+      await decide(handle, first.id, 'confirm', 'sofia.reyes', { form: { ...done, 'nothing-outstanding': { ok: false, reason: 'QA comment open' } } });
+      // Reopened by hand and done again: this time the first status check finds it Done.
+      await decide(handle, (await openTask(handle, (t) => t.stepId === 'outstanding-issues')).id, 'reopened', 'sofia.reyes');
+      await decide(handle, (await openTask(handle, (t) => t.stepId === 'double-check' && t.id !== first.id)).id, 'confirm', 'sofia.reyes', { form: done });
+    },
+  },
 };
 
 /**
@@ -166,13 +199,14 @@ function withoutStackTraces(history: temporal.api.history.v1.IHistory): temporal
 async function main(): Promise<void> {
   const dir = path.join(__dirname, '..', 'tests', 'fixtures', 'histories', INTERPRETER_VERSION);
   mkdirSync(dir, { recursive: true });
-  const { client, stop } = await startTimeSkippingWorker();
+  const running = await startTimeSkippingWorker();
+  const { client, stop } = running;
   try {
     const only = process.argv.slice(2);
     for (const [name, scenario] of Object.entries(SCENARIOS).filter(([name]) => only.length === 0 || only.includes(name))) {
-      const definition = await compile(scenario.yaml);
+      const definition = await compile(scenario.yaml ?? readFileSync(path.join(__dirname, '..', scenario.file!), 'utf8'));
       const handle = await startProcess(client, definition, scenario.input ?? {}, { workflowId: name, startedBy: scenario.startedBy });
-      await scenario.drive(handle);
+      await scenario.drive(handle, running);
       await handle.result();
       // Binary protobuf: exact, and independent of the JSON mapping's quirks across SDK versions.
       const history = withoutStackTraces(await handle.fetchHistory());
