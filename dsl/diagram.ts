@@ -50,11 +50,16 @@ export function toMermaid(def: Definition): string {
       if (step.next !== undefined) edges.push({ from: step.parallel ? join(step) : from, to: node(step.next), label: continueLabel(step) });
       if (step.end) edges.push({ from, to: endNode(step.end) });
       const onReturn = step.review?.['on-return'];
-      if (onReturn) {
-        // The steps run on a return, drawn as a detour that comes back to the review for the rework.
+      const onResubmit = step.review?.['on-resubmit'];
+      if (onReturn || onResubmit) {
+        // The steps run on a return and on a resubmission, drawn as a detour that comes back to the review.
         const returned = reviewVerdicts(step.review!).find((v) => v.verdict === 'return')!;
-        edges.push({ from, to: node(onReturn[0].id), label: text(returned.words) });
-        walk(onReturn, () => from, `reworked by ${text(roleChoices(step.review!.owner).roles.join(' or ') || 'the owner')}, reviewed again`);
+        const reworked = `reworked by ${text(roleChoices(step.review!.owner).roles.join(' or ') || 'the owner')}`;
+        if (onReturn) {
+          edges.push({ from, to: node(onReturn[0].id), label: text(returned.words) });
+          walk(onReturn, () => (onResubmit ? node(onResubmit[0].id) : from), onResubmit ? `${reworked}, resubmitted` : `${reworked}, reviewed again`);
+        } else edges.push({ from, to: node(onResubmit![0].id), label: `${text(returned.words)}, ${reworked}, resubmitted` });
+        if (onResubmit) walk(onResubmit, () => from, 'reviewed again');
       }
       if (step.parallel) {
         const joined = join(step);
@@ -86,6 +91,7 @@ export function toMermaid(def: Definition): string {
       if (timing) timed.set(node(s.id), timing);
       Object.values(s.parallel ?? {}).forEach(collect);
       if (s.review?.['on-return']) collect(s.review['on-return']);
+      if (s.review?.['on-resubmit']) collect(s.review['on-resubmit']);
     });
   collect(def.steps);
 
@@ -146,6 +152,7 @@ function kindLabel(step: Step): string {
   if (step.task) return step.title === undefined ? step.task.title : `task: ${step.task.title}`;
   if (step.review) return `review: ${step.review.title} (${reviewersLabel(step.review)}owner ${roleChoices(step.review.owner).roles.join(' or ') || 'chosen by the data'}${step.review['max-rounds'] ? `, max ${step.review['max-rounds']} rounds` : ''})`;
   if (step.checklist) return `checklist: ${step.checklist.title}`;
+  if (step.notify) return `e-mail ${step.notify.role ?? step.notify.address}: ${step.notify.subject}`;
   if (step.wait) return step.wait.for ? `wait ${step.wait.for}` : `wait until ${step.wait.until}`;
   if (step['wait-for']) return `wait for ${step['wait-for'].event}${step['wait-for'].timeout ? ` (timeout ${step['wait-for'].timeout})` : ''}`;
   if (step.poll) return `until ${step.poll.until} (${step.poll.call} every ${step.poll.every})`;
