@@ -22,7 +22,7 @@ import { channelPartnerAnswers } from '../fakes/jotform/fake';
  * The version whose scenarios this script records. The v1 histories (tests/fixtures/histories/v1) were
  * recorded by the first interpreter and are kept as they are; v2 adds checklists that must pass, review caps
  * that never reject, task e-mails, `notify:` steps, HubSpot stage mirroring, four eyes and incident deadlines,
- * and reviews with several reviewers, worded verdicts and `on-return:` steps.
+ * and reviews with several reviewers, worded verdicts and `on-return:` steps (and, recorded later, `on-resubmit:`).
  */
 export const INTERPRETER_VERSION = 'v2';
 
@@ -178,6 +178,25 @@ steps:
       // Reopened by hand and done again: this time the first status check finds it Done.
       await decide(handle, (await openTask(handle, (t) => t.stepId === 'outstanding-issues')).id, 'reopened', 'sofia.reyes');
       await decide(handle, (await openTask(handle, (t) => t.stepId === 'double-check' && t.id !== first.id)).id, 'confirm', 'sofia.reyes', { form: done });
+    },
+  },
+  // The shipped deal registration (seed 004): a review returned once, its on-return and on-resubmit steps
+  // (Salesforce updates, notify), then approved.
+  'reseller-deal-registration-resubmitted': {
+    file: 'definitions/reseller-deal-registration.yaml',
+    input: {
+      registrationId: 'DR-REPLAY', resellerId: 'RS-1', resellerName: 'Replay Resellers', customerName: 'Replay Dental',
+      contactName: 'Dana Cole', contactEmail: 'dana@replay-dental.example', products: 'OpDocs Pro x 2', amount: 2400, closeDate: '2028-01-31',
+    },
+    async drive(handle, running) {
+      const salesforce = running.fake<SalesforceFake>('salesforce');
+      salesforce.seed('User', { Name: 'Pending Deal Registration Queue', Email: 'queue@replay.example' });
+      salesforce.seed('User', { Name: 'Partnership Team', Email: 'team@replay.example' });
+      const customer = salesforce.seed('Account', { Name: 'Replay Dental' });
+      const first = await openTask(handle, (t) => t.kind === 'review');
+      await decide(handle, first.id, 'rejected', 'omar.haddad', { form: { reason: 'Pricing missing' } });
+      await decide(handle, (await openTask(handle, (t) => t.kind === 'rework')).id, 'resubmit', 'nina.park');
+      await decide(handle, (await openTask(handle, (t) => t.kind === 'review' && t.id !== first.id)).id, 'approve', 'omar.haddad', { form: { customerAccountId: customer.Id } });
     },
   },
 };
