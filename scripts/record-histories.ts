@@ -14,6 +14,7 @@ import { startProcess } from '../client/processes';
 import { decideUpdate, eventSignal, stateQuery } from '../workflows/messages';
 import { person, compile, openTask } from '../tests/support/processes';
 import { startTimeSkippingWorker, type RunningWorker } from '../tests/support/worker';
+import type { DocuSignFake } from '../fakes/docusign/fake';
 import type { JiraFake } from '../fakes/jira/fake';
 import type { SalesforceFake } from '../fakes/salesforce/fake';
 import { channelPartnerAnswers } from '../fakes/jotform/fake';
@@ -197,6 +198,25 @@ steps:
       await decide(handle, first.id, 'rejected', 'omar.haddad', { form: { reason: 'Pricing missing' } });
       await decide(handle, (await openTask(handle, (t) => t.kind === 'rework')).id, 'resubmit', 'nina.park');
       await decide(handle, (await openTask(handle, (t) => t.kind === 'review' && t.id !== first.id)).id, 'approve', 'omar.haddad', { form: { customerAccountId: customer.Id } });
+    },
+  },
+  // The shipped reseller creation (seed 004): qualified, the DocuSign envelope signed (the poll ended by its
+  // Connect event), Closed Won, the onboarding case and the packet checklist.
+  'reseller-creation-signed': {
+    file: 'definitions/reseller-creation.yaml',
+    input: { inquiryId: 'INQ-REPLAY', resellerName: 'Replay Partners', contactName: 'Riley Chen', contactEmail: 'riley@replay-partners.example', owner: 'Replay Owner', inquiry: 'We resell practice software.' },
+    async drive(handle, running) {
+      const salesforce = running.fake<SalesforceFake>('salesforce');
+      const docusign = running.fake<DocuSignFake>('docusign');
+      salesforce.seed('User', { Name: 'Replay Owner', Email: 'owner@replay.example' });
+      salesforce.seed('Account', { Name: 'Replay Partners' });
+      await decide(handle, (await openTask(handle, (t) => t.stepId === 'qualify')).id, 'qualified', 'nina.park');
+      while (!(await handle.query(stateQuery)).waiting.some((w) => w.stepId === 'wait-signed' && (w.checks ?? 0) >= 1)) await new Promise((r) => setTimeout(r, 50));
+      const envelope = docusign.state().envelopes.find((e) => e.recipients.some((r) => r.email === 'riley@replay-partners.example'))!;
+      await docusign.complete(envelope.envelopeId);
+      await handle.signal(eventSignal, { name: 'docusign-envelope-completed', payload: { envelopeId: envelope.envelopeId } });
+      const packet = await openTask(handle, (t) => t.stepId === 'packet-delivered');
+      await decide(handle, packet.id, 'confirm', 'nina.park', { form: { 'reseller-id': { ok: true }, 'form-embed-code': { ok: true }, 'welcome-material': { ok: true } } });
     },
   },
 };
