@@ -101,11 +101,12 @@ function csTaskOf(submissionId: string) {
   return issue;
 }
 
-/** Waits (real time) until the instance has asked Jira for the task's status `checks` times. */
+/** Waits (real time) until the instance has asked Jira for the task's status `checks` times, the last answer in. */
 async function polled(handle: WorkflowHandle, checks: number) {
   for (let attempt = 0; attempt < 200; attempt++) {
     const wait = (await state(handle)).waiting.find((w) => w.stepId === 'wait-until-done');
-    if (wait && (wait.checks ?? 0) >= checks) return;
+    // ...and its last answer in: the poll sleeps until its next check.
+    if (wait && (wait.checks ?? 0) >= checks && wait.nextCheckAt !== undefined) return;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw new Error(`${handle.workflowId} did not check the Jira task ${checks} time(s)`);

@@ -52,10 +52,11 @@ async function decide(handle: WorkflowHandle, match: (t: OpenTask) => boolean, o
 const records = (type: string) => (salesforce.state().records as Array<SfRecord & { attributes: { type: string } }>).filter((r) => r.attributes.type === type);
 const envelopesTo = (email: string) => docusign.state().envelopes.filter((e) => e.recipients.some((r) => r.email === email));
 
-/** Waits (real time) until the instance has read the envelope's status `checks` times. */
+/** Waits (real time) until the instance has read the envelope's status `checks` times, the last read answered. */
 async function polled(handle: WorkflowHandle, checks: number) {
   for (let attempt = 0; attempt < 200; attempt++) {
-    if ((await state(handle)).waiting.some((w) => w.stepId === 'wait-signed' && (w.checks ?? 0) >= checks)) return;
+    // ...and its last read answered: the poll sleeps until its next read.
+    if ((await state(handle)).waiting.some((w) => w.stepId === 'wait-signed' && (w.checks ?? 0) >= checks && w.nextCheckAt !== undefined)) return;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw new Error(`${handle.workflowId} did not read the envelope ${checks} time(s)`);
