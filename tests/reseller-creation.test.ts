@@ -137,3 +137,15 @@ it('unsigned after 30 days (read daily) the owner chases the reseller and keeps 
   expect(envelopesTo('x@notafit.example')).toEqual([]);
   expect(records('Opportunity').filter((r) => String(r.Name).startsWith('Not A Fit'))).toEqual([]);
 });
+
+it('withdrawn after 30 days unsigned: the instance ends cancelled with the reason, the opportunity never Closed Won', async () => {
+  const account = salesforce.seed('Account', { Name: 'Never Sign Resellers' });
+  const handle = await startProcess(running.client, definition, inquiry('INQ-4', 'Never Sign Resellers', 'sam@neversign.example'));
+  await decide(handle, (t) => t.stepId === 'qualify', 'qualified', 'nina.park');
+  await polled(handle, 1);
+  await running.env.sleep(30 * 86_400_000 + 60_000);
+  await decide(handle, (t) => t.stepId === 'chase-signature', 'withdraw', 'nina.park', { comment: 'The reseller chose another vendor' });
+  expect(await handle.result()).toMatchObject({ status: 'cancelled', reason: 'Never Sign Resellers did not sign the Reseller Agreement' });
+  expect(records('Opportunity').find((r) => r.AccountId === account.Id)).toMatchObject({ StageName: 'Prospecting' });
+  expect(records('Case').filter((r) => r.AccountId === account.Id)).toEqual([]);
+});
