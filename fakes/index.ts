@@ -18,18 +18,31 @@ import type { RunningFake } from './shared/fake-kit';
 
 export type { RunningFake } from './shared/fake-kit';
 
-/** Per system: the variable whose presence means "configured", and how to start its fake. */
-const SYSTEMS: ReadonlyArray<{ system: string; configuredBy: string[]; start: () => Promise<RunningFake> }> = [
-  { system: 'hubspot', configuredBy: ['HUBSPOT_ACCESS_TOKEN'], start: () => startHubSpotFake() },
-  { system: 'partnerstack', configuredBy: ['PARTNERSTACK_API_KEY', 'PARTNERSTACK_API_SECRET'], start: () => startPartnerStackFake() },
-  { system: 'cxone', configuredBy: ['CXONE_ACCESS_KEY_ID'], start: () => startCxoneFake() },
-  { system: 'jira', configuredBy: ['JIRA_HOST'], start: () => startJiraFake() },
-  { system: 'email', configuredBy: ['SMTP_HOST'], start: () => startEmailFake() },
-  { system: 'salesforce', configuredBy: ['SALESFORCE_CLIENT_ID'], start: () => startSalesforceFake() },
-  { system: 'pandadoc', configuredBy: ['PANDADOC_API_KEY'], start: () => startPandaDocFake() },
-  { system: 'docusign', configuredBy: ['DOCUSIGN_INTEGRATION_KEY'], start: () => startDocuSignFake() },
-  { system: 'jotform', configuredBy: ['JOTFORM_API_KEY'], start: () => startJotFormFake() },
+/**
+ * Per system: the variable whose presence means "configured", its port's offset from the base port (fixed,
+ * so a restarted `npm start` serves every fake where it was; e-mail takes two, SMTP and control), and how
+ * to start its fake on a port (0: any free one).
+ */
+const SYSTEMS: ReadonlyArray<{ system: string; configuredBy: string[]; offset: number; start: (port: number) => Promise<RunningFake> }> = [
+  { system: 'hubspot', configuredBy: ['HUBSPOT_ACCESS_TOKEN'], offset: 0, start: (port) => startHubSpotFake({ port }) },
+  { system: 'partnerstack', configuredBy: ['PARTNERSTACK_API_KEY', 'PARTNERSTACK_API_SECRET'], offset: 1, start: (port) => startPartnerStackFake({ port }) },
+  { system: 'cxone', configuredBy: ['CXONE_ACCESS_KEY_ID'], offset: 2, start: (port) => startCxoneFake({ port }) },
+  { system: 'jira', configuredBy: ['JIRA_HOST'], offset: 3, start: (port) => startJiraFake({ port }) },
+  { system: 'email', configuredBy: ['SMTP_HOST'], offset: 4, start: (port) => startEmailFake({ port, controlPort: port && port + 1 }) },
+  { system: 'salesforce', configuredBy: ['SALESFORCE_CLIENT_ID'], offset: 6, start: (port) => startSalesforceFake({ port }) },
+  { system: 'pandadoc', configuredBy: ['PANDADOC_API_KEY'], offset: 7, start: (port) => startPandaDocFake({ port }) },
+  { system: 'docusign', configuredBy: ['DOCUSIGN_INTEGRATION_KEY'], offset: 8, start: (port) => startDocuSignFake({ port }) },
+  { system: 'jotform', configuredBy: ['JOTFORM_API_KEY'], offset: 9, start: (port) => startJotFormFake({ port }) },
 ];
+
+/** The embedded default's first fake port (`FAKES_PORT`): HubSpot there, the others on the nine after it. */
+export const DEFAULT_FAKES_PORT = 4110;
+
+/** Where a fake's control routes are (`/__control` on its own origin; e-mail has a control server of its own). */
+export function controlUrlOf(fake: RunningFake): string {
+  const own = (fake as { controlUrl?: string }).controlUrl;
+  return `${own ?? new URL(fake.url).origin}/__control`;
+}
 
 export interface Sandbox {
   fakes: RunningFake[];
@@ -40,9 +53,10 @@ export interface Sandbox {
   close(): Promise<void>;
 }
 
-export async function startFakes(env: NodeJS.ProcessEnv = {}): Promise<Sandbox> {
+/** `basePort`: listen on fixed ports from there (see SYSTEMS); without it, on any free ports (the tests). */
+export async function startFakes(env: NodeJS.ProcessEnv = {}, options: { basePort?: number } = {}): Promise<Sandbox> {
   const missing = SYSTEMS.filter((s) => !s.configuredBy.some((name) => env[name]));
-  const fakes = await Promise.all(missing.map((s) => s.start()));
+  const fakes = await Promise.all(missing.map((s) => s.start(options.basePort ? options.basePort + s.offset : 0)));
   return {
     fakes,
     env: Object.assign({}, env, ...fakes.map((f) => f.env)),

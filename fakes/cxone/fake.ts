@@ -22,6 +22,8 @@ import { cxoneContract } from './contract';
 import { cxoneError, CxoneFakeStore, type FakeCase, type FakeMessage } from './store';
 
 export interface CxoneFakeOptions {
+  /** The port to listen on (default 0: any free port). */
+  port?: number;
   /** Token lifetime in seconds (default one hour). */
   tokenTtlSeconds?: number;
   /** Where the issuer serves its token endpoint (published in its OpenID configuration); default `/auth/token`. */
@@ -175,7 +177,7 @@ export async function startCxoneFake(options: CxoneFakeOptions = {}): Promise<Cx
     return reply.code(204).send();
   });
 
-  origin = await kit.listen();
+  origin = await kit.listen(options.port);
   fake.url = origin;
   fake.env = {
     CXONE_ISSUER_URL: origin, CXONE_CLIENT_ID: clientId, CXONE_CLIENT_SECRET: clientSecret,

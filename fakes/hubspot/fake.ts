@@ -25,6 +25,8 @@ import type { HubSpotWebhookEvent } from '../../activities/hubspot/webhook';
 import { signDelivery, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './signing';
 
 export interface HubSpotFakeOptions {
+  /** The port to listen on (default 0: any free port). */
+  port?: number;
   /** How long a created or changed record stays out of search results (HubSpot's index lags); default 0. */
   searchLagMs?: number;
   accessToken?: string;
@@ -292,7 +294,7 @@ export async function startHubSpotFake(options: HubSpotFakeOptions = {}): Promis
     fake.sendWebhook(request.body.url, request.body.events, { timestamp: request.body.timestamp }),
   );
 
-  fake.url = await kit.listen();
+  fake.url = await kit.listen(options.port);
   fake.env = { HUBSPOT_ACCESS_TOKEN: accessToken, HUBSPOT_BASE_URL: fake.url, HUBSPOT_WEBHOOK_SECRET: webhookSecret, HUBSPOT_TIMEOUT_MS: '10000' };
   return fake;
 }

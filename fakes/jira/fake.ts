@@ -30,6 +30,8 @@ import {
 import { IDENTIFIER_HEADER, SIGNATURE_HEADER, signDelivery } from './signing';
 
 export interface JiraFakeOptions {
+  /** The port to listen on (default 0: any free port). */
+  port?: number;
   /** How long a created issue stays invisible to JQL search (Jira's index lags writes); default 0. */
   searchLagMs?: number;
   email?: string;
@@ -280,7 +282,7 @@ export async function startJiraFake(options: JiraFakeOptions = {}): Promise<Jira
   );
   app.get('/__control/webhooks/deliveries', async () => ({ deliveries: webhookDeliveries }));
 
-  origin = await kit.listen();
+  origin = await kit.listen(options.port);
   fake.url = origin;
   fake.env = { JIRA_HOST: origin, JIRA_EMAIL: email, JIRA_API_TOKEN: apiToken, JIRA_WEBHOOK_SECRET: webhookSecret, JIRA_TIMEOUT_MS: '10000' };
   return fake;

@@ -47,7 +47,7 @@ export interface PartnerStackFake extends RunningFake {
 
 type Body = Record<string, unknown>;
 
-export async function startPartnerStackFake(options: { publicKey?: string; secretKey?: string } = {}): Promise<PartnerStackFake> {
+export async function startPartnerStackFake(options: { publicKey?: string; secretKey?: string; port?: number } = {}): Promise<PartnerStackFake> {
   const publicKey = options.publicKey ?? `pk_fake_${randomBytes(8).toString('hex')}`;
   const secretKey = options.secretKey ?? `sk_fake_${randomBytes(16).toString('hex')}`;
   const webhookToken = randomBytes(24).toString('base64url');
@@ -110,7 +110,7 @@ export async function startPartnerStackFake(options: { publicKey?: string; secre
     fake.sendWebhook(request.body.url, request.body.event, request.body.record),
   );
 
-  fake.origin = await kit.listen();
+  fake.origin = await kit.listen(options.port);
   fake.url = `${fake.origin}/api`;
   fake.env = { PARTNERSTACK_API_KEY: publicKey, PARTNERSTACK_API_SECRET: secretKey, PARTNERSTACK_BASE_URL: fake.url, PARTNERSTACK_TIMEOUT_MS: '10000', PARTNERSTACK_WEBHOOK_TOKEN: webhookToken };
   return fake;

@@ -37,7 +37,7 @@ export interface SalesforceFake extends RunningFake {
 
 const INTEGRATION_USER = { Name: 'Integration User', Email: 'integration@everbright.example' };
 
-export async function startSalesforceFake(options: { clientId?: string; clientSecret?: string } = {}): Promise<SalesforceFake> {
+export async function startSalesforceFake(options: { clientId?: string; clientSecret?: string; port?: number } = {}): Promise<SalesforceFake> {
   const clientId = options.clientId ?? `3MVG9fake${randomBytes(8).toString('hex')}`;
   const clientSecret = options.clientSecret ?? randomBytes(24).toString('hex');
   let store = new SalesforceFakeStore();
@@ -165,7 +165,7 @@ export async function startSalesforceFake(options: { clientId?: string; clientSe
   });
   kit.app.get('/__control/state', async () => fake.state());
 
-  fake.url = await kit.listen();
+  fake.url = await kit.listen(options.port);
   fake.env = { SALESFORCE_LOGIN_URL: fake.url, SALESFORCE_CLIENT_ID: clientId, SALESFORCE_CLIENT_SECRET: clientSecret };
   return fake;
 }

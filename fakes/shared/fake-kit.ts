@@ -87,8 +87,8 @@ export interface FakeKit {
   injectFault(fault: Fault): void;
   /** Serves one contract operation. Every operation must be served before `listen`. */
   handle(operationId: string, handler: Handler): void;
-  /** Listens on 127.0.0.1 port 0; returns the origin, e.g. `http://127.0.0.1:41234`. */
-  listen(): Promise<string>;
+  /** Listens on 127.0.0.1 (`port`, default 0: any free port); returns the origin, e.g. `http://127.0.0.1:41234`. */
+  listen(port?: number): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -226,10 +226,10 @@ export function createFakeKit(options: FakeKitOptions): FakeKit {
         },
       });
     },
-    async listen() {
+    async listen(port = 0) {
       const unserved = contract.operations.filter((o) => !served.has(o.id)).map((o) => o.id);
       if (unserved.length) throw new Error(`${contract.system} fake does not serve contract operations: ${unserved.join(', ')}`);
-      await app.listen({ host: '127.0.0.1', port: 0 });
+      await app.listen({ host: '127.0.0.1', port });
       const address = app.server.address();
       if (!address || typeof address === 'string') throw new Error('fake server has no TCP address');
       return `http://127.0.0.1:${address.port}`;

@@ -1,0 +1,102 @@
+/**
+ * The embedded default survives a crash: `npm start` (cli `run`) killed with SIGKILL leaves its dev server
+ * running in a process group of its own; the next start stops that server (found through its pid file in
+ * the data folder) and comes up cleanly, with the local fakes on the same fixed ports. A start beside a
+ * run that is still alive refuses, naming the pid.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+const dataDir = mkdtempSync(path.join(tmpdir(), 'engine-restart-'));
+
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+async function isFree(port: number): Promise<boolean> {
+  const server = createServer();
+  return new Promise((resolve) => {
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+/** A run of `count` free ports in a row (the fakes take ten from their base). */
+async function freePorts(count: number): Promise<number> {
+  for (;;) {
+    const base = 20_000 + Math.floor(Math.random() * 30_000);
+    const all = await Promise.all(Array.from({ length: count }, (_, i) => isFree(base + i)));
+    if (all.every(Boolean)) return base;
+  }
+}
+
+interface Run {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+function start(env: NodeJS.ProcessEnv): Run {
+  let output = '';
+  const child = spawn('npx', ['tsx', 'cli/index.ts', 'run'], { cwd: path.join(__dirname, '..'), env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  return { child, output: () => output, exited: new Promise((resolve) => child.once('exit', (code) => resolve(code))) };
+}
+
+async function ready(run: Run): Promise<void> {
+  for (const end = Date.now() + 180_000; !run.output().includes('worker polling'); ) {
+    if (Date.now() > end || run.child.exitCode !== null) throw new Error(`the product did not come up:\n${run.output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const devServerPid = () => (JSON.parse(readFileSync(path.join(dataDir, 'temporal-dev-server.pid'), 'utf8')) as { pid: number }).pid;
+const fakeLines = (output: string) => output.split('\n').filter((line) => line.includes('using the local fake at')).sort();
+
+it('starts cleanly after a kill -9, stopping the dev server the killed run left behind, with the fakes on the same ports', async () => {
+  const [devPort, fakesPort, apiPort] = [await freePorts(2), await freePorts(10), await freePorts(1)];
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    OPS_DATA_DIR: dataDir,
+    TEMPORAL_DEV_SERVER_PORT: String(devPort),
+    TEMPORAL_UI_PORT: String(devPort + 1),
+    OPS_API_PORT: String(apiPort),
+    FAKES_PORT: String(fakesPort),
+  };
+
+  const first = start(env);
+  await ready(first);
+  const orphan = devServerPid();
+  process.kill(-first.child.pid!, 'SIGKILL');
+  await first.exited;
+  expect(alive(orphan)).toBe(true); // the crash left it behind, holding its ports and the SQLite file
+
+  const second = start(env);
+  try {
+    await ready(second);
+    expect(second.output()).toContain(`stopped the Temporal dev server (pid ${orphan}) that a killed run had left on ${dataDir}`);
+    expect(alive(orphan)).toBe(false);
+    expect(fakeLines(second.output())).toEqual(fakeLines(first.output()));
+    expect(fakeLines(second.output())).toContainEqual(`hubspot: no credentials configured, using the local fake at http://127.0.0.1:${fakesPort} (control: http://127.0.0.1:${fakesPort}/__control)`);
+
+    const third = start(env);
+    expect(await third.exited).toBe(1);
+    expect(third.output()).toMatch(/already running as pid \d+ \(since .*\): stop it first/);
+  } finally {
+    process.kill(-second.child.pid!, 'SIGINT');
+    await second.exited;
+  }
+  expect(existsSync(path.join(dataDir, 'temporal-dev-server.pid'))).toBe(false); // a clean stop removes it
+}, 420_000);
