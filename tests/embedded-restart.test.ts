@@ -1,10 +1,11 @@
 /**
  * The embedded default survives a crash: `npm start` (cli `run`) killed with SIGKILL leaves its dev server
  * running in a process group of its own; the next start stops that server (found through its pid file in
- * the data folder) and comes up cleanly, with the local fakes on the same fixed ports. A start beside a
- * run that is still alive refuses, naming the pid.
+ * the data folder) and comes up cleanly, with the local fakes on the same fixed ports and holding the data
+ * they held (a reward still owed). `cli fake pay-reward` then pays it. A start beside a run that is still
+ * alive refuses, naming the pid.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -64,7 +65,7 @@ function alive(pid: number): boolean {
 const devServerPid = () => (JSON.parse(readFileSync(path.join(dataDir, 'temporal-dev-server.pid'), 'utf8')) as { pid: number }).pid;
 const fakeLines = (output: string) => output.split('\n').filter((line) => line.includes('using the local fake at')).sort();
 
-it('starts cleanly after a kill -9, stopping the dev server the killed run left behind, with the fakes on the same ports', async () => {
+it('starts cleanly after a kill -9, stopping the dev server the killed run left behind, with the fakes on the same ports holding their data', async () => {
   const [devPort, fakesPort, apiPort] = [await freePorts(2), await freePorts(10), await freePorts(1)];
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
@@ -76,8 +77,14 @@ it('starts cleanly after a kill -9, stopping the dev server the killed run left 
     FAKES_PORT: String(fakesPort),
   };
 
+  const partnerstack = `http://127.0.0.1:${fakesPort + 1}/__control`;
+  const post = async (url: string, body: unknown) => (await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json();
+  const rewards = async () => ((await (await fetch(`${partnerstack}/state`)).json()) as { rewards: Array<{ key: string; amount: number; reward_status: string }> }).rewards;
+
   const first = start(env);
   await ready(first);
+  const partner = (await post(`${partnerstack}/partners`, { email: 'ops@acme.example', firstName: 'Acme' })) as { key: string };
+  const reward = (await post(`${partnerstack}/rewards`, { partnerKey: partner.key, amount: 125_000 })) as { key: string };
   const orphan = devServerPid();
   process.kill(-first.child.pid!, 'SIGKILL');
   await first.exited;
@@ -90,6 +97,11 @@ it('starts cleanly after a kill -9, stopping the dev server the killed run left 
     expect(alive(orphan)).toBe(false);
     expect(fakeLines(second.output())).toEqual(fakeLines(first.output()));
     expect(fakeLines(second.output())).toContainEqual(`hubspot: no credentials configured, using the local fake at http://127.0.0.1:${fakesPort} (control: http://127.0.0.1:${fakesPort}/__control)`);
+    // The 1,250 USD still owed came back with the fake, and the control command pays it.
+    expect(await rewards()).toEqual([expect.objectContaining({ key: reward.key, amount: 125_000, reward_status: 'pending' })]);
+    const paid = execFileSync('npx', ['tsx', 'cli/index.ts', 'fake', 'pay-reward', reward.key], { cwd: path.join(__dirname, '..'), env, encoding: 'utf8' });
+    expect(paid.trim()).toBe(`${reward.key}: marked paid in PartnerStack`);
+    expect(await rewards()).toEqual([expect.objectContaining({ key: reward.key, reward_status: 'paid' })]);
 
     const third = start(env);
     expect(await third.exited).toBe(1);

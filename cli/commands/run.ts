@@ -67,8 +67,9 @@ async function runAll(options: { devServer: boolean; api: boolean }): Promise<nu
   }
   address ??= '127.0.0.1:7233';
   // Systems without credentials run against their local fakes (fakes/), started here, never by the worker.
-  // On fixed ports (FAKES_PORT and the nine after it), so their addresses survive a restart.
-  const sandbox = await startFakes(process.env, { basePort: portFrom('FAKES_PORT', DEFAULT_FAKES_PORT) });
+  // On fixed ports (FAKES_PORT and the nine after it) and with their data in .data/fakes/, so a restart finds
+  // them where they were, holding what they held.
+  const sandbox = await startFakes(process.env, { basePort: portFrom('FAKES_PORT', DEFAULT_FAKES_PORT), stateDir: path.join(DATA_DIR, 'fakes') });
   for (const fake of sandbox.fakes) console.log(`${fake.system}: no credentials configured, using the local fake at ${fake.url} (control: ${controlUrlOf(fake)})`);
   let api: { url: string; warnings: string[]; close(): Promise<void> } | undefined;
   try {
