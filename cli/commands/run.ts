@@ -13,7 +13,9 @@ import { DATA_DIR } from '../../client/data-dir';
 import { startDevServer, type RunningDevServer } from '../../client/dev-server';
 import { EMBEDDED_DATA_DIR, payloadKeysFromEnv } from '../../client/payload-codec';
 import { livingProcess, removePidFile, writePidFile } from '../../client/pid-file';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { controlUrlOf, DEFAULT_FAKES_PORT, startFakes } from '../../fakes';
+import { describeDemo, loadDemoData } from '../../fakes/demo';
 import { runWorker } from '../../worker';
 import type { Command } from '../command';
 
@@ -71,6 +73,13 @@ async function runAll(options: { devServer: boolean; api: boolean }): Promise<nu
   // them where they were, holding what they held.
   const sandbox = await startFakes(process.env, { basePort: portFrom('FAKES_PORT', DEFAULT_FAKES_PORT), stateDir: path.join(DATA_DIR, 'fakes') });
   for (const fake of sandbox.fakes) console.log(`${fake.system}: no credentials configured, using the local fake at ${fake.url} (control: ${controlUrlOf(fake)})`);
+  // The demo data set, loaded once into fakes that have no saved data yet; its ids are kept to print again.
+  if (options.devServer) {
+    const demoFile = path.join(DATA_DIR, 'fakes', 'demo.json');
+    mkdirSync(path.dirname(demoFile), { recursive: true });
+    if (!existsSync(demoFile)) writeFileSync(demoFile, JSON.stringify(await loadDemoData(sandbox), null, 2));
+    for (const line of describeDemo(JSON.parse(readFileSync(demoFile, 'utf8')))) console.log(line);
+  }
   let api: { url: string; warnings: string[]; close(): Promise<void> } | undefined;
   try {
     if (options.api) {
