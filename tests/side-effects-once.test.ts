@@ -199,3 +199,21 @@ it('does not send an e-mail again when the attempt before recorded that the serv
     client.close();
   }
 });
+
+it('does not flag an e-mail as possibly sent twice when the attempt before was refused with a 4xx', async () => {
+  const { emailConnector } = await import('../activities/email');
+  const client = emailConnector.createClient(emailConnector.configFromEnv(sandbox.env)!);
+  const send = emailConnector.actions.find((a) => a.name === 'email.send')!;
+  const input = send.input.parse({ to: 'ops@partner.example', subject: 'Welcome p-refused', text: 'Hello' });
+  const checkpoints: unknown[] = [];
+  const context = { idempotencyKey: 'welcome-once/p-refused:run-1:mail', signal: new AbortController().signal, checkpoint: (d: unknown) => checkpoints.push(d) };
+  try {
+    email.injectFault({ kind: 'reply', code: 451, command: 'DATA' });
+    await expect(send.run(client, input, { ...context, attempt: 1 })).rejects.toThrow(/451/);
+    const again = await send.run(client, input, { ...context, attempt: 2, previous: checkpoints.at(-1) });
+    expect(again).not.toHaveProperty('possibleDuplicate');
+    expect(mailsAbout('p-refused')).toHaveLength(1);
+  } finally {
+    client.close();
+  }
+});
