@@ -32,7 +32,9 @@ function portFrom(name: string, fallback: number): number {
 }
 
 async function runEverything(options: { devServer: boolean; api: boolean }): Promise<number> {
-  const pidFile = path.join(DATA_DIR, options.devServer ? 'npm-start.pid' : 'worker.pid');
+  // Workers may run side by side on one task queue; only the embedded default owns the data folder.
+  if (!options.devServer) return runAll(options);
+  const pidFile = path.join(DATA_DIR, 'npm-start.pid');
   const running = livingProcess(pidFile);
   if (running) {
     console.error(`already running as pid ${running.pid} (since ${running.startedAt}): stop it first (Ctrl-C in its terminal, or kill ${running.pid})`);
@@ -71,7 +73,8 @@ async function runAll(options: { devServer: boolean; api: boolean }): Promise<nu
   // Systems without credentials run against their local fakes (fakes/), started here, never by the worker.
   // On fixed ports (FAKES_PORT and the nine after it) and with their data in .data/fakes/, so a restart finds
   // them where they were, holding what they held.
-  const sandbox = await startFakes(process.env, { basePort: portFrom('FAKES_PORT', DEFAULT_FAKES_PORT), stateDir: path.join(DATA_DIR, 'fakes') });
+  // (The embedded default only: `worker` starts fakes of its own on any free ports, as before.)
+  const sandbox = await startFakes(process.env, options.devServer ? { basePort: portFrom('FAKES_PORT', DEFAULT_FAKES_PORT), stateDir: path.join(DATA_DIR, 'fakes') } : {});
   for (const fake of sandbox.fakes) console.log(`${fake.system}: no credentials configured, using the local fake at ${fake.url} (control: ${controlUrlOf(fake)})`);
   // The demo data set, loaded once into fakes that have no saved data yet; its ids are kept to print again.
   if (options.devServer) {
