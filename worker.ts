@@ -5,12 +5,16 @@
  * from the environment; a connector without credentials runs against its local fake, started beforehand by
  * the CLI (`worker`, cli/commands/run.ts). `npm start` starts a dev server, this worker and the API together.
  */
+import './client/node-version'; // first: refuses an unsupported Node.js before other modules load
 import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
 import type { ActivityFunction } from './activities/shared/bind';
 import { dataConverterFor, EMBEDDED_DATA_DIR, payloadKeysFromEnv } from './client/payload-codec';
+import { connectWorker, temporalSettingsFromEnv } from './client/temporal-connection';
+import { workerTuningFromEnv, type WorkerTuning } from './client/worker-settings';
 
-export const TASK_QUEUE = 'processes';
+/** The task queue the API starts instances on and the workers poll: TEMPORAL_TASK_QUEUE, default `processes`. */
+export const TASK_QUEUE = process.env.TEMPORAL_TASK_QUEUE?.trim() || 'processes';
 export const WORKFLOWS_PATH = require.resolve('./workflows');
 
 /** Bundles the interpreter once; pass the result to every worker of a process (tests bundle once per file). */
@@ -26,6 +30,8 @@ export interface WorkerOptions {
   workflowBundle?: WorkflowBundle;
   /** Payload encryption (client/payload-codec.ts); the codec runs outside the workflow sandbox. */
   dataConverter?: DataConverter;
+  /** Cache size, concurrency and pollers (client/worker-settings.ts); the SDK's defaults where unset. */
+  tuning?: WorkerTuning;
 }
 
 /** How long a workflow task waits for the worker that last ran the instance before any worker may take it. */
@@ -42,6 +48,7 @@ export async function createWorker(options: WorkerOptions): Promise<Worker> {
     // A worker killed mid-instance leaves its next workflow task on its own (sticky) queue; after this long
     // the server hands it to another worker (the SDK's default is 10 s).
     stickyQueueScheduleToStartTimeout: STICKY_TIMEOUT,
+    ...options.tuning,
   });
 }
 
@@ -56,22 +63,25 @@ const quietBundlerLogger = {
 };
 
 /**
- * Runs the worker against a server until SIGINT or SIGTERM, with the connectors configured from `env`, then
- * closes the connection. A system `env` does not configure has no activities; `npm start` and
+ * Runs the worker until SIGINT or SIGTERM, with the connectors configured from `env`, then closes the
+ * connection. Temporal is found through `env` (client/temporal-connection.ts: TEMPORAL_ADDRESS, namespace,
+ * TLS, API key); `address`, when given, wins over TEMPORAL_ADDRESS. A system `env` does not configure has no activities; `npm start` and
  * `npm run worker` (client/cli.ts) start local fakes for those first and pass their variables in `env`.
  */
-export async function runWorker(address: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+export async function runWorker(address: string | undefined, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   // Loaded here so that importing TASK_QUEUE or createWorker does not load every connector.
   const { startActivities } = await import('./activities');
   await checkPeopleDirectory();
-  const connection = await NativeConnection.connect({ address });
+  const tuning = workerTuningFromEnv(env);
+  const temporal = temporalSettingsFromEnv(env, address);
+  const connection = await connectWorker(temporal);
   const { activities, unconfigured } = startActivities(env);
   for (const system of unconfigured) console.log(`${system}: not configured, its actions are not available`);
   const keys = payloadKeysFromEnv(env, { dataDir: EMBEDDED_DATA_DIR });
   console.log(keys ? `payloads encrypted with key '${keys.keys[0].id}' (keys from ${keys.source})` : 'payloads NOT encrypted: set PAYLOAD_KEYS (see the README)');
-  const worker = await createWorker({ connection, namespace: env.TEMPORAL_NAMESPACE, activities, dataConverter: dataConverterFor(keys?.keys) });
+  const worker = await createWorker({ connection, namespace: temporal.namespace, activities, dataConverter: dataConverterFor(keys?.keys), tuning });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => worker.shutdown());
-  console.log(`worker polling task queue '${TASK_QUEUE}' on ${address}. Press Ctrl-C to stop.`);
+  console.log(`worker polling task queue '${TASK_QUEUE}' on ${temporal.address} (namespace ${temporal.namespace}, ${temporal.security}). Press Ctrl-C to stop.`);
   await worker.run();
   await connection.close();
 }
@@ -86,7 +96,7 @@ async function checkPeopleDirectory(): Promise<void> {
 
 // `tsx worker.ts`: the worker alone, with only the systems the environment configures (no local fakes).
 if (require.main === module) {
-  runWorker(process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233').catch((err) => {
+  runWorker(undefined).catch((err) => {
     console.error(err);
     process.exit(1);
   });

@@ -3,12 +3,14 @@
  * Temporal server, with the definitions, the people directory, the API keys and, when configured, OpenID
  * Connect. `npm start` runs it beside the worker; `npm run api` runs it alone.
  */
-import { Client, Connection } from '@temporalio/client';
+import '../client/node-version'; // first: refuses an unsupported Node.js before other modules load
+import { Client } from '@temporalio/client';
 import path from 'node:path';
 import { uploadsDirFrom } from '../client/uploads';
 import { DEFINITIONS_DIR, loadRegistry } from '../client/definitions';
 import { PROJECT_ROOT } from '../client/temporal-servers';
 import { dataConverterFor, EMBEDDED_DATA_DIR, payloadKeysFromEnv } from '../client/payload-codec';
+import { connectClient, temporalSettingsFromEnv } from '../client/temporal-connection';
 import { loadDirectory } from '../directory/load';
 import { buildApi } from './app';
 import { codecOriginsFromEnv } from './routes/codec';
@@ -24,11 +26,13 @@ export interface RunningApi {
   close(): Promise<void>;
 }
 
-export async function startApi(temporalAddress: string, env: NodeJS.ProcessEnv = process.env): Promise<RunningApi> {
-  const connection = await Connection.connect({ address: temporalAddress });
+/** Temporal is found through `env` (client/temporal-connection.ts); `temporalAddress`, when given, wins over TEMPORAL_ADDRESS. */
+export async function startApi(temporalAddress: string | undefined, env: NodeJS.ProcessEnv = process.env): Promise<RunningApi> {
+  const temporal = temporalSettingsFromEnv(env, temporalAddress);
+  const connection = await connectClient(temporal);
   // The same keys as the worker: the API reads and writes instance payloads, and serves the codec endpoint.
   const keys = payloadKeysFromEnv(env, { dataDir: EMBEDDED_DATA_DIR });
-  const client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE ?? 'default', dataConverter: dataConverterFor(keys?.keys) });
+  const client = new Client({ connection, namespace: temporal.namespace, dataConverter: dataConverterFor(keys?.keys) });
   const oidcSettings = oidcSettingsFromEnv(env);
   const registry = await loadRegistry();
   const webhooks = webhookSettingsFromEnv(env);
@@ -71,10 +75,10 @@ export async function startApi(temporalAddress: string, env: NodeJS.ProcessEnv =
 }
 
 if (require.main === module) {
-  const address = process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233';
-  startApi(address).then(
+  startApi(undefined).then(
     (api) => {
-      console.log(`ops API on ${api.url} (OpenAPI document at ${api.url}/openapi.json), Temporal at ${address}`);
+      const temporal = temporalSettingsFromEnv();
+      console.log(`ops API on ${api.url} (OpenAPI document at ${api.url}/openapi.json), Temporal at ${temporal.address} (namespace ${temporal.namespace}, ${temporal.security})`);
       for (const warning of api.warnings) console.warn(`warning: ${warning}`);
       for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void api.close());
     },

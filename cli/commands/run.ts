@@ -69,7 +69,7 @@ async function runAll(options: { devServer: boolean; api: boolean }): Promise<nu
     address = server.address;
     console.log(`Temporal dev server on ${address} (data and log in .data/); web UI at ${server.uiUrl}`);
   }
-  address ??= '127.0.0.1:7233';
+  // Otherwise the worker and the API read TEMPORAL_ADDRESS and the rest (client/temporal-connection.ts).
   // Systems without credentials run against their local fakes (fakes/), started here, never by the worker.
   // On fixed ports (FAKES_PORT and the nine after it) and with their data in .data/fakes/, so a restart finds
   // them where they were, holding what they held.
