@@ -53,12 +53,12 @@ async function ready(run: Run): Promise<void> {
   }
 }
 
+/** Running, and not a zombie waiting to be reaped (this machine's init may reap orphans late). */
 function alive(pid: number): boolean {
   try {
-    process.kill(pid, 0);
-    return true;
+    return !execFileSync('ps', ['-p', String(pid), '-o', 'stat='], { encoding: 'utf8' }).trim().startsWith('Z');
   } catch {
-    return false;
+    return false; // ps exits 1 when there is no such process
   }
 }
 
