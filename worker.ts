@@ -34,6 +34,9 @@ export interface WorkerOptions {
   tuning?: WorkerTuning;
 }
 
+/** How long a workflow task waits for the worker that last ran the instance before any worker may take it. */
+export const STICKY_TIMEOUT = '3 seconds';
+
 export async function createWorker(options: WorkerOptions): Promise<Worker> {
   return Worker.create({
     connection: options.connection,
@@ -42,6 +45,9 @@ export async function createWorker(options: WorkerOptions): Promise<Worker> {
     activities: options.activities,
     workflowBundle: options.workflowBundle ?? (await bundleWorkflows()),
     dataConverter: options.dataConverter,
+    // A worker killed mid-instance leaves its next workflow task on its own (sticky) queue; after this long
+    // the server hands it to another worker (the SDK's default is 10 s).
+    stickyQueueScheduleToStartTimeout: STICKY_TIMEOUT,
     ...options.tuning,
   });
 }

@@ -10,6 +10,7 @@ import { cancel } from './commands/cancel';
 import { decide } from './commands/decide';
 import { diagram } from './commands/diagram';
 import { event } from './commands/event';
+import { fake } from './commands/fake';
 import { keys } from './commands/keys';
 import { list } from './commands/list';
 import { processes } from './commands/processes';
@@ -19,7 +20,7 @@ import { start } from './commands/start';
 import { tasks } from './commands/tasks';
 import { validate } from './commands/validate';
 
-export const COMMANDS: readonly Command[] = [run, worker, validate, diagram, processes, start, list, show, tasks, decide, event, cancel, keys];
+export const COMMANDS: readonly Command[] = [run, worker, validate, diagram, processes, start, list, show, tasks, decide, event, cancel, keys, fake];
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
