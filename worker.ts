@@ -8,6 +8,7 @@
 import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
 import type { ActivityFunction } from './activities/shared/bind';
+import { temporalConnectionOptions } from './client/connection';
 import { dataConverterFor, EMBEDDED_DATA_DIR, payloadKeysFromEnv } from './client/payload-codec';
 
 export const TASK_QUEUE = 'processes';
@@ -58,7 +59,7 @@ export async function runWorker(address: string, env: NodeJS.ProcessEnv = proces
   // Loaded here so that importing TASK_QUEUE or createWorker does not load every connector.
   const { startActivities } = await import('./activities');
   await checkPeopleDirectory();
-  const connection = await NativeConnection.connect({ address });
+  const connection = await NativeConnection.connect(temporalConnectionOptions(address, env));
   const { activities, unconfigured } = startActivities(env);
   for (const system of unconfigured) console.log(`${system}: not configured, its actions are not available`);
   const keys = payloadKeysFromEnv(env, { dataDir: EMBEDDED_DATA_DIR });
@@ -80,7 +81,13 @@ async function checkPeopleDirectory(): Promise<void> {
 
 // `tsx worker.ts`: the worker alone, with only the systems the environment configures (no local fakes).
 if (require.main === module) {
-  runWorker(process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233').catch((err) => {
+  Promise.resolve()
+    .then(async () => {
+      const { applySettings } = await import('./settings/load');
+      applySettings(process.env);
+      await runWorker(process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233');
+    })
+    .catch((err) => {
     console.error(err);
     process.exit(1);
   });

@@ -5,11 +5,13 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import path from 'node:path';
+import { temporalConnectionOptions } from '../client/connection';
 import { uploadsDirFrom } from '../client/uploads';
 import { DEFINITIONS_DIR, loadRegistry } from '../client/definitions';
 import { PROJECT_ROOT } from '../client/temporal-servers';
 import { dataConverterFor, EMBEDDED_DATA_DIR, payloadKeysFromEnv } from '../client/payload-codec';
 import { loadDirectory } from '../directory/load';
+import { applySettings } from '../settings/load';
 import { buildApi } from './app';
 import { codecOriginsFromEnv } from './routes/codec';
 import { ApiKeyStore } from './identity/api-keys';
@@ -25,7 +27,7 @@ export interface RunningApi {
 }
 
 export async function startApi(temporalAddress: string, env: NodeJS.ProcessEnv = process.env): Promise<RunningApi> {
-  const connection = await Connection.connect({ address: temporalAddress });
+  const connection = await Connection.connect(temporalConnectionOptions(temporalAddress, env));
   // The same keys as the worker: the API reads and writes instance payloads, and serves the codec endpoint.
   const keys = payloadKeysFromEnv(env, { dataDir: EMBEDDED_DATA_DIR });
   const client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE ?? 'default', dataConverter: dataConverterFor(keys?.keys) });
@@ -45,7 +47,7 @@ export async function startApi(temporalAddress: string, env: NodeJS.ProcessEnv =
     writesPerMinute: Number(env.OPS_API_RATE_LIMIT ?? 120),
     webhooks,
     codec: { keys: keys?.keys, uiOrigins: codecOriginsFromEnv(env) },
-    logger: { level: env.OPS_API_LOG_LEVEL ?? 'warn' },
+    logger: { level: env.LOG_LEVEL ?? 'info' },
   });
   const host = env.OPS_API_HOST ?? '127.0.0.1';
   const port = Number(env.OPS_API_PORT ?? 4100);
@@ -71,8 +73,13 @@ export async function startApi(temporalAddress: string, env: NodeJS.ProcessEnv =
 }
 
 if (require.main === module) {
-  const address = process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233';
-  startApi(address).then(
+  let address = '127.0.0.1:7233';
+  Promise.resolve().then(() => {
+    // Every setting checked (SETTINGS_FILE read in) before anything starts.
+    applySettings(process.env);
+    address = process.env.TEMPORAL_ADDRESS ?? address;
+    return startApi(address);
+  }).then(
     (api) => {
       console.log(`ops API on ${api.url} (OpenAPI document at ${api.url}/openapi.json), Temporal at ${address}`);
       for (const warning of api.warnings) console.warn(`warning: ${warning}`);

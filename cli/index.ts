@@ -6,6 +6,7 @@
 import { parseArgs } from 'node:util';
 import { PlainError, UsageError, type Command } from './command';
 import { cancel } from './commands/cancel';
+import { config } from './commands/config';
 import { decide } from './commands/decide';
 import { diagram } from './commands/diagram';
 import { event } from './commands/event';
@@ -18,7 +19,7 @@ import { start } from './commands/start';
 import { tasks } from './commands/tasks';
 import { validate } from './commands/validate';
 
-export const COMMANDS: readonly Command[] = [run, worker, validate, diagram, processes, start, list, show, tasks, decide, event, cancel, keys];
+export const COMMANDS: readonly Command[] = [run, worker, validate, diagram, processes, start, list, show, tasks, decide, event, cancel, keys, config];
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

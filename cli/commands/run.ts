@@ -7,10 +7,22 @@
 import { startDevServer, type RunningDevServer } from '../../client/dev-server';
 import { EMBEDDED_DATA_DIR, payloadKeysFromEnv } from '../../client/payload-codec';
 import { startFakes } from '../../fakes';
+import { applySettings, SettingsError } from '../../settings/load';
 import { runWorker } from '../../worker';
-import type { Command } from '../command';
+import { PlainError, type Command } from '../command';
+
+/** Every setting checked (and SETTINGS_FILE read into the environment) before anything starts. */
+function checkSettings(): void {
+  try {
+    for (const warning of applySettings(process.env).warnings) console.warn(`warning: ${warning}`);
+  } catch (error) {
+    if (error instanceof SettingsError) throw new PlainError(error.message);
+    throw error;
+  }
+}
 
 async function runEverything(options: { devServer: boolean; api: boolean }): Promise<number> {
+  checkSettings();
   let server: RunningDevServer | undefined;
   let address = process.env.TEMPORAL_ADDRESS;
   if (options.devServer) {
