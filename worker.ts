@@ -6,8 +6,9 @@
  * the CLI (`worker`, cli/commands/run.ts). `npm start` starts a dev server, this worker and the API together.
  */
 import type { DataConverter } from '@temporalio/common';
-import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
+import { NativeConnection, Runtime, Worker, bundleWorkflowCode, type ActivityInterceptorsFactory, type InjectedSinks, type WorkflowBundle } from '@temporalio/worker';
 import type { ActivityFunction } from './activities/shared/bind';
+import type { ObservabilitySinks } from './workflows/observability';
 import { temporalConnectionOptions } from './client/connection';
 import { dataConverterFor, EMBEDDED_DATA_DIR, payloadKeysFromEnv } from './client/payload-codec';
 
@@ -15,8 +16,13 @@ export const TASK_QUEUE = 'processes';
 export const WORKFLOWS_PATH = require.resolve('./workflows');
 
 /** Bundles the interpreter once; pass the result to every worker of a process (tests bundle once per file). */
-export async function bundleWorkflows(): Promise<WorkflowBundle> {
-  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundlerLogger });
+export async function bundleWorkflows(options: { observability?: boolean } = {}): Promise<WorkflowBundle> {
+  return bundleWorkflowCode({
+    workflowsPath: WORKFLOWS_PATH,
+    // The production worker's metrics of how instances end (workflows/observability.ts); tests leave it out.
+    workflowInterceptorModules: options.observability ? [require.resolve('./workflows/observability')] : [],
+    logger: quietBundlerLogger,
+  });
 }
 
 export interface WorkerOptions {
@@ -27,6 +33,10 @@ export interface WorkerOptions {
   workflowBundle?: WorkflowBundle;
   /** Payload encryption (client/payload-codec.ts); the codec runs outside the workflow sandbox. */
   dataConverter?: DataConverter;
+  activityInterceptors?: ActivityInterceptorsFactory[];
+  sinks?: InjectedSinks<ObservabilitySinks>;
+  /** After shutdown starts, how long running activities may take before they are cancelled (ms). */
+  shutdownGraceMs?: number;
 }
 
 export async function createWorker(options: WorkerOptions): Promise<Worker> {
@@ -37,6 +47,9 @@ export async function createWorker(options: WorkerOptions): Promise<Worker> {
     activities: options.activities,
     workflowBundle: options.workflowBundle ?? (await bundleWorkflows()),
     dataConverter: options.dataConverter,
+    interceptors: options.activityInterceptors ? { activity: options.activityInterceptors } : undefined,
+    sinks: options.sinks,
+    shutdownGraceTime: options.shutdownGraceMs,
   });
 }
 
@@ -51,24 +64,89 @@ const quietBundlerLogger = {
 };
 
 /**
- * Runs the worker against a server until SIGINT or SIGTERM, with the connectors configured from `env`, then
- * closes the connection. A system `env` does not configure has no activities; `npm start` and
- * `npm run worker` (client/cli.ts) start local fakes for those first and pass their variables in `env`.
+ * Runs the worker against a server until SIGINT or SIGTERM, with the connectors configured from `env`.
+ * A system `env` does not configure has no activities; `npm start` and `npm run worker` (cli/commands/run.ts)
+ * start local fakes for those first and pass their variables in `env`.
+ *
+ * Besides polling it logs JSON lines (the SDK's too), serves /healthz, /readyz and the product's /metrics on
+ * OPS_WORKER_PORT and the SDK's metrics on OPS_SDK_METRICS_PORT. SIGTERM drains it: polling stops at once,
+ * running activities get OPS_SHUTDOWN_GRACE_MS to finish and report, then the promise resolves.
  */
 export async function runWorker(address: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   // Loaded here so that importing TASK_QUEUE or createWorker does not load every connector.
   const { startActivities } = await import('./activities');
+  const { loadSettings } = await import('./settings/load');
+  const { createLogger, sdkLogger, coreLevel } = await import('./telemetry/logger');
+  const { endOnce, workerMetrics } = await import('./telemetry/metrics');
+  const { observingActivities } = await import('./telemetry/activities');
+  const { checkReadiness, serveHealth } = await import('./telemetry/health');
+  const settings = loadSettings(env).values;
+  const logger = createLogger(env, { component: 'worker' });
+  installRuntime(logger, sdkLogger, coreLevel(logger.level), settings.OPS_SDK_METRICS_PORT ?? 4102, settings.OPS_WORKER_HOST ?? '127.0.0.1');
   await checkPeopleDirectory();
+  const namespace = settings.TEMPORAL_NAMESPACE ?? 'default';
   const connection = await NativeConnection.connect(temporalConnectionOptions(address, env));
   const { activities, unconfigured } = startActivities(env);
-  for (const system of unconfigured) console.log(`${system}: not configured, its actions are not available`);
+  for (const system of unconfigured) logger.info({ system }, `${system}: not configured, its actions are not available`);
   const keys = payloadKeysFromEnv(env, { dataDir: EMBEDDED_DATA_DIR });
-  console.log(keys ? `payloads encrypted with key '${keys.keys[0].id}' (keys from ${keys.source})` : 'payloads NOT encrypted: set PAYLOAD_KEYS (see the README)');
-  const worker = await createWorker({ connection, namespace: env.TEMPORAL_NAMESPACE, activities, dataConverter: dataConverterFor(keys?.keys) });
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => worker.shutdown());
-  console.log(`worker polling task queue '${TASK_QUEUE}' on ${address}. Press Ctrl-C to stop.`);
-  await worker.run();
-  await connection.close();
+  if (keys) logger.info({ keyId: keys.keys[0].id, source: keys.source }, `payloads encrypted with key '${keys.keys[0].id}' (keys from ${keys.source})`);
+  else logger.warn('payloads NOT encrypted: set PAYLOAD_KEYS (see the README)');
+  const metrics = workerMetrics();
+  const ended = endOnce(metrics);
+  const worker = await createWorker({
+    connection,
+    namespace,
+    activities,
+    workflowBundle: await bundleWorkflows({ observability: true }),
+    dataConverter: dataConverterFor(keys?.keys),
+    activityInterceptors: [observingActivities(metrics)],
+    sinks: { instances: { ended: { fn: (info, process, status) => ended(info.runId, process, status) } } },
+    shutdownGraceMs: settings.OPS_SHUTDOWN_GRACE_MS ?? 30_000,
+  });
+  let draining = false;
+  const health = await serveHealth({
+    host: settings.OPS_WORKER_HOST ?? '127.0.0.1',
+    port: settings.OPS_WORKER_PORT ?? 4101,
+    draining: () => draining,
+    registry: metrics.registry,
+    readiness: () => checkReadiness(connection, namespace, [{ name: 'worker', ok: worker.getState() === 'RUNNING', detail: `${worker.getState().toLowerCase()} on task queue '${TASK_QUEUE}'` }]),
+  });
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      draining = true;
+      logger.info({ signal }, 'draining: polling stopped, running activities may finish');
+      worker.shutdown();
+    });
+  }
+  logger.info({ address, namespace, taskQueue: TASK_QUEUE, health: health.url }, `worker polling task queue '${TASK_QUEUE}' on ${address}; health and metrics on ${health.url}. Press Ctrl-C to stop.`);
+  try {
+    await worker.run();
+  } finally {
+    await health.close();
+    await connection.close();
+  }
+  logger.info('worker stopped');
+  logger.flush();
+}
+
+/**
+ * The SDK's runtime, once per process and before any connection: its logs (core ones forwarded) through
+ * pino, its metrics on a Prometheus endpoint (port 0: none).
+ */
+function installRuntime(
+  logger: import('pino').Logger,
+  adapt: (logger: import('pino').Logger) => import('@temporalio/common').Logger,
+  level: 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR',
+  metricsPort: number,
+  host: string,
+): void {
+  Runtime.install({
+    logger: adapt(logger),
+    telemetryOptions: {
+      logging: { forward: {}, filter: { core: level, other: 'WARN' } },
+      metrics: metricsPort ? { prometheus: { bindAddress: `${host.includes(':') ? `[${host}]` : host}:${metricsPort}` } } : undefined,
+    },
+  });
 }
 
 /** Refuses to start when the directory has mistakes, or when a shipped process has a role nobody holds. */

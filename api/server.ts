@@ -12,6 +12,7 @@ import { PROJECT_ROOT } from '../client/temporal-servers';
 import { dataConverterFor, EMBEDDED_DATA_DIR, payloadKeysFromEnv } from '../client/payload-codec';
 import { loadDirectory } from '../directory/load';
 import { applySettings } from '../settings/load';
+import { createLogger } from '../telemetry/logger';
 import { buildApi } from './app';
 import { codecOriginsFromEnv } from './routes/codec';
 import { ApiKeyStore } from './identity/api-keys';
@@ -47,7 +48,7 @@ export async function startApi(temporalAddress: string, env: NodeJS.ProcessEnv =
     writesPerMinute: Number(env.OPS_API_RATE_LIMIT ?? 120),
     webhooks,
     codec: { keys: keys?.keys, uiOrigins: codecOriginsFromEnv(env) },
-    logger: { level: env.LOG_LEVEL ?? 'info' },
+    loggerInstance: createLogger(env, { component: 'api', http: true }),
   });
   const host = env.OPS_API_HOST ?? '127.0.0.1';
   const port = Number(env.OPS_API_PORT ?? 4100);
@@ -62,12 +63,14 @@ export async function startApi(temporalAddress: string, env: NodeJS.ProcessEnv =
   // Port 0 asks for any free port: report the one given.
   const address = app.server.address();
   const listening = typeof address === 'object' && address ? address.port : port;
+  let closing: Promise<void> | undefined;
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${listening}`,
     warnings: warning ? [warning] : [],
-    async close() {
-      await app.close();
-      await connection.close();
+    // Once, however many signals and callers ask: in-flight requests finish, then the connection closes.
+    close() {
+      closing ??= app.close().then(() => connection.close());
+      return closing;
     },
   };
 }
@@ -83,7 +86,8 @@ if (require.main === module) {
     (api) => {
       console.log(`ops API on ${api.url} (OpenAPI document at ${api.url}/openapi.json), Temporal at ${address}`);
       for (const warning of api.warnings) console.warn(`warning: ${warning}`);
-      for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void api.close());
+      // Draining: Fastify stops accepting, answers 503 to new requests on open connections, finishes the ones in flight.
+      for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void api.close().then(() => process.exit(0), () => process.exit(1)));
     },
     (error) => {
       console.error(error instanceof Error ? error.message : error);

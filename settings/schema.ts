@@ -69,8 +69,10 @@ const payloadKeys = z.string().superRefine((value, ctx) => {
   }
 });
 
-const setting = (group: Group, schema: z.ZodType, description: string, extra: Omit<Setting, 'group' | 'schema' | 'description'> = {}): Setting => ({ group, schema, description, ...extra });
-const secret = (group: Group, schema: z.ZodType, description: string, extra: Omit<Setting, 'group' | 'schema' | 'description' | 'secret'> = {}): Setting => setting(group, schema, description, { ...extra, secret: true });
+type Extra = Omit<Setting, 'group' | 'schema' | 'description'>;
+// Generic in the schema, so that each setting's parsed type reaches `Settings` (settings/load.ts).
+const setting = <S extends z.ZodType>(group: Group, schema: S, description: string, extra: Extra = {}): Setting & { schema: S } => ({ group, schema, description, ...extra });
+const secret = <S extends z.ZodType>(group: Group, schema: S, description: string, extra: Omit<Extra, 'secret'> = {}) => setting(group, schema, description, { ...extra, secret: true });
 
 const hubspot = HubSpotConfigSchema.shape;
 const partnerstack = PartnerStackConfigSchema.shape;

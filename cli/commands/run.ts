@@ -51,6 +51,9 @@ async function runEverything(options: { devServer: boolean; api: boolean }): Pro
       console.log(`ops API on ${api.url} (OpenAPI document at ${api.url}/openapi.json; sign in with a key from \`npm run cli -- keys issue <person>\`)`);
       console.log(`web inbox on ${api.url}/inbox (sign in there with the same key)`);
       for (const warning of api.warnings) console.warn(`warning: ${warning}`);
+      // The API drains beside the worker: it stops taking requests and finishes the ones in flight.
+      const draining = api;
+      for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void draining.close());
     }
     await runWorker(address, sandbox.env);
   } finally {
