@@ -9,6 +9,7 @@ import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Runtime, Worker, bundleWorkflowCode, type ActivityInterceptorsFactory, type InjectedSinks, type WorkflowBundle } from '@temporalio/worker';
 import type { ActivityFunction } from './activities/shared/bind';
 import type { ObservabilitySinks } from './workflows/observability';
+import type { OpenTelemetrySinks } from '@temporalio/interceptors-opentelemetry/lib/workflow';
 import { temporalConnectionOptions } from './client/connection';
 import { dataConverterFor, EMBEDDED_DATA_DIR, payloadKeysFromEnv } from './client/payload-codec';
 
@@ -16,11 +17,15 @@ export const TASK_QUEUE = 'processes';
 export const WORKFLOWS_PATH = require.resolve('./workflows');
 
 /** Bundles the interpreter once; pass the result to every worker of a process (tests bundle once per file). */
-export async function bundleWorkflows(options: { observability?: boolean } = {}): Promise<WorkflowBundle> {
+export async function bundleWorkflows(options: { observability?: boolean; tracing?: boolean } = {}): Promise<WorkflowBundle> {
   return bundleWorkflowCode({
     workflowsPath: WORKFLOWS_PATH,
-    // The production worker's metrics of how instances end (workflows/observability.ts); tests leave it out.
-    workflowInterceptorModules: options.observability ? [require.resolve('./workflows/observability')] : [],
+    // The production worker's metrics of how instances end (workflows/observability.ts) and, when traces are
+    // on, the SDK's OpenTelemetry workflow interceptors (spans leave through a sink); tests leave them out.
+    workflowInterceptorModules: [
+      ...(options.observability ? [require.resolve('./workflows/observability')] : []),
+      ...(options.tracing ? [require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors')] : []),
+    ],
     logger: quietBundlerLogger,
   });
 }
@@ -34,7 +39,7 @@ export interface WorkerOptions {
   /** Payload encryption (client/payload-codec.ts); the codec runs outside the workflow sandbox. */
   dataConverter?: DataConverter;
   activityInterceptors?: ActivityInterceptorsFactory[];
-  sinks?: InjectedSinks<ObservabilitySinks>;
+  sinks?: InjectedSinks<ObservabilitySinks> & Partial<InjectedSinks<OpenTelemetrySinks>>;
   /** After shutdown starts, how long running activities may take before they are cancelled (ms). */
   shutdownGraceMs?: number;
 }
@@ -82,6 +87,10 @@ export async function runWorker(address: string, env: NodeJS.ProcessEnv = proces
   const { checkReadiness, serveHealth } = await import('./telemetry/health');
   const settings = loadSettings(env).values;
   const logger = createLogger(env, { component: 'worker' });
+  // Before any connection or HTTP client exists, so that their calls are traced.
+  const { startTracing } = await import('./telemetry/tracing');
+  const tracing = startTracing(env, 'partner-ops-worker');
+  const otel = tracing ? await import('@temporalio/interceptors-opentelemetry') : undefined;
   installRuntime(logger, sdkLogger, coreLevel(logger.level), settings.OPS_SDK_METRICS_PORT ?? 4102, settings.OPS_WORKER_HOST ?? '127.0.0.1');
   await checkPeopleDirectory();
   const namespace = settings.TEMPORAL_NAMESPACE ?? 'default';
@@ -97,10 +106,17 @@ export async function runWorker(address: string, env: NodeJS.ProcessEnv = proces
     connection,
     namespace,
     activities,
-    workflowBundle: await bundleWorkflows({ observability: true }),
+    workflowBundle: await bundleWorkflows({ observability: true, tracing: Boolean(tracing) }),
     dataConverter: dataConverterFor(keys?.keys),
-    activityInterceptors: [observingActivities(metrics)],
-    sinks: { instances: { ended: { fn: (info, process, status) => ended(info.runId, process, status) } } },
+    activityInterceptors: [
+      // The trace's context first, so that the observer's log line and the HTTP calls are inside the activity's span.
+      ...(otel ? [(ctx: import('@temporalio/activity').Context) => ({ inbound: new otel.OpenTelemetryActivityInboundInterceptor(ctx), outbound: new otel.OpenTelemetryActivityOutboundInterceptor(ctx) })] : []),
+      observingActivities(metrics),
+    ],
+    sinks: {
+      instances: { ended: { fn: (info, process, status) => ended(info.runId, process, status) } },
+      ...(otel && tracing ? { exporter: otel.makeWorkflowExporter(tracing.spanProcessor, tracing.resource) } : {}),
+    },
     shutdownGraceMs: settings.OPS_SHUTDOWN_GRACE_MS ?? 30_000,
   });
   let draining = false;
@@ -124,6 +140,7 @@ export async function runWorker(address: string, env: NodeJS.ProcessEnv = proces
   } finally {
     await health.close();
     await connection.close();
+    await tracing?.shutdown();
   }
   logger.info('worker stopped');
   logger.flush();

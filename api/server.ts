@@ -13,6 +13,8 @@ import { dataConverterFor, EMBEDDED_DATA_DIR, payloadKeysFromEnv } from '../clie
 import { loadDirectory } from '../directory/load';
 import { applySettings } from '../settings/load';
 import { createLogger } from '../telemetry/logger';
+import { startTracing } from '../telemetry/tracing';
+import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
 import { buildApi } from './app';
 import { codecOriginsFromEnv } from './routes/codec';
 import { ApiKeyStore } from './identity/api-keys';
@@ -28,10 +30,18 @@ export interface RunningApi {
 }
 
 export async function startApi(temporalAddress: string, env: NodeJS.ProcessEnv = process.env): Promise<RunningApi> {
+  // Before the connection and the server exist, so that requests and calls are traced (when it is on).
+  const tracing = startTracing(env, 'partner-ops-api');
   const connection = await Connection.connect(temporalConnectionOptions(temporalAddress, env));
   // The same keys as the worker: the API reads and writes instance payloads, and serves the codec endpoint.
   const keys = payloadKeysFromEnv(env, { dataDir: EMBEDDED_DATA_DIR });
-  const client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE ?? 'default', dataConverter: dataConverterFor(keys?.keys) });
+  const client = new Client({
+    connection,
+    namespace: env.TEMPORAL_NAMESPACE ?? 'default',
+    dataConverter: dataConverterFor(keys?.keys),
+    // With traces on, starts, updates and signals carry the request's trace into the workflow.
+    interceptors: tracing ? { workflow: [new OpenTelemetryWorkflowClientInterceptor()] } : undefined,
+  });
   const oidcSettings = oidcSettingsFromEnv(env);
   const registry = await loadRegistry();
   const webhooks = webhookSettingsFromEnv(env);
@@ -69,7 +79,7 @@ export async function startApi(temporalAddress: string, env: NodeJS.ProcessEnv =
     warnings: warning ? [warning] : [],
     // Once, however many signals and callers ask: in-flight requests finish, then the connection closes.
     close() {
-      closing ??= app.close().then(() => connection.close());
+      closing ??= app.close().then(() => connection.close()).then(() => tracing?.shutdown());
       return closing;
     },
   };

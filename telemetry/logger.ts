@@ -83,9 +83,8 @@ function masking(target: DestinationStream, secrets: string[]): DestinationStrea
  * the query) and every query value whose name speaks of a secret are masked; headers are not logged.
  */
 export function requestSerializer(request: { method: string; url: string; ip?: string }): Record<string, unknown> {
-  const [pathPart, query] = request.url.split('?', 2);
-  const path = pathPart.replace(/^(\/webhooks\/(?:partnerstack|jotform)\/)[^/]+/, `$1${MASK}`);
-  const masked = query?.replace(/((?:^|&)[^=&]*(?:signature|token|key|secret|code)[^=&]*=)[^&]*/gi, `$1${MASK}`);
+  const url = maskUrl(request.url);
+  const path = url.split('?')[0];
   const instance = /^\/(?:inbox\/)?instances\/([^/]+)/.exec(path) ?? /^\/tasks\/([^/]+)\//.exec(path);
   let workflowId: string | undefined;
   try {
@@ -93,7 +92,22 @@ export function requestSerializer(request: { method: string; url: string; ip?: s
   } catch {
     workflowId = undefined;
   }
-  return { method: request.method, url: masked === undefined ? path : `${path}?${masked}`, remoteAddress: request.ip, ...instanceFields(workflowId) };
+  return { method: request.method, url, remoteAddress: request.ip, ...instanceFields(workflowId) };
+}
+
+/** An address (a path, or a full URL) with its secret parts masked, for logs and trace attributes. */
+export function maskUrl(url: string): string {
+  const origin = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i.exec(url)?.[0] ?? '';
+  const [pathPart, query] = url.slice(origin.length).split('?', 2);
+  const path = pathPart.replace(/^(\/webhooks\/(?:partnerstack|jotform)\/)[^/]+/, `$1${MASK}`);
+  const masked = query?.replace(/((?:^|&)[^=&]*(?:signature|token|key|secret|code|password)[^=&]*=)[^&]*/gi, `$1${MASK}`);
+  return origin + (masked === undefined ? path : `${path}?${masked}`);
+}
+
+/** Every secret in `text` replaced by `•••` (see `secretValues`). */
+export function maskSecrets(text: string, secrets: readonly string[]): string {
+  for (const secret of secrets) if (text.includes(secret)) text = text.split(secret).join(MASK);
+  return text;
 }
 
 /** `process/key` → the process and the business key; ids of other shapes have neither. */

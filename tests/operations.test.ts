@@ -11,6 +11,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { createServer as createHttpServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ApiKeyStore } from '../api/identity/api-keys';
@@ -83,6 +84,30 @@ function sample(text: string, name: string, labels: Record<string, string> = {})
 
 const scrape = async (url: string) => (await fetch(url)).text();
 
+/** A span as the OTLP/HTTP JSON encoding has it. */
+interface OtlpSpan { traceId: string; spanId: string; parentSpanId?: string; name: string; kind: number; attributes?: { key: string; value: Record<string, unknown> }[] }
+
+/** A small OTLP/HTTP receiver: keeps every span posted to /v1/traces, and the raw bodies. */
+async function startOtlpReceiver(): Promise<{ url: string; spans: OtlpSpan[]; bodies: string[]; server: Server }> {
+  const spans: OtlpSpan[] = [];
+  const bodies: string[] = [];
+  const server = createHttpServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk) => (body += chunk));
+    request.on('end', () => {
+      bodies.push(body);
+      const parsed = JSON.parse(body) as { resourceSpans?: { scopeSpans?: { spans?: OtlpSpan[] }[] }[] };
+      for (const r of parsed.resourceSpans ?? []) for (const scope of r.scopeSpans ?? []) spans.push(...(scope.spans ?? []));
+      response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, spans, bodies, server };
+}
+
+const attribute = (span: OtlpSpan, key: string) => span.attributes?.find((a) => a.key === key)?.value.stringValue as string | undefined;
+
+let otlp: Awaited<ReturnType<typeof startOtlpReceiver>>;
 let env: TestWorkflowEnvironment;
 let sandbox: Sandbox;
 let client: Client;
@@ -91,7 +116,7 @@ let baseEnv: NodeJS.ProcessEnv;
 const children: Child[] = [];
 
 beforeAll(async () => {
-  [env, sandbox] = await Promise.all([devServerEnvironment(), startFakes({})]);
+  [env, sandbox, otlp] = await Promise.all([devServerEnvironment(), startFakes({}), startOtlpReceiver()]);
   const dir = mkdtempSync(path.join(tmpdir(), 'ops-run-'));
   const keysFile = path.join(dir, 'api-keys.json');
   apiKey = new ApiKeyStore(keysFile).issue('carla.mendes').key;
@@ -102,6 +127,7 @@ beforeAll(async () => {
     OPS_API_KEYS_FILE: keysFile,
     OPS_UPLOADS_DIR: path.join(dir, 'uploads'),
     LOG_LEVEL: 'info',
+    OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url,
   };
   client = new Client({ connection: await Connection.connect({ address: env.address }), dataConverter: dataConverterFor(parsePayloadKeys(PAYLOAD_KEY)) });
 });
@@ -111,6 +137,7 @@ afterAll(async () => {
   await client?.connection.close();
   await sandbox?.close();
   await env?.teardown();
+  otlp?.server.close();
 });
 
 function startWorker(extra: NodeJS.ProcessEnv): Child {
@@ -177,7 +204,9 @@ it('on SIGTERM during an activity, stops polling, lets the activity complete onc
   const whileDraining: any = await until('the worker to say it drains', async () => {
     const answer = await fetch(`${workerUrl}/readyz`);
     return answer.status === 503 ? answer.json() : undefined;
-  }, 3000);
+  }, 3000).catch((error) => {
+    throw new Error(`${error.message}; the worker said:\n${worker.lines.slice(-15).join('\n')}`);
+  });
   expect(whileDraining.checks).toEqual([{ name: 'draining', ok: false, detail: 'shutting down' }]);
   expect(await worker.exited).toBe(0);
 
@@ -239,6 +268,25 @@ it("counts starts, decisions, webhook refusals, connector calls, e-mails and end
   expect(ends).toEqual(['ops_instances_ended_total{process="reseller-offboarding",status="cancelled"} 1']);
 
 }, 120_000);
+
+it('traces the start request through the workflow to each activity and its HTTP call to the vendor, with no secret or input in an attribute', async () => {
+  const request = await until('the start request\'s span', async () => otlp.spans.find((s) => s.kind === 2 && (attribute(s, 'http.target') ?? attribute(s, 'url.path'))?.startsWith('/processes/reseller-offboarding/instances')));
+  const inTrace = () => otlp.spans.filter((s) => s.traceId === request.traceId);
+  const names = () => new Set(inTrace().map((s) => s.name));
+  await until('the workflow and activity spans', async () => (['StartWorkflow:reseller-offboarding', 'RunWorkflow:reseller-offboarding', 'StartActivity:partnerstack.findPartner', 'RunActivity:partnerstack.findPartner'].every((n) => names().has(n)) ? true : undefined), 30_000);
+  const spans = inTrace();
+  const byId = new Map(spans.map((s) => [s.spanId, s]));
+  const ancestors = (span: OtlpSpan): string[] => (span.parentSpanId && byId.has(span.parentSpanId) ? [byId.get(span.parentSpanId)!.name, ...ancestors(byId.get(span.parentSpanId)!)] : []);
+  // The call to PartnerStack's fake, made inside the activity, made inside the workflow the request started.
+  const call = spans.find((s) => s.kind === 3 && /\/v2\/partnerships/.test(attribute(s, 'url.full') ?? attribute(s, 'http.url') ?? ''));
+  expect(call).toBeDefined();
+  expect(ancestors(call!)).toEqual(expect.arrayContaining(['RunActivity:partnerstack.findPartner', 'StartActivity:partnerstack.findPartner', 'RunWorkflow:reseller-offboarding', 'StartWorkflow:reseller-offboarding']));
+  expect(ancestors(call!).at(-1)).toBe(request.name);
+  // No secret, and nothing of the instance's input, in any attribute of any span.
+  const sent = otlp.bodies.join('\n');
+  for (const secret of [PAYLOAD_KEY.slice(5), apiKey, partnerstack.secretKey, partnerstack.webhookToken, 'not-the-token-0123456789']) expect(sent).not.toContain(secret);
+  for (const answer of ['ops@acme-resell.example', 'Revenue below the program minimum', 'no legal action']) expect(sent).not.toContain(answer);
+}, 60_000);
 
 it('logs JSON lines from the API, the worker and the SDK that carry the instance, and no secret', () => {
   // Logs: JSON lines from the API, the worker and the SDK carry the instance's id and fields.
