@@ -84,14 +84,16 @@ export async function runWorker(address: string, env: NodeJS.ProcessEnv = proces
   const { createLogger, sdkLogger, coreLevel } = await import('./telemetry/logger');
   const { endOnce, workerMetrics } = await import('./telemetry/metrics');
   const { observingActivities } = await import('./telemetry/activities');
-  const { checkReadiness, serveHealth } = await import('./telemetry/health');
+  const { checkReadiness, choosePort, serveHealth } = await import('./telemetry/health');
   const settings = loadSettings(env).values;
   const logger = createLogger(env, { component: 'worker' });
   // Before any connection or HTTP client exists, so that their calls are traced.
   const { startTracing } = await import('./telemetry/tracing');
   const tracing = startTracing(env, 'partner-ops-worker');
   const otel = tracing ? await import('@temporalio/interceptors-opentelemetry') : undefined;
-  installRuntime(logger, sdkLogger, coreLevel(logger.level), settings.OPS_SDK_METRICS_PORT ?? 4102, settings.OPS_WORKER_HOST ?? '127.0.0.1');
+  const host = settings.OPS_WORKER_HOST ?? '127.0.0.1';
+  const sdkMetricsPort = settings.OPS_SDK_METRICS_PORT === 0 ? 0 : await choosePort(host, settings.OPS_SDK_METRICS_PORT, 4102);
+  installRuntime(logger, sdkLogger, coreLevel(logger.level), sdkMetricsPort, host);
   await checkPeopleDirectory();
   const namespace = settings.TEMPORAL_NAMESPACE ?? 'default';
   const connection = await NativeConnection.connect(temporalConnectionOptions(address, env));
@@ -121,8 +123,8 @@ export async function runWorker(address: string, env: NodeJS.ProcessEnv = proces
   });
   let draining = false;
   const health = await serveHealth({
-    host: settings.OPS_WORKER_HOST ?? '127.0.0.1',
-    port: settings.OPS_WORKER_PORT ?? 4101,
+    host,
+    port: await choosePort(host, settings.OPS_WORKER_PORT, 4101),
     draining: () => draining,
     registry: metrics.registry,
     readiness: () => checkReadiness(connection, namespace, [{ name: 'worker', ok: worker.getState() === 'RUNNING', detail: `${worker.getState().toLowerCase()} on task queue '${TASK_QUEUE}'` }]),
@@ -134,7 +136,8 @@ export async function runWorker(address: string, env: NodeJS.ProcessEnv = proces
       worker.shutdown();
     });
   }
-  logger.info({ address, namespace, taskQueue: TASK_QUEUE, health: health.url }, `worker polling task queue '${TASK_QUEUE}' on ${address}; health and metrics on ${health.url}. Press Ctrl-C to stop.`);
+  const sdkMetrics = sdkMetricsPort ? `http://${host}:${sdkMetricsPort}/metrics` : 'off';
+  logger.info({ address, namespace, taskQueue: TASK_QUEUE, health: health.url, sdkMetrics }, `worker polling task queue '${TASK_QUEUE}' on ${address}; health and metrics on ${health.url}, SDK metrics ${sdkMetrics}. Press Ctrl-C to stop.`);
   try {
     await worker.run();
   } finally {
@@ -145,6 +148,8 @@ export async function runWorker(address: string, env: NodeJS.ProcessEnv = proces
   logger.info('worker stopped');
   logger.flush();
 }
+
+let runtimeInstalled = false;
 
 /**
  * The SDK's runtime, once per process and before any connection: its logs (core ones forwarded) through
@@ -157,13 +162,21 @@ function installRuntime(
   metricsPort: number,
   host: string,
 ): void {
-  Runtime.install({
-    logger: adapt(logger),
-    telemetryOptions: {
-      logging: { forward: {}, filter: { core: level, other: 'WARN' } },
-      metrics: metricsPort ? { prometheus: { bindAddress: `${host.includes(':') ? `[${host}]` : host}:${metricsPort}` } } : undefined,
-    },
-  });
+  // Once per process: a second worker in the same process (tests) keeps the runtime the first installed.
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  try {
+    Runtime.install({
+      logger: adapt(logger),
+      telemetryOptions: {
+        logging: { forward: {}, filter: { core: level, other: 'WARN' } },
+        metrics: metricsPort ? { prometheus: { bindAddress: `${host.includes(':') ? `[${host}]` : host}:${metricsPort}` } } : undefined,
+      },
+    });
+  } catch (error) {
+    // Someone else made the runtime first (a test's connection): its logs and metrics stay as they were.
+    logger.warn({ error: (error as Error).message }, 'the Temporal SDK runtime was already installed; its logging and metrics are left as they are');
+  }
 }
 
 /** Refuses to start when the directory has mistakes, or when a shipped process has a role nobody holds. */

@@ -120,8 +120,8 @@ export const SETTINGS = {
   // Operations
   LOG_LEVEL: setting('operations', logLevel, 'how much the API, the worker and the Temporal SDK log, as JSON lines (readable ones on a terminal)', { fallback: 'info' }),
   OPS_WORKER_HOST: setting('operations', text, "the address of the worker's health and metrics port", { fallback: '127.0.0.1' }),
-  OPS_WORKER_PORT: setting('operations', port, "the worker's port for /healthz, /readyz and /metrics (0: any free port)", { fallback: '4101' }),
-  OPS_SDK_METRICS_PORT: setting('operations', port, "where the worker's Temporal SDK metrics are served for Prometheus (/metrics; 0: off)", { fallback: '4102' }),
+  OPS_WORKER_PORT: setting('operations', port, "the worker's port for /healthz, /readyz and /metrics (0: any free port)", { fallback: '4101, or a free port when it is taken' }),
+  OPS_SDK_METRICS_PORT: setting('operations', port, "where the worker's Temporal SDK metrics are served for Prometheus (/metrics; 0: off)", { fallback: '4102, or a free port when it is taken' }),
   OPS_SHUTDOWN_GRACE_MS: setting('operations', positiveInt, 'after SIGTERM, how long running activities and requests may take to finish', { fallback: '30000' }),
   OTEL_EXPORTER_OTLP_ENDPOINT: setting('operations', url, 'send traces over OTLP/HTTP to this collector (e.g. http://collector:4318); no traces without it'),
   OTEL_SERVICE_NAME: setting('operations', text, 'the service name on those traces', { fallback: 'partner-ops-api, partner-ops-worker' }),

@@ -82,3 +82,22 @@ export async function serveHealth(options: { host: string; port: number; readine
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }
+
+/**
+ * The port to serve on: `given` when the setting names one (taken or not: the operator asked for it);
+ * otherwise `preferred` when it is free, else any free port, so that a second worker on one machine with
+ * the defaults still starts (it logs where it listens).
+ */
+export async function choosePort(host: string, given: number | undefined, preferred: number): Promise<number> {
+  if (given !== undefined) return given;
+  const probe = (port: number) =>
+    new Promise<number | undefined>((resolve) => {
+      const server = createServer();
+      server.once('error', () => resolve(undefined));
+      server.listen(port, host, () => {
+        const { port: bound } = server.address() as AddressInfo;
+        server.close(() => resolve(bound));
+      });
+    });
+  return (await probe(preferred)) ?? (await probe(0))!;
+}
