@@ -5,15 +5,18 @@
  * from the environment; a connector without credentials runs against its local fake, started beforehand by
  * the CLI (`worker`, cli/commands/run.ts). `npm start` starts a dev server, this worker and the API together.
  */
+import './client/node-version'; // first: refuses an unsupported Node.js before other modules load
 import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Runtime, Worker, bundleWorkflowCode, type ActivityInterceptorsFactory, type InjectedSinks, type WorkflowBundle } from '@temporalio/worker';
 import type { ActivityFunction } from './activities/shared/bind';
 import type { ObservabilitySinks } from './workflows/observability';
 import type { OpenTelemetrySinks } from '@temporalio/interceptors-opentelemetry/lib/workflow';
-import { temporalConnectionOptions } from './client/connection';
 import { dataConverterFor, EMBEDDED_DATA_DIR, payloadKeysFromEnv } from './client/payload-codec';
+import { connectWorker, temporalSettingsFromEnv } from './client/temporal-connection';
+import { workerTuningFromEnv, type WorkerTuning } from './client/worker-settings';
 
-export const TASK_QUEUE = 'processes';
+/** The task queue the API starts instances on and the workers poll: TEMPORAL_TASK_QUEUE, default `processes`. */
+export const TASK_QUEUE = process.env.TEMPORAL_TASK_QUEUE?.trim() || 'processes';
 export const WORKFLOWS_PATH = require.resolve('./workflows');
 
 /** Bundles the interpreter once; pass the result to every worker of a process (tests bundle once per file). */
@@ -42,6 +45,8 @@ export interface WorkerOptions {
   sinks?: InjectedSinks<ObservabilitySinks> & Partial<InjectedSinks<OpenTelemetrySinks>>;
   /** After shutdown starts, how long running activities may take before they are cancelled (ms). */
   shutdownGraceMs?: number;
+  /** Cache size, concurrency and pollers (client/worker-settings.ts); the SDK's defaults where unset. */
+  tuning?: WorkerTuning;
 }
 
 export async function createWorker(options: WorkerOptions): Promise<Worker> {
@@ -55,6 +60,7 @@ export async function createWorker(options: WorkerOptions): Promise<Worker> {
     interceptors: options.activityInterceptors ? { activity: options.activityInterceptors } : undefined,
     sinks: options.sinks,
     shutdownGraceTime: options.shutdownGraceMs,
+    ...options.tuning,
   });
 }
 
@@ -69,7 +75,9 @@ const quietBundlerLogger = {
 };
 
 /**
- * Runs the worker against a server until SIGINT or SIGTERM, with the connectors configured from `env`.
+ * Runs the worker until SIGINT or SIGTERM, with the connectors configured from `env`. Temporal is found
+ * through `env` (client/temporal-connection.ts: TEMPORAL_ADDRESS, namespace, TLS, API key); `address`, when
+ * given, wins over TEMPORAL_ADDRESS.
  * A system `env` does not configure has no activities; `npm start` and `npm run worker` (cli/commands/run.ts)
  * start local fakes for those first and pass their variables in `env`.
  *
@@ -77,14 +85,14 @@ const quietBundlerLogger = {
  * OPS_WORKER_PORT and the SDK's metrics on OPS_SDK_METRICS_PORT. SIGTERM drains it: polling stops at once,
  * running activities get OPS_SHUTDOWN_GRACE_MS to finish and report, then the promise resolves.
  */
-export async function runWorker(address: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+export async function runWorker(address: string | undefined, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   // Loaded here so that importing TASK_QUEUE or createWorker does not load every connector.
   const { startActivities } = await import('./activities');
   const { loadSettings } = await import('./settings/load');
   const { createLogger, sdkLogger, coreLevel } = await import('./telemetry/logger');
   const { endOnce, workerMetrics } = await import('./telemetry/metrics');
   const { observingActivities } = await import('./telemetry/activities');
-  const { checkReadiness, choosePort, serveHealth } = await import('./telemetry/health');
+  const { checkReadiness, serveHealth } = await import('./telemetry/health');
   const settings = loadSettings(env).values;
   const logger = createLogger(env, { component: 'worker' });
   // Before any connection or HTTP client exists, so that their calls are traced.
@@ -92,11 +100,12 @@ export async function runWorker(address: string, env: NodeJS.ProcessEnv = proces
   const tracing = startTracing(env, 'partner-ops-worker');
   const otel = tracing ? await import('@temporalio/interceptors-opentelemetry') : undefined;
   const host = settings.OPS_WORKER_HOST ?? '127.0.0.1';
-  const sdkMetricsPort = settings.OPS_SDK_METRICS_PORT === 0 ? 0 : await choosePort(host, settings.OPS_SDK_METRICS_PORT, 4102);
-  installRuntime(logger, sdkLogger, coreLevel(logger.level), sdkMetricsPort, host);
+  const sdkMetricsPort = installRuntime(logger, sdkLogger, coreLevel(logger.level), settings.OPS_SDK_METRICS_PORT, host);
   await checkPeopleDirectory();
-  const namespace = settings.TEMPORAL_NAMESPACE ?? 'default';
-  const connection = await NativeConnection.connect(temporalConnectionOptions(address, env));
+  const tuning = workerTuningFromEnv(env);
+  const temporal = temporalSettingsFromEnv(env, address);
+  const namespace = temporal.namespace;
+  const connection = await connectWorker(temporal);
   const { activities, unconfigured } = startActivities(env);
   for (const system of unconfigured) logger.info({ system }, `${system}: not configured, its actions are not available`);
   const keys = payloadKeysFromEnv(env, { dataDir: EMBEDDED_DATA_DIR });
@@ -120,11 +129,13 @@ export async function runWorker(address: string, env: NodeJS.ProcessEnv = proces
       ...(otel && tracing ? { exporter: otel.makeWorkflowExporter(tracing.spanProcessor, tracing.resource) } : {}),
     },
     shutdownGraceMs: settings.OPS_SHUTDOWN_GRACE_MS ?? 30_000,
+    tuning,
   });
   let draining = false;
   const health = await serveHealth({
     host,
-    port: await choosePort(host, settings.OPS_WORKER_PORT, 4101),
+    port: settings.OPS_WORKER_PORT,
+    preferred: 4101,
     draining: () => draining,
     registry: metrics.registry,
     readiness: () => checkReadiness(connection, namespace, [{ name: 'worker', ok: worker.getState() === 'RUNNING', detail: `${worker.getState().toLowerCase()} on task queue '${TASK_QUEUE}'` }]),
@@ -137,7 +148,10 @@ export async function runWorker(address: string, env: NodeJS.ProcessEnv = proces
     });
   }
   const sdkMetrics = sdkMetricsPort ? `http://${host}:${sdkMetricsPort}/metrics` : 'off';
-  logger.info({ address, namespace, taskQueue: TASK_QUEUE, health: health.url, sdkMetrics }, `worker polling task queue '${TASK_QUEUE}' on ${address}; health and metrics on ${health.url}, SDK metrics ${sdkMetrics}. Press Ctrl-C to stop.`);
+  logger.info(
+    { address: temporal.address, namespace, security: temporal.security, taskQueue: TASK_QUEUE, health: health.url, sdkMetrics },
+    `worker polling task queue '${TASK_QUEUE}' on ${temporal.address} (namespace ${namespace}, ${temporal.security}); health and metrics on ${health.url}, SDK metrics ${sdkMetrics}. Press Ctrl-C to stop.`,
+  );
   try {
     await worker.run();
   } finally {
@@ -150,32 +164,41 @@ export async function runWorker(address: string, env: NodeJS.ProcessEnv = proces
 }
 
 let runtimeInstalled = false;
+const DEFAULT_SDK_METRICS_PORT = 4102;
 
 /**
  * The SDK's runtime, once per process and before any connection: its logs (core ones forwarded) through
- * pino, its metrics on a Prometheus endpoint (port 0: none).
+ * pino, its metrics on a Prometheus endpoint. Returns the port they are served on (0: none). The default
+ * port taken (a second worker on the machine) leaves the SDK's metrics off, said in a warning; a port
+ * given in OPS_SDK_METRICS_PORT that cannot be bound stops the worker.
  */
 function installRuntime(
   logger: import('pino').Logger,
   adapt: (logger: import('pino').Logger) => import('@temporalio/common').Logger,
   level: 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR',
-  metricsPort: number,
+  givenPort: number | undefined,
   host: string,
-): void {
+): number {
   // Once per process: a second worker in the same process (tests) keeps the runtime the first installed.
-  if (runtimeInstalled) return;
+  if (runtimeInstalled) return 0;
   runtimeInstalled = true;
-  try {
+  const install = (port: number) =>
     Runtime.install({
       logger: adapt(logger),
       telemetryOptions: {
         logging: { forward: {}, filter: { core: level, other: 'WARN' } },
-        metrics: metricsPort ? { prometheus: { bindAddress: `${host.includes(':') ? `[${host}]` : host}:${metricsPort}` } } : undefined,
+        metrics: port ? { prometheus: { bindAddress: `${host.includes(':') ? `[${host}]` : host}:${port}` } } : undefined,
       },
     });
+  const port = givenPort ?? DEFAULT_SDK_METRICS_PORT;
+  try {
+    install(port);
+    return port;
   } catch (error) {
-    // Someone else made the runtime first (a test's connection): its logs and metrics stay as they were.
-    logger.warn({ error: (error as Error).message }, 'the Temporal SDK runtime was already installed; its logging and metrics are left as they are');
+    if (givenPort !== undefined) throw new Error(`OPS_SDK_METRICS_PORT ${givenPort}: ${(error as Error).message}`);
+    logger.warn({ error: (error as Error).message }, `the SDK's metrics are off: port ${port} could not be used (set OPS_SDK_METRICS_PORT)`);
+    install(0);
+    return 0;
   }
 }
 
@@ -193,7 +216,7 @@ if (require.main === module) {
     .then(async () => {
       const { applySettings } = await import('./settings/load');
       applySettings(process.env);
-      await runWorker(process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233');
+      await runWorker(undefined);
     })
     .catch((err) => {
     console.error(err);

@@ -3,9 +3,10 @@
  * Temporal server, with the definitions, the people directory, the API keys and, when configured, OpenID
  * Connect. `npm start` runs it beside the worker; `npm run api` runs it alone.
  */
-import { Client, Connection } from '@temporalio/client';
+import '../client/node-version'; // first: refuses an unsupported Node.js before other modules load
+import { Client } from '@temporalio/client';
 import path from 'node:path';
-import { temporalConnectionOptions } from '../client/connection';
+import { connectClient, temporalSettingsFromEnv } from '../client/temporal-connection';
 import { uploadsDirFrom } from '../client/uploads';
 import { DEFINITIONS_DIR, loadRegistry } from '../client/definitions';
 import { PROJECT_ROOT } from '../client/temporal-servers';
@@ -29,15 +30,17 @@ export interface RunningApi {
   close(): Promise<void>;
 }
 
-export async function startApi(temporalAddress: string, env: NodeJS.ProcessEnv = process.env): Promise<RunningApi> {
+/** Temporal is found through `env` (client/temporal-connection.ts); `temporalAddress`, when given, wins over TEMPORAL_ADDRESS. */
+export async function startApi(temporalAddress: string | undefined, env: NodeJS.ProcessEnv = process.env): Promise<RunningApi> {
   // Before the connection and the server exist, so that requests and calls are traced (when it is on).
   const tracing = startTracing(env, 'partner-ops-api');
-  const connection = await Connection.connect(temporalConnectionOptions(temporalAddress, env));
+  const temporal = temporalSettingsFromEnv(env, temporalAddress);
+  const connection = await connectClient(temporal);
   // The same keys as the worker: the API reads and writes instance payloads, and serves the codec endpoint.
   const keys = payloadKeysFromEnv(env, { dataDir: EMBEDDED_DATA_DIR });
   const client = new Client({
     connection,
-    namespace: env.TEMPORAL_NAMESPACE ?? 'default',
+    namespace: temporal.namespace,
     dataConverter: dataConverterFor(keys?.keys),
     // With traces on, starts, updates and signals carry the request's trace into the workflow.
     interceptors: tracing ? { workflow: [new OpenTelemetryWorkflowClientInterceptor()] } : undefined,
@@ -86,15 +89,14 @@ export async function startApi(temporalAddress: string, env: NodeJS.ProcessEnv =
 }
 
 if (require.main === module) {
-  let address = '127.0.0.1:7233';
   Promise.resolve().then(() => {
     // Every setting checked (SETTINGS_FILE read in) before anything starts.
     applySettings(process.env);
-    address = process.env.TEMPORAL_ADDRESS ?? address;
-    return startApi(address);
+    return startApi(undefined);
   }).then(
     (api) => {
-      console.log(`ops API on ${api.url} (OpenAPI document at ${api.url}/openapi.json), Temporal at ${address}`);
+      const temporal = temporalSettingsFromEnv();
+      console.log(`ops API on ${api.url} (OpenAPI document at ${api.url}/openapi.json), Temporal at ${temporal.address} (namespace ${temporal.namespace}, ${temporal.security})`);
       for (const warning of api.warnings) console.warn(`warning: ${warning}`);
       // Draining: Fastify stops accepting, answers 503 to new requests on open connections, finishes the ones in flight.
       for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void api.close().then(() => process.exit(0), () => process.exit(1)));

@@ -3,6 +3,7 @@
  * cli/commands/. `validate`, `diagram` and `keys` work on this machine's files; the others talk to the
  * API at OPS_API_URL with the key in OPS_API_KEY. Problems are one plain sentence, never a stack trace.
  */
+import '../client/node-version'; // first: refuses an unsupported Node.js before other modules load
 import { parseArgs } from 'node:util';
 import { PlainError, UsageError, type Command } from './command';
 import { cancel } from './commands/cancel';

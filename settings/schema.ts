@@ -87,12 +87,24 @@ export const SETTINGS = {
   // Temporal
   TEMPORAL_ADDRESS: setting('temporal', hostPort, 'the Temporal frontend to use; `npm start` runs the embedded dev server when it is not set', { fallback: '127.0.0.1:7233' }),
   TEMPORAL_NAMESPACE: setting('temporal', text, 'the namespace instances run in', { fallback: 'default' }),
-  TEMPORAL_TLS_CERT: setting('temporal', path, 'mutual TLS: the client certificate file (PEM) the worker and the API present'),
-  TEMPORAL_TLS_KEY: setting('temporal', path, 'mutual TLS: its private key file (PEM)'),
-  TEMPORAL_TLS_CA: setting('temporal', path, "TLS: the CA certificate file (PEM) the server's certificate is checked against; default the system's"),
-  TEMPORAL_TLS_SERVER_NAME: setting('temporal', text, "TLS: the name expected in the server's certificate, when it is not the address's host"),
-  TEMPORAL_TLS: setting('temporal', bool, 'TLS without a client certificate (`true`), e.g. Temporal Cloud with an API key; implied by the other TLS settings and by TEMPORAL_API_KEY'),
+  // These are Temporal's own client variables, read by @temporalio/envconfig (client/temporal-connection.ts).
+  TEMPORAL_TLS_CLIENT_CERT_PATH: setting('temporal', path, 'mutual TLS: the certificate file (PEM) the worker and the API present'),
+  TEMPORAL_TLS_CLIENT_KEY_PATH: setting('temporal', path, 'mutual TLS: its private key file (PEM)'),
+  TEMPORAL_TLS_CLIENT_CERT_DATA: setting('temporal', text, 'the client certificate itself (PEM), instead of a file'),
+  TEMPORAL_TLS_CLIENT_KEY_DATA: secret('temporal', text, 'its private key itself (PEM), instead of a file'),
+  TEMPORAL_TLS_SERVER_CA_CERT_PATH: setting('temporal', path, "the CA certificate file (PEM) the server's certificate is checked against; default the system's"),
+  TEMPORAL_TLS_SERVER_CA_CERT_DATA: setting('temporal', text, 'that CA certificate itself (PEM), instead of a file'),
+  TEMPORAL_TLS_SERVER_NAME: setting('temporal', text, "the name expected in the server's certificate, when it is not the address's host"),
+  TEMPORAL_TLS: setting('temporal', bool, 'TLS without a client certificate (`true`); implied by the client certificate and by TEMPORAL_API_KEY'),
   TEMPORAL_API_KEY: secret('temporal', text, 'an API key (Temporal Cloud), sent as a bearer token over TLS'),
+  TEMPORAL_CONFIG_FILE: setting('temporal', path, "a TOML file of Temporal client profiles (Temporal's environment configuration)"),
+  TEMPORAL_PROFILE: setting('temporal', text, 'the profile of that file to use'),
+  TEMPORAL_TASK_QUEUE: setting('temporal', text, 'the task queue the API starts instances on and the workers poll', { fallback: 'processes' }),
+  WORKER_MAX_CACHED_WORKFLOWS: setting('temporal', positiveInt, "instances kept in a worker's memory between their steps (sticky cache)", { fallback: "the SDK's" }),
+  WORKER_MAX_CONCURRENT_ACTIVITIES: setting('temporal', positiveInt, 'connector calls one worker runs at once', { fallback: "the SDK's" }),
+  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: setting('temporal', positiveInt, 'workflow steps one worker runs at once', { fallback: "the SDK's" }),
+  WORKER_WORKFLOW_POLLERS: setting('temporal', positiveInt, 'long polls for workflow tasks a worker keeps open', { fallback: "the SDK's" }),
+  WORKER_ACTIVITY_POLLERS: setting('temporal', positiveInt, 'long polls for activity tasks a worker keeps open', { fallback: "the SDK's" }),
 
   // API, inbox, files
   OPS_API_HOST: setting('api', text, 'the address the API listens on', { fallback: '127.0.0.1' }),
@@ -121,7 +133,7 @@ export const SETTINGS = {
   LOG_LEVEL: setting('operations', logLevel, 'how much the API, the worker and the Temporal SDK log, as JSON lines (readable ones on a terminal)', { fallback: 'info' }),
   OPS_WORKER_HOST: setting('operations', text, "the address of the worker's health and metrics port", { fallback: '127.0.0.1' }),
   OPS_WORKER_PORT: setting('operations', port, "the worker's port for /healthz, /readyz and /metrics (0: any free port)", { fallback: '4101, or a free port when it is taken' }),
-  OPS_SDK_METRICS_PORT: setting('operations', port, "where the worker's Temporal SDK metrics are served for Prometheus (/metrics; 0: off)", { fallback: '4102, or a free port when it is taken' }),
+  OPS_SDK_METRICS_PORT: setting('operations', port, "where the worker's Temporal SDK metrics are served for Prometheus (/metrics; 0: off)", { fallback: '4102 (off when it is taken)' }),
   OPS_SHUTDOWN_GRACE_MS: setting('operations', positiveInt, 'after SIGTERM, how long running activities and requests may take to finish', { fallback: '30000' }),
   OTEL_EXPORTER_OTLP_ENDPOINT: setting('operations', url, 'send traces over OTLP/HTTP to this collector (e.g. http://collector:4318); no traces without it'),
   OTEL_SERVICE_NAME: setting('operations', text, 'the service name on those traces', { fallback: 'partner-ops-api, partner-ops-worker' }),
@@ -203,6 +215,7 @@ export const SETTINGS = {
   // Tooling
   TEMPORAL_CLI_PATH: setting('tooling', path, 'a Temporal CLI to use instead of the provisioned one (the dev server)'),
   TEMPORAL_TEST_SERVER_PATH: setting('tooling', path, "a time-skipping test server to use instead of the provisioned one (the tests')"),
+  TEMPORAL_CLUSTER_CACHE: setting('tooling', path, "where `npm run test:cluster` keeps the cluster's binaries and database", { fallback: '.tools/cluster' }),
   SETTINGS_FILE: setting('tooling', path, 'a YAML file of settings (`NAME: value`); the environment wins over it'),
 } satisfies Record<string, Setting>;
 
@@ -210,7 +223,7 @@ export type SettingName = keyof typeof SETTINGS;
 
 /** Settings that only make sense together: when `when` is set (any of them), each of `needs` must be too. */
 export const REQUIRED_TOGETHER: ReadonlyArray<{ when: SettingName[]; needs: SettingName[]; why: string }> = [
-  { when: ['TEMPORAL_TLS_CERT', 'TEMPORAL_TLS_KEY'], needs: ['TEMPORAL_TLS_CERT', 'TEMPORAL_TLS_KEY'], why: 'a client certificate needs its key' },
+  { when: ['TEMPORAL_TLS_CLIENT_CERT_PATH', 'TEMPORAL_TLS_CLIENT_KEY_PATH'], needs: ['TEMPORAL_TLS_CLIENT_CERT_PATH', 'TEMPORAL_TLS_CLIENT_KEY_PATH'], why: 'a client certificate needs its key' },
   { when: ['OIDC_ISSUER'], needs: ['OIDC_AUDIENCE'], why: 'tokens are checked for their audience' },
   { when: ['PARTNERSTACK_API_KEY', 'PARTNERSTACK_API_SECRET'], needs: ['PARTNERSTACK_API_KEY', 'PARTNERSTACK_API_SECRET'], why: 'PartnerStack signs in with both keys' },
   { when: ['CXONE_ACCESS_KEY_ID'], needs: ['CXONE_ACCESS_KEY_SECRET', 'CXONE_CLIENT_ID', 'CXONE_CLIENT_SECRET'], why: 'CXone signs in with the access key and the application' },
@@ -224,4 +237,4 @@ export const REQUIRED_TOGETHER: ReadonlyArray<{ when: SettingName[]; needs: Sett
 ];
 
 /** The product's variables are told from others (PATH, HOME, ...) by these prefixes: an unknown one is probably a typo. */
-export const SETTING_PREFIXES = ['OPS_', 'TEMPORAL_', 'OIDC_', 'OTEL_', 'HUBSPOT_', 'PARTNERSTACK_', 'CXONE_', 'JIRA_', 'SMTP_', 'SALESFORCE_', 'PANDADOC_', 'DOCUSIGN_', 'JOTFORM_'];
+export const SETTING_PREFIXES = ['OPS_', 'TEMPORAL_', 'WORKER_', 'OIDC_', 'OTEL_', 'HUBSPOT_', 'PARTNERSTACK_', 'CXONE_', 'JIRA_', 'SMTP_', 'SALESFORCE_', 'PANDADOC_', 'DOCUSIGN_', 'JOTFORM_'];

@@ -53,7 +53,11 @@ export interface HealthServer {
 }
 
 /** The worker's port: `/healthz`, `/readyz` (from `readiness`) and `/metrics` (from `registry`). */
-export async function serveHealth(options: { host: string; port: number; readiness: () => Promise<Readiness>; draining: () => boolean; registry: Registry }): Promise<HealthServer> {
+/**
+ * `port` undefined: `preferred` when it is free, else any free port, so that a second worker on one machine
+ * with the defaults still starts (its start-up line says where it listens). A port given is used or refused.
+ */
+export async function serveHealth(options: { host: string; port: number | undefined; preferred: number; readiness: () => Promise<Readiness>; draining: () => boolean; registry: Registry }): Promise<HealthServer> {
   const server: Server = createServer((request, response) => {
     const send = (status: number, body: unknown, type = 'application/json') => {
       response.writeHead(status, { 'content-type': type });
@@ -71,33 +75,24 @@ export async function serveHealth(options: { host: string; port: number; readine
     }
     send(404, { error: `no route ${route}; try /healthz, /readyz or /metrics` });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (error: NodeJS.ErrnoException) =>
-      reject(error.code === 'EADDRINUSE' ? new Error(`port ${options.port} is already in use: stop what uses it, or set OPS_WORKER_PORT`) : error));
-    server.listen(options.port, options.host, resolve);
-  });
+  const listen = (port: number) =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, options.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  try {
+    await listen(options.port ?? options.preferred);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+    if (options.port !== undefined) throw new Error(`port ${options.port} is already in use: stop what uses it, or set OPS_WORKER_PORT`);
+    await listen(0);
+  }
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
-}
-
-/**
- * The port to serve on: `given` when the setting names one (taken or not: the operator asked for it);
- * otherwise `preferred` when it is free, else any free port, so that a second worker on one machine with
- * the defaults still starts (it logs where it listens).
- */
-export async function choosePort(host: string, given: number | undefined, preferred: number): Promise<number> {
-  if (given !== undefined) return given;
-  const probe = (port: number) =>
-    new Promise<number | undefined>((resolve) => {
-      const server = createServer();
-      server.once('error', () => resolve(undefined));
-      server.listen(port, host, () => {
-        const { port: bound } = server.address() as AddressInfo;
-        server.close(() => resolve(bound));
-      });
-    });
-  return (await probe(preferred)) ?? (await probe(0))!;
 }

@@ -304,7 +304,8 @@ function classify(action: string, what: string, err: unknown, token: string): Co
     }
     return httpError(SYSTEM, action, what, apiError.code, headers, apiError.body, [token]);
   }
-  if (isTransientNetworkError(err) || (err as Error)?.name === 'FetchError') {
+  // The SDK calls Node's fetch: a refused or reset connection is a TypeError whose `cause` carries the code.
+  if (isTransientNetworkError(err)) {
     return new ConnectorError(SYSTEM, action, `${what} failed: ${(err as Error).message}`, { retryable: true, cause: err });
   }
   return new ConnectorError(SYSTEM, action, `${what} failed: ${(err as Error)?.message ?? String(err)}`, { retryable: false, cause: err });

@@ -38,7 +38,7 @@ async function runEverything(options: { devServer: boolean; api: boolean }): Pro
     address = server.address;
     console.log(`Temporal dev server on ${address} (data and log in .data/); web UI at ${server.uiUrl}`);
   }
-  address ??= '127.0.0.1:7233';
+  // Otherwise the worker and the API read TEMPORAL_ADDRESS and the rest (client/temporal-connection.ts).
   // Systems without credentials run against their local fakes (fakes/), started here, never by the worker.
   const sandbox = await startFakes(process.env);
   for (const fake of sandbox.fakes) console.log(`${fake.system}: no credentials configured, using the local fake at ${fake.url}`);

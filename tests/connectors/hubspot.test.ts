@@ -7,6 +7,7 @@ import { startHubSpotFake, type HubSpotFake } from '../../fakes/hubspot/fake';
 import { verifyV3 } from '../../activities/hubspot/webhook';
 import { failureOf, runAction, sleep } from './helpers/run-action';
 import { startReceiver } from './helpers/receiver';
+import { createServer } from 'node:net';
 
 const PROVISIONING = 'PartnerStack Deal Registration and Provisioning';
 const DEAL_PIPELINE = 'PartnerStack Deal Pipeline';
@@ -358,7 +359,9 @@ describe('failures and retry classification', () => {
   });
 
   test('an unreachable HubSpot is a retryable failure', async () => {
-    const nowhere = new HubSpotClient({ ...config, baseUrl: 'http://127.0.0.1:9' });
+    // A port that was just freed: the connection is refused. (Not port 9: fetch refuses it as a "bad port"
+    // before connecting, which is not the outage this test is about.)
+    const nowhere = new HubSpotClient({ ...config, baseUrl: `http://127.0.0.1:${await freedPort()}` });
     const failure = await failureOf(runAction(hubspotConnector, nowhere, 'hubspot.getCompany', { companyId: '1001' }));
     expect(failure.nonRetryable).toBe(false);
   });
@@ -437,3 +440,12 @@ describe('the contract', () => {
     expect(fake.breaches()).toEqual([]);
   });
 });
+
+/** A loopback port nothing listens on: bound, then released. */
+async function freedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
