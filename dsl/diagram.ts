@@ -50,11 +50,16 @@ export function toMermaid(def: Definition): string {
       if (step.next !== undefined) edges.push({ from: step.parallel ? join(step) : from, to: node(step.next), label: continueLabel(step) });
       if (step.end) edges.push({ from, to: endNode(step.end) });
       const onReturn = step.review?.['on-return'];
-      if (onReturn) {
-        // The steps run on a return, drawn as a detour that comes back to the review for the rework.
+      const onResubmit = step.review?.['on-resubmit'];
+      if (onReturn || onResubmit) {
+        // The steps run on a return and on a resubmission, drawn as a detour that comes back to the review.
         const returned = reviewVerdicts(step.review!).find((v) => v.verdict === 'return')!;
-        edges.push({ from, to: node(onReturn[0].id), label: text(returned.words) });
-        walk(onReturn, () => from, `reworked by ${text(roleChoices(step.review!.owner).roles.join(' or ') || 'the owner')}, reviewed again`);
+        const reworked = `reworked by ${text(roleChoices(step.review!.owner).roles.join(' or ') || 'the owner')}`;
+        if (onReturn) {
+          edges.push({ from, to: node(onReturn[0].id), label: text(returned.words) });
+          walk(onReturn, () => (onResubmit ? node(onResubmit[0].id) : from), onResubmit ? `${reworked}, resubmitted` : `${reworked}, reviewed again`);
+        } else edges.push({ from, to: node(onResubmit![0].id), label: `${text(returned.words)}, ${reworked}, resubmitted` });
+        if (onResubmit) walk(onResubmit, () => from, 'reviewed again');
       }
       if (step.parallel) {
         const joined = join(step);
@@ -86,12 +91,13 @@ export function toMermaid(def: Definition): string {
       if (timing) timed.set(node(s.id), timing);
       Object.values(s.parallel ?? {}).forEach(collect);
       if (s.review?.['on-return']) collect(s.review['on-return']);
+      if (s.review?.['on-resubmit']) collect(s.review['on-resubmit']);
     });
   collect(def.steps);
 
   const lines = ['flowchart TD', `  start((start)) --> ${node(def.steps[0].id)}`];
   [...lanes].forEach(([lane, nodes], index) => {
-    const title = lane === ENGINE_LANE ? 'engine (systems, timers, events)' : `${lane}: ${def.roles[lane] ?? ''}`;
+    const title = lane === ENGINE_LANE ? 'engine (systems, timers, events)' : `${lane}: ${lane.split(LANE_JOIN).map((role) => def.roles[role] ?? '').join(' / ')}`;
     // Numbered, so that roles such as `sales-ops` and `sales_ops` still get lanes of their own.
     lines.push(`  subgraph lane_${index + 1}_${lane.replace(/[^a-zA-Z0-9]/g, '_')}["${text(title)}"]`, ...nodes.map((n) => `    ${n}`), '  end');
   });
@@ -115,7 +121,7 @@ function continueLabel(step: Step): string | undefined {
   return words.length ? words.join(', ') : undefined;
 }
 
-/** The labelled ways out of a step: outcomes, review verdicts, branch cases, timeouts, caps. */
+/** The labelled ways out of a step: outcomes, review verdicts, branch cases, timeouts, failed checklists, caps. */
 function exits(step: Step): { target: Target; label: string }[] {
   const out: { target: Target; label: string }[] = [];
   const add = (target: Target | undefined, label: string) => {
@@ -129,21 +135,28 @@ function exits(step: Step): { target: Target; label: string }[] {
   step.branch?.forEach((branchCase) => add(branchCase, text(branchCase.title ?? (branchCase.when === undefined ? 'otherwise' : `when ${branchCase.when}`))));
   const waitFor = step['wait-for'];
   if (waitFor) add(waitFor['on-timeout'], `no ${waitFor.event} within ${waitFor.timeout ?? 'the timeout'}`);
+  if (step.poll) add(step.poll['on-timeout'], text(`not ${step.poll.until} within ${step.poll.timeout ?? 'the timeout'}`));
+  if (step.checklist) add(step.checklist['on-fail'], 'an item not done');
   if (step['max-visits']) add(step['max-visits'].then, `after ${step['max-visits'].count} visits`);
   return out;
 }
 
 function laneOf(step: Step): string {
-  // A role chosen by the data is drawn in the lane of the first role it can give.
+  // A role chosen by the data among several is drawn in a lane of its own, named by the roles it can give
+  // ("virtual-sales or partner-manager"), so no one role's lane claims work the other may do.
   const ref = step.task?.role ?? (step.review && reviewersOf(step.review)[0]?.reviewer) ?? step.checklist?.items[0].verifier;
-  return (ref === undefined ? undefined : roleChoices(ref).roles[0]) ?? ENGINE_LANE;
+  const roles = ref === undefined ? [] : roleChoices(ref).roles;
+  return roles.length ? roles.join(LANE_JOIN) : ENGINE_LANE;
 }
+
+const LANE_JOIN = ' or ';
 
 function kindLabel(step: Step): string {
   if (step.call) return `call ${step.call}`;
   if (step.task) return step.title === undefined ? step.task.title : `task: ${step.task.title}`;
   if (step.review) return `review: ${step.review.title} (${reviewersLabel(step.review)}owner ${roleChoices(step.review.owner).roles.join(' or ') || 'chosen by the data'}${step.review['max-rounds'] ? `, max ${step.review['max-rounds']} rounds` : ''})`;
   if (step.checklist) return `checklist: ${step.checklist.title}`;
+  if (step.notify) return `e-mail ${step.notify.role ?? step.notify.address}: ${step.notify.subject}`;
   if (step.wait) return step.wait.for ? `wait ${step.wait.for}` : `wait until ${step.wait.until}`;
   if (step['wait-for']) return `wait for ${step['wait-for'].event}${step['wait-for'].timeout ? ` (timeout ${step['wait-for'].timeout})` : ''}`;
   if (step.poll) return `until ${step.poll.until} (${step.poll.call} every ${step.poll.every})`;
