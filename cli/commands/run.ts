@@ -16,8 +16,19 @@ import { livingProcess, removePidFile, writePidFile } from '../../client/pid-fil
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { controlUrlOf, DEFAULT_FAKES_PORT, startFakes } from '../../fakes';
 import { describeDemo, loadDemoData } from '../../fakes/demo';
+import { applySettings, SettingsError } from '../../settings/load';
 import { runWorker } from '../../worker';
-import type { Command } from '../command';
+import { PlainError, type Command } from '../command';
+
+/** Every setting checked (and SETTINGS_FILE read into the environment) before anything starts. */
+function checkSettings(): void {
+  try {
+    for (const warning of applySettings(process.env).warnings) console.warn(`warning: ${warning}`);
+  } catch (error) {
+    if (error instanceof SettingsError) throw new PlainError(error.message);
+    throw error;
+  }
+}
 
 /** Marks this command's own command line in its pid file. */
 const RUN_MARKER = 'cli/index.ts';
@@ -32,6 +43,7 @@ function portFrom(name: string, fallback: number): number {
 }
 
 async function runEverything(options: { devServer: boolean; api: boolean }): Promise<number> {
+  checkSettings();
   // Workers may run side by side on one task queue; only the embedded default owns the data folder.
   if (!options.devServer) return runAll(options);
   const pidFile = path.join(DATA_DIR, 'npm-start.pid');
@@ -92,6 +104,9 @@ async function runAll(options: { devServer: boolean; api: boolean }): Promise<nu
       console.log(`ops API on ${api.url} (OpenAPI document at ${api.url}/openapi.json; sign in with a key from \`npm run cli -- keys issue <person>\`)`);
       console.log(`web inbox on ${api.url}/inbox (sign in there with the same key)`);
       for (const warning of api.warnings) console.warn(`warning: ${warning}`);
+      // The API drains beside the worker: it stops taking requests and finishes the ones in flight.
+      const draining = api;
+      for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void draining.close());
     }
     await runWorker(address, sandbox.env);
   } finally {
