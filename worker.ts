@@ -63,9 +63,10 @@ export async function createWorker(options: WorkerOptions): Promise<Worker> {
     // A worker killed mid-instance leaves its next workflow task on its own (sticky) queue; after this long
     // the server hands it to another worker (the SDK's default is 10 s).
     stickyQueueScheduleToStartTimeout: STICKY_TIMEOUT,
-    interceptors: options.activityInterceptors ? { activity: options.activityInterceptors } : undefined,
-    sinks: options.sinks,
-    shutdownGraceTime: options.shutdownGraceMs,
+    // Set only when given: an option present as `undefined` overrides the SDK's default with nothing.
+    ...(options.activityInterceptors && { interceptors: { activity: options.activityInterceptors } }),
+    ...(options.sinks && { sinks: options.sinks }),
+    ...(options.shutdownGraceMs !== undefined && { shutdownGraceTime: options.shutdownGraceMs }),
     ...options.tuning,
   });
 }

@@ -48,7 +48,7 @@ it('walks the off-boarding of the demo partner past the PartnerStack check to it
 it('walks the service amendment of the demo customer through its automatic KYC checks without a failed item', async () => {
   const definition = (await loadRegistry()).get('service-amendment')!;
   const { ticketId, companyId, dealId } = demo.serviceAmendment!;
-  const handle = await startProcess(running.client, definition, { ticketId, companyId, dealId });
+  const handle = await startProcess(running.client, definition, { ticketId, companyId, dealId, requestType: 'amendment' });
   const prepare = await openTask(handle, (t) => t.stepId === 'prepare');
   await handle.executeUpdate(decideUpdate, { args: [{ taskId: prepare.id, outcome: 'submitted', actor: person('sam.lee') }] });
   const checklist = await openTask(handle, (t) => t.stepId === 'kyc-checklist');

@@ -57,9 +57,18 @@ export async function deliverTo(client: Client, workflowId: string, event: strin
   }
 }
 
-/** The instance a connector's idempotency key (`<workflow id>:<activity id>`, kept on the vendor's record) belongs to. */
+const RUN_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The instance a connector's idempotency key, kept on the vendor's record, belongs to. The key is
+ * `<workflow id>:<first run id>:<activity id>` (activities/shared/bind.ts), or `<workflow id>:<activity id>`
+ * for a step scheduled before run ids were part of it.
+ */
 export function workflowIdOfKey(key: string | null): string | undefined {
   if (!key) return undefined;
-  const at = key.lastIndexOf(':');
-  return at > 0 ? key.slice(0, at) : undefined;
+  const activityAt = key.lastIndexOf(':');
+  if (activityAt <= 0) return undefined;
+  const rest = key.slice(0, activityAt);
+  const runAt = rest.lastIndexOf(':');
+  return runAt > 0 && RUN_ID.test(rest.slice(runAt + 1)) ? rest.slice(0, runAt) : rest;
 }

@@ -1,6 +1,6 @@
 /**
  * A fake's data kept on disk, so the embedded default's fakes come back with what they held after a restart
- * or a crash (a PartnerStack reward still owed stays owed). The store object is written as JSON after every
+ * or a crash (a PartnerStack reward still owed stays owed). The store object is written as JSON before the answer to every
  * request that may change it (anything but GET, vendor or control) and read back into a fresh store at
  * start. Maps, Sets, Buffers and Dates are tagged so they come back as themselves; functions are not data.
  */
@@ -15,8 +15,11 @@ import type { FastifyInstance } from 'fastify';
 export function persistStore(app: FastifyInstance, file: string | undefined, store: () => object): void {
   if (!file) return;
   if (existsSync(file)) Object.assign(store(), JSON.parse(readFileSync(file, 'utf8'), revive));
-  app.addHook('onResponse', async (request) => {
+  // Saved before the answer leaves (onSend, not onResponse): whatever a caller saw acknowledged survives a
+  // kill -9 that follows at once.
+  app.addHook('onSend', async (request, _reply, payload) => {
     if (request.method !== 'GET' && request.method !== 'HEAD') save(file, store());
+    return payload;
   });
 }
 
