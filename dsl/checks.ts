@@ -58,6 +58,7 @@ export function checkDefinition(def: Definition, context: CheckContext): Definit
   };
   const checkRoleRef = (ref: RoleRef, path: Path) => roleRefIssues(ref, roles, path).forEach(report);
   const variables = variablesOf(def);
+  const events = new Set([...(context.events ?? []), ...eventsSentToCallers(def, context.actions)]);
   const checkExpression = (source: string | undefined, path: Path, offset = 0, extra: readonly string[] = []) => {
     if (source === undefined) return;
     const error = expressionError(source);
@@ -283,6 +284,7 @@ export function checkDefinition(def: Definition, context: CheckContext): Definit
       const task = step.task;
       checkRoleRef(task.role, at('task', 'role'));
       checkText(task.title, at('task', 'title'));
+      checkText(task.instructions, at('task', 'instructions'));
       checkForm(task.form, at('task', 'form'));
       checkDuration(task.due, at('task', 'due'), calendar);
       task['four-eyes']?.steps?.forEach((id, i) => {
@@ -323,6 +325,7 @@ export function checkDefinition(def: Definition, context: CheckContext): Definit
         });
       }
       checkText(review.title, at('review', 'title'));
+      checkText(review.instructions, at('review', 'instructions'));
       checkForm(review.form, at('review', 'form'));
       checkDuration(review.due, at('review', 'due'), calendar);
       checkRole(review['on-cap']?.escalate, at('review', 'on-cap', 'escalate'));
@@ -365,7 +368,7 @@ export function checkDefinition(def: Definition, context: CheckContext): Definit
       checkDuration(step['wait-for'].timeout, at('wait-for', 'timeout'), calendar);
       checkTarget(step['wait-for']['on-timeout'], at('wait-for', 'on-timeout'));
       const event = step['wait-for'].event;
-      if (!context.events?.has(event)) {
+      if (!events.has(event)) {
         report({
           code: 'unknown-event',
           severity: 'warning',
@@ -582,6 +585,20 @@ function variablesOf(def: Definition): Set<string> {
     });
   visit(def.steps);
   return names;
+}
+
+/** Events the webhooks of the systems this definition calls deliver back to it (the actions' `sendsEvents`). */
+function eventsSentToCallers(def: Definition, actions: ActionCatalogue): string[] {
+  const found: string[] = [];
+  const visit = (steps: Step[]) =>
+    steps.forEach((step) => {
+      if (step.call) found.push(...(actions.get(step.call)?.sendsEvents ?? []));
+      Object.values(step.parallel ?? {}).forEach(visit);
+      if (step['for-each']) visit(step['for-each'].steps);
+      if (step.review?.['on-return']) visit(step.review['on-return']);
+    });
+  visit(def.steps);
+  return found;
 }
 
 type ArgumentProblem = { key?: Path; atKey?: boolean; message: string; hint?: string };

@@ -119,8 +119,12 @@ function subprocessesIn(steps: unknown): string[] {
   if (!Array.isArray(steps)) return [];
   return steps.flatMap((step) => {
     if (step === null || typeof step !== 'object') return [];
-    const { subprocess, parallel } = step as { subprocess?: unknown; parallel?: unknown };
-    const nested = parallel && typeof parallel === 'object' ? Object.values(parallel).flatMap(subprocessesIn) : [];
+    const { subprocess, parallel, 'for-each': forEach } = step as { subprocess?: unknown; parallel?: unknown; 'for-each'?: { steps?: unknown } };
+    const nested = [
+      ...(parallel && typeof parallel === 'object' ? Object.values(parallel).flatMap(subprocessesIn) : []),
+      // A subprocess run per item of a for-each (e.g. one number reservation per country).
+      ...(forEach && typeof forEach === 'object' ? subprocessesIn(forEach.steps) : []),
+    ];
     return [...(typeof subprocess === 'string' ? [subprocess] : []), ...nested];
   });
 }

@@ -91,7 +91,7 @@ export function toMermaid(def: Definition): string {
 
   const lines = ['flowchart TD', `  start((start)) --> ${node(def.steps[0].id)}`];
   [...lanes].forEach(([lane, nodes], index) => {
-    const title = lane === ENGINE_LANE ? 'engine (systems, timers, events)' : `${lane}: ${def.roles[lane] ?? ''}`;
+    const title = lane === ENGINE_LANE ? 'engine (systems, timers, events)' : `${lane}: ${lane.split(LANE_JOIN).map((role) => def.roles[role] ?? '').join(' / ')}`;
     // Numbered, so that roles such as `sales-ops` and `sales_ops` still get lanes of their own.
     lines.push(`  subgraph lane_${index + 1}_${lane.replace(/[^a-zA-Z0-9]/g, '_')}["${text(title)}"]`, ...nodes.map((n) => `    ${n}`), '  end');
   });
@@ -134,10 +134,14 @@ function exits(step: Step): { target: Target; label: string }[] {
 }
 
 function laneOf(step: Step): string {
-  // A role chosen by the data is drawn in the lane of the first role it can give.
+  // A role chosen by the data among several is drawn in a lane of its own, named by the roles it can give
+  // ("virtual-sales or partner-manager"), so no one role's lane claims work the other may do.
   const ref = step.task?.role ?? (step.review && reviewersOf(step.review)[0]?.reviewer) ?? step.checklist?.items[0].verifier;
-  return (ref === undefined ? undefined : roleChoices(ref).roles[0]) ?? ENGINE_LANE;
+  const roles = ref === undefined ? [] : roleChoices(ref).roles;
+  return roles.length ? roles.join(LANE_JOIN) : ENGINE_LANE;
 }
+
+const LANE_JOIN = ' or ';
 
 function kindLabel(step: Step): string {
   if (step.call) return `call ${step.call}`;
@@ -152,6 +156,7 @@ function kindLabel(step: Step): string {
   if (step.parallel) return 'parallel';
   if (step.subprocess) return `subprocess ${step.subprocess}`;
   if (step.set) return 'set variables';
+  if (step.notify) return `e-mail ${step.notify.role ?? step.notify.address}`;
   if (step.end) return `end ${step.end}`;
   return '';
 }

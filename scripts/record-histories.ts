@@ -10,10 +10,12 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { loadRegistry } from '../client/definitions';
 import { startProcess } from '../client/processes';
 import { decideUpdate } from '../workflows/messages';
 import { person, compile, openTask } from '../tests/support/processes';
-import { startTimeSkippingWorker } from '../tests/support/worker';
+import { startTimeSkippingWorker, type RunningWorker } from '../tests/support/worker';
+import { dealProvisioningScenario, UPLOADS_DIR } from './record-histories-deal-provisioning';
 
 /**
  * The version whose scenarios this script records. The v1 histories (tests/fixtures/histories/v1) were
@@ -23,7 +25,18 @@ import { startTimeSkippingWorker } from '../tests/support/worker';
  */
 export const INTERPRETER_VERSION = 'v2';
 
-type Scenario = { yaml: string; input?: Record<string, unknown>; startedBy?: { id: string }; drive(handle: WorkflowHandle): Promise<void> };
+/**
+ * A scenario runs a definition given as `yaml`, or a shipped one by process name (`shipped`, compiled with
+ * the definitions/ folder, subprocesses included); `prepare` seeds the fakes and gives the start input.
+ */
+type Scenario = {
+  yaml?: string;
+  shipped?: string;
+  input?: Record<string, unknown>;
+  prepare?(running: RunningWorker): Promise<Record<string, unknown>>;
+  startedBy?: { id: string };
+  drive(handle: WorkflowHandle, running: RunningWorker): Promise<void>;
+};
 
 const decide = (handle: WorkflowHandle, taskId: string, outcome: string, who: string, extra: { comment?: string; form?: Record<string, unknown> } = {}) =>
   handle.executeUpdate(decideUpdate, { args: [{ taskId, outcome, actor: person(who), ...extra }] });
@@ -147,6 +160,7 @@ steps:
       await decide(handle, approve.id, 'approve', 'ivy.chan');
     },
   },
+  'deal-provisioning-virtual-sales': dealProvisioningScenario,
 };
 
 /**
@@ -166,13 +180,16 @@ function withoutStackTraces(history: temporal.api.history.v1.IHistory): temporal
 async function main(): Promise<void> {
   const dir = path.join(__dirname, '..', 'tests', 'fixtures', 'histories', INTERPRETER_VERSION);
   mkdirSync(dir, { recursive: true });
-  const { client, stop } = await startTimeSkippingWorker();
+  const running = await startTimeSkippingWorker({ OPS_UPLOADS_DIR: UPLOADS_DIR });
+  const { client, stop } = running;
   try {
     const only = process.argv.slice(2);
+    const shipped = await loadRegistry();
     for (const [name, scenario] of Object.entries(SCENARIOS).filter(([name]) => only.length === 0 || only.includes(name))) {
-      const definition = await compile(scenario.yaml);
-      const handle = await startProcess(client, definition, scenario.input ?? {}, { workflowId: name, startedBy: scenario.startedBy });
-      await scenario.drive(handle);
+      const definition = scenario.shipped ? shipped.get(scenario.shipped)! : await compile(scenario.yaml!);
+      const input = scenario.prepare ? await scenario.prepare(running) : scenario.input ?? {};
+      const handle = await startProcess(client, definition, input, { workflowId: name, startedBy: scenario.startedBy });
+      await scenario.drive(handle, running);
       await handle.result();
       // Binary protobuf: exact, and independent of the JSON mapping's quirks across SDK versions.
       const history = withoutStackTraces(await handle.fetchHistory());

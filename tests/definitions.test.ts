@@ -152,6 +152,10 @@ describe('a malformed definition', () => {
     ["bad-sensitive.yaml", "bad-sensitive.yaml:13:37: unknown JSON Schema keyword 'x-sensitve'\n  hint: did you mean 'x-sensitive'?\nbad-sensitive.yaml:14:34: 'x-sensitive' must be true or false, not \"yes\"\n  hint: write x-sensitive: true on a field whose value (a password, a credential) the state query and audit must show as •••"],
     ["unknown-template.yaml", "unknown-template.yaml:10:25: email.send: unknown template 'Reseller onboarding pack'\n  hint: did you mean 'Reseller onboarding packet'?\nunknown-template.yaml:17:9: email.send: template 'Activation email to customer from IOD (Draft)' needs 'loginEmail'\n  hint: add loginEmail: ... under 'template.variables'\nunknown-template.yaml:17:102: email.send: template 'Activation email to customer from IOD (Draft)' has no variable 'loginMail'\n  hint: did you mean 'loginEmail'?\nunknown-template.yaml:22:7: email.send: template 'Activation email to customer from IOD (Draft)' needs 'serviceName', 'companyName', 'customerName', 'loginUrl', 'loginEmail'\n  hint: add serviceName: ..., companyName: ..., customerName: ..., loginUrl: ..., loginEmail: ... under 'template.variables'\nunknown-template.yaml:22:43: email.send: unknown argument 'template.variabels'\n  hint: did you mean 'variables'?"],
     ["unknown-event.yaml", "unknown-event.yaml:7:24: warning: no trigger or action is known to send the event 'contract-signd'\n  hint: it can still arrive through the CLI's `event` command; check the name against the system that sends it"],
+    // pandadoc.createDocument declares what PandaDoc's webhook sends back: only the misspelt event is warned about.
+    ["unknown-pandadoc-event.yaml", "unknown-pandadoc-event.yaml:13:24: warning: no trigger or action is known to send the event 'pandadoc-document-veiwed'\n  hint: it can still arrive through the CLI's `event` command; check the name against the system that sends it"],
+    // Placeholders in a task's instructions are checked like those in its title.
+    ["bad-instructions.yaml", "bad-instructions.yaml:10:57: bad expression: Unsupported escape sequence: \\\"'\"\nbad-instructions.yaml:10:99: unknown variable 'partnr'\n  hint: known here: deadlines, input, now (a step's 'result:', a 'set:' or 'variables:' entry defines one)"],
     ["shape-and-checks.yaml", "shape-and-checks.yaml:8:5: unknown key 'stge' in step 1\n  hint: did you mean 'stage'?\nshape-and-checks.yaml:10:19: unknown role 'sales'\n  hint: known roles: ops\nshape-and-checks.yaml:10:65: step 'second' jumps to 'thrid', which does not exist\n  hint: did you mean 'third'?\nshape-and-checks.yaml:12:18: 'soon' is not a duration\n  hint: write e.g. '5 minutes', '30 calendar days', '3 business days', 'same business day' or 'next business day'"],
     [
       'bad-review.yaml',
@@ -208,6 +212,13 @@ describe('a malformed definition', () => {
 });
 
 describe('the diagram command', () => {
+  it('finds a subprocess started per item of a for-each (deal provisioning reserves numbers per country)', () => {
+    const cli = spawnSync('npx', ['tsx', 'cli/index.ts', 'diagram', 'definitions/deal-provisioning.yaml'], { cwd: path.join(__dirname, '..'), encoding: 'utf8' });
+    expect(cli.stderr).toBe('');
+    expect(cli.status).toBe(0);
+    expect(cli.stdout).toContain('for each request in numbers.form.reservations');
+  });
+
   it('compiles only the file and the subprocesses it starts, so a broken neighbour does not matter', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'diagram-'));
     for (const name of ['every-construct.yaml', 'number-reservation.yaml']) copyFileSync(path.join(fixtures, 'processes', name), path.join(dir, name));

@@ -21,6 +21,12 @@ const Recipient = z.object({
   role: z.string().trim().min(1),
 });
 
+/**
+ * What the webhook route makes of the document's state changes (`pandadoc-<status>`, api/webhooks): the
+ * statuses of PandaDoc's "Document status" list after creation.
+ */
+const DOCUMENT_EVENTS = ['draft', 'sent', 'viewed', 'completed', 'voided', 'declined'].map((status) => `pandadoc-document-${status}`);
+
 /** The metadata key holding the step's idempotency key. */
 const KEY_FIELD = 'wf_key';
 
@@ -40,6 +46,7 @@ export const createDocument = defineAction({
     })
     .refine((i) => !(KEY_FIELD in i.metadata), { message: `metadata.${KEY_FIELD} is set by the engine`, path: ['metadata', KEY_FIELD] }),
   mutates: true,
+  sendsEvents: DOCUMENT_EVENTS,
   async run(client: PandaDocClient, input, { idempotencyKey }) {
     const action = 'pandadoc.createDocument';
     const earlier = await client.call(action, 'GET /public/v1/documents', () => client.documents.listDocuments({ metadata: [`metadata_${KEY_FIELD}=${idempotencyKey}`], count: 10 }));

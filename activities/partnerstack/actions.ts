@@ -1,5 +1,5 @@
 /**
- * PartnerStack actions: partners (find, archive = the portal's "Delete partner"), open commissions before
+ * PartnerStack actions: partners (find, read by key, archive = the portal's "Delete partner"), open commissions before
  * off-boarding, deals (create, read, find by external key, move stage such as "Close won") and customers
  * (the partner's "Referral"). Creates are idempotent through caller-chosen keys: `external_key` on deals,
  * `customer_key` on customers, both defaulting to the step's idempotency key.
@@ -53,6 +53,18 @@ export const findPartner = defineAction({
     const partner = await findPartnership(client, action, input.email, signal);
     if (!partner) return { found: false, partner: null };
     return { found: true, partner: summarizePartner(partner, await isArchived(client, action, partner.key, signal)) };
+  },
+});
+
+export const getPartner = defineAction({
+  name: 'partnerstack.getPartner',
+  description: 'Reads a partner (partnership) by key: email, name and group (e.g. "Reseller Partners"), which tells a reseller from an individual virtual sales partner. An unknown key fails.',
+  input: z.object({ partnerKey: Key }),
+  mutates: false,
+  async run(client: PartnerStackClient, input, { signal }) {
+    const action = 'partnerstack.getPartner';
+    const partner = await knownPartnership(client, action, input.partnerKey, signal);
+    return summarizePartner(partner, await isArchived(client, action, partner.key, signal));
   },
 });
 
@@ -223,7 +235,7 @@ export const findCustomer = defineAction({
 });
 
 export const partnerstackActions = [
-  findPartner, archivePartner, openCommissions,
+  findPartner, getPartner, archivePartner, openCommissions,
   createDeal, getDeal, findDeal, moveDeal,
   createCustomer, findCustomer,
 ] as const;

@@ -35,6 +35,11 @@ export interface Action<Client, Input extends z.ZodType = z.ZodType, Output = un
   mutates: boolean;
   /** Named templates the action renders (`with: { template: { name, variables } }`), for the definition checker. */
   templates?: readonly TemplateSignature[];
+  /**
+   * Events the system's webhook later delivers to the instance that called this action (e.g. a PandaDoc
+   * document's `pandadoc-document-completed`): a definition calling it may `wait-for` them without a warning.
+   */
+  sendsEvents?: readonly string[];
   run(client: Client, input: z.output<Input>, context: ActionContext): Promise<Output>;
 }
 
@@ -60,6 +65,7 @@ export interface ActionSignature {
   /** Only actions that merely read may be called over and over by a `poll:` step. */
   mutates?: boolean;
   templates?: readonly TemplateSignature[];
+  sendsEvents?: readonly string[];
 }
 
 /** An action catalogue keyed by name, as the definition compiler consumes it. */
@@ -69,7 +75,7 @@ export function catalogueOf(actions: Iterable<ActionSignature>): ActionCatalogue
   const catalogue = new Map<string, ActionSignature>();
   for (const action of actions) {
     if (catalogue.has(action.name)) throw new Error(`action ${action.name} is declared twice`);
-    catalogue.set(action.name, { name: action.name, description: action.description, input: action.input, templates: action.templates, mutates: action.mutates });
+    catalogue.set(action.name, { name: action.name, description: action.description, input: action.input, templates: action.templates, mutates: action.mutates, sendsEvents: action.sendsEvents });
   }
   return catalogue;
 }

@@ -7,6 +7,7 @@
  *
  * Control, in process (methods on the returned object) or over HTTP under `/__control`:
  *   seedCompany / POST /__control/companies        company with properties and attached files
+ *   attachFiles(type, id, names)                   files attached to a record's page later, as a person does
  *   seedRecord / POST /__control/records/:type     any CRM record; setProperties / PATCH .../:type/:id
  *   addPipeline / POST /__control/pipelines/:type  defineProperty / POST /__control/properties/:type
  *   records(type) / GET /__control/records/:type   journal / GET /__control/journal
@@ -50,6 +51,8 @@ export interface HubSpotFake extends RunningFake {
   files(): StoredFile[];
   seedCompany(input: SeedCompanyInput): { id: string; fileIds: string[] };
   seedRecord(type: CrmObjectType, properties: Record<string, string>): string;
+  /** Attaches files to a record the way a person does on its page (one note carrying them); returns the file ids. */
+  attachFiles(type: CrmObjectType, id: string, names: string[]): string[];
   /** Changes a record the way a person would in the HubSpot UI (no validation of who may do it). */
   setProperties(type: CrmObjectType, id: string, properties: Record<string, string>): void;
   addPipeline(type: 'deals' | 'tickets', label: string, stages: string[]): { id: string; stages: Array<{ id: string; label: string }> };
@@ -235,12 +238,15 @@ export async function startHubSpotFake(options: HubSpotFakeOptions = {}): Promis
     files: () => [...store.files.values()],
     seedCompany(input) {
       const company = store.create('companies', { ...input.properties });
-      const fileIds = (input.files ?? []).map((name) => store.addFile(name).id);
+      return { id: company.id, fileIds: fake.attachFiles('companies', company.id, input.files ?? []) };
+    },
+    attachFiles(type, id, names) {
+      const fileIds = names.map((name) => store.addFile(name).id);
       if (fileIds.length) {
         const note = store.create('notes', { hs_timestamp: new Date().toISOString(), hs_note_body: 'Attached files', hs_attachment_ids: fileIds.join(';') });
-        store.associate('notes', note.id, 'companies', company.id);
+        store.associate('notes', note.id, type, id);
       }
-      return { id: company.id, fileIds };
+      return fileIds;
     },
     seedRecord: (type, properties) => store.create(type, { ...properties }).id,
     setProperties: (type, id, properties) => void store.update(type, id, { ...properties }),

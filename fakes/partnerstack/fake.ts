@@ -5,7 +5,8 @@
  *
  * Control, in process (methods on the returned object) or over HTTP under `/__control`:
  *   seedPartner / POST /__control/partners      seedReward / POST /__control/rewards
- *   seedDeal / POST /__control/deals
+ *   seedDeal / POST /__control/deals            seedGroup / POST /__control/groups
+ *   linkDeal (the HubSpot sync's external key)  seedCustomer (a "Referral" the sync records)
  *   addDealStage / POST /__control/stages       state() / GET /__control/state
  *   injectFault / POST /__control/faults        journal / GET /__control/journal
  *   sendWebhook / POST /__control/webhooks      reset / POST /__control/reset
@@ -17,7 +18,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { constantTimeEqual } from '../shared/compare';
 import { createFakeKit, deliverWebhook, type Fault, type FakeKit, type JournalEntry, type RunningFake } from '../shared/fake-kit';
 import { partnerstackContract } from './contract';
-import { pageOf, PartnerStackFakeStore, type FakeCustomer, type FakeDeal, type FakePartnership, type FakeReward, type RewardStatus } from './store';
+import { pageOf, PartnerStackFakeStore, type FakeCustomer, type Group, type FakeDeal, type FakePartnership, type FakeReward, type RewardStatus } from './store';
 
 export interface PartnerStackFake extends RunningFake {
   /** `http://127.0.0.1:<port>`: where `/__control` lives (`url` is the API base, `<origin>/api`). */
@@ -29,10 +30,16 @@ export interface PartnerStackFake extends RunningFake {
   journal: JournalEntry[];
   breaches: FakeKit['breaches'];
   injectFault(fault: Fault): void;
-  seedPartner(input: { email: string; firstName?: string; lastName?: string }): FakePartnership;
+  seedPartner(input: { email: string; firstName?: string; lastName?: string; groupKey?: string }): FakePartnership;
+  /** A partner group (e.g. individual virtual sales beside the default "Reseller Partners"), with the default deal stages. */
+  seedGroup(name: string): Group;
   seedReward(input: { partnerKey: string; amount: number; status?: RewardStatus; description?: string }): FakeReward;
   /** A deal a partner registers in the portal (PartnerStack then sends `deal.created`). */
   seedDeal(input: { partnerKey: string; accountName: string; amount?: number; externalKey?: string }): FakeDeal;
+  /** Sets a deal's external key the way PartnerStack's HubSpot integration links it to the HubSpot deal it created. */
+  linkDeal(dealKey: string, externalKey: string): void;
+  /** A customer (the partner's "Referral") the way the HubSpot integration records it once the HubSpot deal is approved. */
+  seedCustomer(input: { partnerKey: string; customerKey: string; email: string; name?: string }): FakeCustomer;
   /** Adds a stage to the default group's deal-stage list. */
   addDealStage(stage: string): void;
   /** Moves a deal the way the HubSpot sync or a person in the portal would. */
@@ -83,6 +90,9 @@ export async function startPartnerStackFake(options: { publicKey?: string; secre
     breaches: kit.breaches,
     injectFault: kit.injectFault,
     seedPartner: (input) => store.addPartner(input),
+    seedGroup: (name) => store.addGroup(name),
+    linkDeal: (dealKey, externalKey) => void store.updateDeal(dealKey, { external_key: externalKey }),
+    seedCustomer: (input) => store.createCustomer({ partner_key: input.partnerKey, customer_key: input.customerKey, email: input.email, name: input.name }),
     seedReward: (input) => store.addReward(input),
     seedDeal: (input) => store.createDeal({ partner_key: input.partnerKey, account_name: input.accountName, amount: input.amount, external_key: input.externalKey }),
     addDealStage: (stage) => void store.groups[0].deal_stages.push(stage),
@@ -98,7 +108,8 @@ export async function startPartnerStackFake(options: { publicKey?: string; secre
   };
 
   const { app } = kit;
-  app.post('/__control/partners', async (request: FastifyRequest<{ Body: { email: string; firstName?: string; lastName?: string } }>) => fake.seedPartner(request.body));
+  app.post('/__control/partners', async (request: FastifyRequest<{ Body: { email: string; firstName?: string; lastName?: string; groupKey?: string } }>) => fake.seedPartner(request.body));
+  app.post('/__control/groups', async (request: FastifyRequest<{ Body: { name: string } }>) => fake.seedGroup(request.body.name));
   app.post('/__control/deals', async (request: FastifyRequest<{ Body: { partnerKey: string; accountName: string; amount?: number; externalKey?: string } }>) => fake.seedDeal(request.body));
   app.post('/__control/rewards', async (request: FastifyRequest<{ Body: { partnerKey: string; amount: number; status?: RewardStatus; description?: string } }>) => fake.seedReward(request.body));
   app.post('/__control/stages', async (request: FastifyRequest<{ Body: { stage: string } }>, reply: FastifyReply) => {

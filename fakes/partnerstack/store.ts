@@ -42,6 +42,12 @@ export class PartnerStackFakeStore {
     return partner;
   }
 
+  addGroup(name: string): Group {
+    const group = { key: newKey('grup'), name, deal_stages: [...DEFAULT_DEAL_STAGES] };
+    this.groups.push(group);
+    return group;
+  }
+
   addReward(input: { partnerKey: string; amount: number; status?: RewardStatus; description?: string; currency?: string }): FakeReward {
     const partner = this.partner(input.partnerKey);
     const at = this.now();

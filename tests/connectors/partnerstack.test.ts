@@ -35,6 +35,17 @@ describe('partners and commissions', () => {
     await expect(run('partnerstack.findPartner', { email: 'nobody@nowhere.example' })).resolves.toEqual({ found: false, partner: null });
   });
 
+  test('reads a partner by key with its group, which tells a reseller from an individual virtual sales partner; an unknown key fails without retry', async () => {
+    const group = fake.seedGroup('Individual Virtual Sales');
+    const partner = fake.seedPartner({ email: 'vs@delta.example', firstName: 'Vera', lastName: 'Sales', groupKey: group.key });
+    await expect(run('partnerstack.getPartner', { partnerKey: partner.key })).resolves.toEqual({
+      key: partner.key, email: 'vs@delta.example', name: 'Vera Sales', group: 'Individual Virtual Sales', archived: false,
+    });
+    const failure = await failureOf(run('partnerstack.getPartner', { partnerKey: 'part_missing' }));
+    expect(failure.nonRetryable).toBe(true);
+    expect(failure.message).toBe('partnerstack.getPartner: PartnerStack knows no partner part_missing');
+  });
+
   test('archives (the portal\'s "Delete partner") a partner found by email, and a second run changes nothing', async () => {
     const partner = fake.seedPartner({ email: 'leaving@beta.example' });
     await expect(run('partnerstack.archivePartner', { email: 'leaving@beta.example' }, 'wf-1:delete-partner')).resolves.toEqual({
