@@ -5,18 +5,21 @@
  * is its opening written by hand with the same activities, task, timers and search-attribute upserts. Each
  * variant runs in a worker process of its own (bench/worker-process.ts) on one dev server, once per cache
  * size asked for, and the benchmark measures what users feel:
- *   - worker RSS idle and per 1,000 instances parked on the legal-review task (open task, deadline timer);
+ *   - worker RSS idle (one instance run, so the sandbox has loaded the bundle) and per 1,000 instances parked on the legal-review task (open task, deadline timer);
  *   - history bytes per parked instance, and the server's database growth per instance;
  *   - Update latency p50/p99 for a decision on a cached instance (the newest parked) and on an evicted one
  *     (the oldest: a miss whenever more are parked than the cache holds);
  *   - decision → next activity (`email.send`) started, p50/p99;
  *   - decisions per second at concurrency 1 and 10;
  *   - bundle size; the time to list overdue instances with the README's query among all parked.
- * Printed as a table with interpreter / hand-written ratios. Then the API (bench/api.ts): starts per second
+ * A third variant, `unshared`, is the interpreter bundled without the modules its workers share across
+ * instances (worker.ts, `preloadModules`): what sharing them saves.
+ * Printed as a table with ratios to the hand-written workflow. Then the API (bench/api.ts): starts per second
  * through HTTP against raw client starts. Not part of the tests: figures are printed, never asserted.
  *
  * Sizes (env): BENCH_PARKED (200; 10000 for the load figures), BENCH_DECISIONS (10 per measure),
- * BENCH_CACHE ("default,50": maxCachedWorkflows per run, `default` = the SDK's), BENCH_COMPILE_ROUNDS (20),
+ * BENCH_CACHE ("default,50": maxCachedWorkflows per run, `default` = the SDK's), BENCH_VARIANTS
+ * ("handwritten,interpreter,unshared"), BENCH_COMPILE_ROUNDS (20),
  * BENCH_API=0 leaves the API out. A default run takes a few minutes.
  */
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
@@ -31,17 +34,19 @@ import { compileFiles, definitionFiles } from '../client/definitions';
 import { startProcess } from '../client/processes';
 import { devServerEnvironment } from '../tests/support/environments';
 import { decideUpdate, type Decision } from '../workflows/messages';
-import { bundleWorkflows } from '../worker';
+import { bundleWorkflows, WORKFLOWS_PATH } from '../worker';
 import { measureApi } from './api';
 
 const PARKED = Number(process.env.BENCH_PARKED ?? 200);
 const DECISIONS = Number(process.env.BENCH_DECISIONS ?? 10);
 const CACHES = (process.env.BENCH_CACHE ?? 'default,50').split(',').map((s) => s.trim());
 const COMPILE_ROUNDS = Number(process.env.BENCH_COMPILE_ROUNDS ?? 20);
+const VARIANTS = (process.env.BENCH_VARIANTS ?? 'handwritten,interpreter,unshared').split(',').map((s) => s.trim() as Variant);
 const START_LANES = 10;
 const MiB = 1024 * 1024;
 
-type Variant = 'handwritten' | 'interpreter';
+/** `unshared`: the interpreter bundled without the shared (preloaded) modules, to show what sharing them saves. */
+type Variant = 'handwritten' | 'interpreter' | 'unshared';
 
 interface Figures {
   variant: Variant;
@@ -61,21 +66,21 @@ interface Figures {
 async function main(): Promise<void> {
   await measureCompile();
   const work = mkdtempSync(path.join(tmpdir(), 'bench-'));
-  const dbFile = path.join(work, 'server.sqlite');
-  const env = await devServerEnvironment({ dbFilename: dbFile });
+  const { env, dbFile } = await serverWithDatabaseFile(work);
   try {
     const files = await definitionFiles();
     const results = await compileFiles(files);
     const definition = results.find((r) => r.definition?.process === 'reseller-offboarding')?.definition;
     if (!definition) throw new Error('definitions/reseller-offboarding.yaml does not compile');
 
-    const [interpreterBundle, handwrittenBundle] = [await bundleWorkflows(), await bundleWorkflowCode({
-      workflowsPath: require.resolve('./offboarding-handwritten'),
-      logger: { log() {}, trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error },
-    })];
-    const bundles: Record<Variant, string> = { interpreter: path.join(work, 'interpreter.js'), handwritten: path.join(work, 'handwritten.js') };
+    const logger = { log() {}, trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error };
+    const interpreterBundle = await bundleWorkflows();
+    const handwrittenBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('./offboarding-handwritten'), logger });
+    const unsharedBundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger });
+    const bundles: Record<Variant, string> = { interpreter: path.join(work, 'interpreter.js'), handwritten: path.join(work, 'handwritten.js'), unshared: path.join(work, 'unshared.js') };
     writeFileSync(bundles.interpreter, interpreterBundle.code);
     writeFileSync(bundles.handwritten, handwrittenBundle.code);
+    writeFileSync(bundles.unshared, unsharedBundle.code);
 
     const address = env.address;
     const connection = await Connection.connect({ address });
@@ -88,12 +93,13 @@ async function main(): Promise<void> {
     });
     const starters: Record<Variant, (key: string, taskQueue: string) => Promise<WorkflowHandle>> = {
       interpreter: (key, taskQueue) => startProcess(client, definition, inputOf(key), { taskQueue, workflowId: `bench-${key}` }),
+      unshared: (key, taskQueue) => startProcess(client, definition, inputOf(key), { taskQueue, workflowId: `bench-${key}` }),
       handwritten: (key, taskQueue) => client.workflow.start('handwrittenOffboarding', { taskQueue, workflowId: `bench-${key}`, args: [{ ...inputOf(key), calendar }] }),
     };
 
     const figures: Figures[] = [];
     for (const cache of CACHES) {
-      for (const variant of ['handwritten', 'interpreter'] as Variant[]) {
+      for (const variant of VARIANTS) {
         figures.push(await measureVariant(variant, cache, { address, namespace: env.namespace!, bundle: bundles[variant], client, start: starters[variant], dbFile }));
       }
     }
@@ -102,6 +108,21 @@ async function main(): Promise<void> {
     if (process.env.BENCH_API !== '0') await measureApi(env, interpreterBundle);
   } finally {
     await env.teardown();
+  }
+}
+
+/**
+ * A dev server keeping its state in a file, so its growth can be measured. A start that timed out on a busy
+ * machine leaves a half-made database the next attempt cannot open, so each attempt gets a new file.
+ */
+async function serverWithDatabaseFile(dir: string): Promise<{ env: Awaited<ReturnType<typeof devServerEnvironment>>; dbFile: string }> {
+  for (let attempt = 1; ; attempt++) {
+    const dbFile = path.join(dir, `server-${attempt}.sqlite`);
+    try {
+      return { env: await devServerEnvironment({ dbFilename: dbFile }), dbFile };
+    } catch (err) {
+      if (attempt === 3) throw err;
+    }
   }
 }
 
@@ -127,6 +148,14 @@ async function measureVariant(variant: Variant, cache: string, ctx: Context): Pr
   });
   try {
     await reply(worker, (m) => m.ready === true);
+    // One instance first, so loading the bundle into the workflow sandbox counts as idle, not as parked.
+    const parkedQuery = `TaskQueue = '${taskQueue}' AND OpenTaskRoles = 'cam'`;
+    const parkedCount = async (count: number) => {
+      // A loaded dev server may briefly answer "namespace not found" while its registry refreshes: ask again.
+      while ((await ctx.client.workflow.count(parkedQuery).catch(() => ({ count: -1 }))).count < count) await new Promise((resolve) => setTimeout(resolve, 500));
+    };
+    await ctx.start(`${run}-warm`, taskQueue);
+    await parkedCount(1);
     await new Promise((resolve) => setTimeout(resolve, 2000));
     const idle = await rss(worker);
     const dbBefore = dbSize(ctx.dbFile);
@@ -134,8 +163,7 @@ async function measureVariant(variant: Variant, cache: string, ctx: Context): Pr
     // Park: every instance waits on its legal-review task (open task, first-business-day timer).
     const keys = Array.from({ length: PARKED }, (_, i) => `${run}-${i}`);
     await inLanes(keys.length, START_LANES, async (i) => void (await ctx.start(keys[i], taskQueue)));
-    const parkedQuery = `TaskQueue = '${taskQueue}' AND OpenTaskRoles = 'cam'`;
-    while ((await ctx.client.workflow.count(parkedQuery)).count < PARKED) await new Promise((resolve) => setTimeout(resolve, 500));
+    await parkedCount(PARKED + 1);
     await new Promise((resolve) => setTimeout(resolve, 2000));
     const parked = await rss(worker);
     const dbAfter = dbSize(ctx.dbFile);
@@ -216,7 +244,7 @@ function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 }
 
-function report(figures: Figures[], bundleBytes: Record<Variant, number>): void {
+function report(figures: Figures[], bundleBytes: { interpreter: number; handwritten: number }): void {
   const columns: [string, (f: Figures) => number, number][] = [
     ['idle MiB', (f) => f.idleMiB, 0],
     ['MiB/1k parked', (f) => f.perThousandMiB, 0],
@@ -237,11 +265,11 @@ function report(figures: Figures[], bundleBytes: Record<Variant, number>): void 
   console.log(`\nreseller-offboarding, ${PARKED} parked per run, ${DECISIONS} decisions per measure, dev server; latencies in ms`);
   console.log(line('variant (maxCachedWorkflows)', columns.map(([title]) => title)));
   for (const cache of CACHES) {
-    const hand = figures.find((f) => f.cache === cache && f.variant === 'handwritten')!;
-    const yaml = figures.find((f) => f.cache === cache && f.variant === 'interpreter')!;
-    console.log(line(`hand-written (${cache})`, columns.map(([, get, digits]) => get(hand).toFixed(digits))));
-    console.log(line(`interpreter (${cache})`, columns.map(([, get, digits]) => get(yaml).toFixed(digits))));
-    console.log(line('  ratio interpreter / hand', columns.map(([, get]) => (get(yaml) / get(hand)).toFixed(2))));
+    const hand = figures.find((f) => f.cache === cache && f.variant === 'handwritten');
+    for (const f of figures.filter((g) => g.cache === cache)) {
+      console.log(line(`${f.variant} (${cache})`, columns.map(([, get, digits]) => get(f).toFixed(digits))));
+      if (hand && f !== hand) console.log(line(`  ratio ${f.variant} / hand`, columns.map(([, get]) => (get(f) / get(hand)).toFixed(2))));
+    }
   }
   console.log(`workflow bundle: interpreter ${(bundleBytes.interpreter / MiB).toFixed(2)} MiB, hand-written ${(bundleBytes.handwritten / MiB).toFixed(2)} MiB, ratio ${(bundleBytes.interpreter / bundleBytes.handwritten).toFixed(2)}`);
 }
