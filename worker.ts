@@ -16,10 +16,12 @@ import { workerTuningFromEnv, type WorkerTuning } from './client/worker-settings
 /** The task queue the API starts instances on and the workers poll: TEMPORAL_TASK_QUEUE, default `processes`. */
 export const TASK_QUEUE = process.env.TEMPORAL_TASK_QUEUE?.trim() || 'processes';
 export const WORKFLOWS_PATH = require.resolve('./workflows');
+/** Modules every cached workflow shares instead of evaluating its own copy (see workflows/form-validators.ts). */
+const SHARED_WORKFLOW_MODULES = [require.resolve('./workflows/form-validators')];
 
 /** Bundles the interpreter once; pass the result to every worker of a process (tests bundle once per file). */
 export async function bundleWorkflows(): Promise<WorkflowBundle> {
-  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundlerLogger });
+  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, preloadModules: SHARED_WORKFLOW_MODULES, logger: quietBundlerLogger });
 }
 
 export interface WorkerOptions {
