@@ -426,6 +426,7 @@ function describeStep(path: Path): string {
   if (!rest.length) return here;
   if (rest[rest.length - 2] === 'steps') return `${here} of the for-each steps`;
   if (rest[rest.length - 2] === 'on-return') return `${here} of the review's on-return steps`;
+  if (rest[rest.length - 2] === 'on-resubmit') return `${here} of the review's on-resubmit steps`;
   return `${here} of parallel branch '${rest[rest.length - 2]}'`;
 }
 
@@ -440,6 +441,7 @@ function placeSteps(steps: Step[], path: Path): PlacedStep[] {
     }
     if (step['for-each']) nested.push(...placeSteps(step['for-each'].steps, [...path, index, 'for-each', 'steps']));
     if (step.review?.['on-return']) nested.push(...placeSteps(step.review['on-return'], [...path, index, 'review', 'on-return']));
+    if (step.review?.['on-resubmit']) nested.push(...placeSteps(step.review['on-resubmit'], [...path, index, 'review', 'on-resubmit']));
   });
   return [...list, ...nested];
 }
@@ -582,6 +584,7 @@ function variablesOf(def: Definition): Set<string> {
       // A for-each's item and its position are variables of its steps (checked here as anywhere, like the others).
       if (step['for-each']) names.add(step['for-each'].as ?? 'item').add('index'), visit(step['for-each'].steps);
       if (step.review?.['on-return']) visit(step.review['on-return']);
+      if (step.review?.['on-resubmit']) visit(step.review['on-resubmit']);
     });
   visit(def.steps);
   return names;

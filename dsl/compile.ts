@@ -177,6 +177,7 @@ function* allSteps(steps: readonly Step[]): Generator<Step> {
     for (const branch of Object.values(step.parallel ?? {})) yield* allSteps(branch);
     if (step['for-each']) yield* allSteps(step['for-each'].steps);
     if (step.review?.['on-return']) yield* allSteps(step.review['on-return']);
+    if (step.review?.['on-resubmit']) yield* allSteps(step.review['on-resubmit']);
   }
 }
 

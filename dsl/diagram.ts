@@ -50,11 +50,16 @@ export function toMermaid(def: Definition): string {
       if (step.next !== undefined) edges.push({ from: step.parallel ? join(step) : from, to: node(step.next), label: continueLabel(step) });
       if (step.end) edges.push({ from, to: endNode(step.end) });
       const onReturn = step.review?.['on-return'];
-      if (onReturn) {
-        // The steps run on a return, drawn as a detour that comes back to the review for the rework.
+      const onResubmit = step.review?.['on-resubmit'];
+      if (onReturn || onResubmit) {
+        // The steps run on a return and on a resubmission, drawn as a detour that comes back to the review.
         const returned = reviewVerdicts(step.review!).find((v) => v.verdict === 'return')!;
-        edges.push({ from, to: node(onReturn[0].id), label: text(returned.words) });
-        walk(onReturn, () => from, `reworked by ${text(roleChoices(step.review!.owner).roles.join(' or ') || 'the owner')}, reviewed again`);
+        const reworked = `reworked by ${text(roleChoices(step.review!.owner).roles.join(' or ') || 'the owner')}`;
+        if (onReturn) {
+          edges.push({ from, to: node(onReturn[0].id), label: text(returned.words) });
+          walk(onReturn, () => (onResubmit ? node(onResubmit[0].id) : from), onResubmit ? `${reworked}, resubmitted` : `${reworked}, reviewed again`);
+        } else edges.push({ from, to: node(onResubmit![0].id), label: `${text(returned.words)}, ${reworked}, resubmitted` });
+        if (onResubmit) walk(onResubmit, () => from, 'reviewed again');
       }
       if (step.parallel) {
         const joined = join(step);
@@ -86,6 +91,7 @@ export function toMermaid(def: Definition): string {
       if (timing) timed.set(node(s.id), timing);
       Object.values(s.parallel ?? {}).forEach(collect);
       if (s.review?.['on-return']) collect(s.review['on-return']);
+      if (s.review?.['on-resubmit']) collect(s.review['on-resubmit']);
     });
   collect(def.steps);
 
@@ -115,7 +121,7 @@ function continueLabel(step: Step): string | undefined {
   return words.length ? words.join(', ') : undefined;
 }
 
-/** The labelled ways out of a step: outcomes, review verdicts, branch cases, timeouts, caps. */
+/** The labelled ways out of a step: outcomes, review verdicts, branch cases, timeouts, failed checklists, caps. */
 function exits(step: Step): { target: Target; label: string }[] {
   const out: { target: Target; label: string }[] = [];
   const add = (target: Target | undefined, label: string) => {
@@ -129,6 +135,8 @@ function exits(step: Step): { target: Target; label: string }[] {
   step.branch?.forEach((branchCase) => add(branchCase, text(branchCase.title ?? (branchCase.when === undefined ? 'otherwise' : `when ${branchCase.when}`))));
   const waitFor = step['wait-for'];
   if (waitFor) add(waitFor['on-timeout'], `no ${waitFor.event} within ${waitFor.timeout ?? 'the timeout'}`);
+  if (step.poll) add(step.poll['on-timeout'], text(`not ${step.poll.until} within ${step.poll.timeout ?? 'the timeout'}`));
+  if (step.checklist) add(step.checklist['on-fail'], 'an item not done');
   if (step['max-visits']) add(step['max-visits'].then, `after ${step['max-visits'].count} visits`);
   return out;
 }
@@ -148,6 +156,7 @@ function kindLabel(step: Step): string {
   if (step.task) return step.title === undefined ? step.task.title : `task: ${step.task.title}`;
   if (step.review) return `review: ${step.review.title} (${reviewersLabel(step.review)}owner ${roleChoices(step.review.owner).roles.join(' or ') || 'chosen by the data'}${step.review['max-rounds'] ? `, max ${step.review['max-rounds']} rounds` : ''})`;
   if (step.checklist) return `checklist: ${step.checklist.title}`;
+  if (step.notify) return `e-mail ${step.notify.role ?? step.notify.address}: ${step.notify.subject}`;
   if (step.wait) return step.wait.for ? `wait ${step.wait.for}` : `wait until ${step.wait.until}`;
   if (step['wait-for']) return `wait for ${step['wait-for'].event}${step['wait-for'].timeout ? ` (timeout ${step['wait-for'].timeout})` : ''}`;
   if (step.poll) return `until ${step.poll.until} (${step.poll.call} every ${step.poll.every})`;
@@ -156,7 +165,6 @@ function kindLabel(step: Step): string {
   if (step.parallel) return 'parallel';
   if (step.subprocess) return `subprocess ${step.subprocess}`;
   if (step.set) return 'set variables';
-  if (step.notify) return `e-mail ${step.notify.role ?? step.notify.address}`;
   if (step.end) return `end ${step.end}`;
   return '';
 }

@@ -188,7 +188,7 @@ const ReviewWithoutSteps = z.strictObject({
   'returned-stage': describe(Name.optional(), 'The stage the instance is in while the owner reworks returned work (its ticket moves there); it comes back to the step\'s stage on resubmission.'),
   due: Duration.optional(),
 });
-export type ReviewSpec = z.infer<typeof ReviewWithoutSteps> & { 'on-return'?: Step[] };
+export type ReviewSpec = z.infer<typeof ReviewWithoutSteps> & { 'on-return'?: Step[]; 'on-resubmit'?: Step[] };
 
 export const Wait = z.strictObject({
   for: Duration.optional(),
@@ -305,6 +305,7 @@ export const Step: z.ZodType<Step> = StepWithoutBranches.extend({
     .lazy(() =>
       ReviewWithoutSteps.extend({
         'on-return': z.array(Step).min(1).optional().meta({ description: 'Steps run each time the work is returned, before the owner\'s rework task opens (move the ticket back, re-run a checklist).' }),
+        'on-resubmit': z.array(Step).min(1).optional().meta({ description: 'Steps run each time the owner resubmits the work, before it is reviewed again (put the record back in the review queue, tell the reviewers).' }),
       }),
     )
     .optional()

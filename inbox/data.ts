@@ -117,6 +117,7 @@ function wordsOf(steps: Step[]): Record<string, z.infer<typeof StepWords>> {
     for (const branch of Object.values(step.parallel ?? {})) Object.assign(words, wordsOf(branch));
     if (step['for-each']) Object.assign(words, wordsOf(step['for-each'].steps));
     if (step.review?.['on-return']) Object.assign(words, wordsOf(step.review['on-return']));
+    if (step.review?.['on-resubmit']) Object.assign(words, wordsOf(step.review['on-resubmit']));
   }
   return words;
 }

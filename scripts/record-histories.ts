@@ -12,16 +12,20 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadRegistry } from '../client/definitions';
 import { startProcess } from '../client/processes';
-import { decideUpdate } from '../workflows/messages';
+import { decideUpdate, eventSignal, stateQuery } from '../workflows/messages';
 import { person, compile, openTask } from '../tests/support/processes';
 import { startTimeSkippingWorker, type RunningWorker } from '../tests/support/worker';
 import { dealProvisioningScenario, UPLOADS_DIR } from './record-histories-deal-provisioning';
+import type { DocuSignFake } from '../fakes/docusign/fake';
+import type { JiraFake } from '../fakes/jira/fake';
+import type { SalesforceFake } from '../fakes/salesforce/fake';
+import { channelPartnerAnswers } from '../fakes/jotform/fake';
 
 /**
  * The version whose scenarios this script records. The v1 histories (tests/fixtures/histories/v1) were
  * recorded by the first interpreter and are kept as they are; v2 adds checklists that must pass, review caps
  * that never reject, task e-mails, `notify:` steps, HubSpot stage mirroring, four eyes and incident deadlines,
- * and reviews with several reviewers, worded verdicts and `on-return:` steps.
+ * and reviews with several reviewers, worded verdicts and `on-return:` steps (and, recorded later, `on-resubmit:`).
  */
 export const INTERPRETER_VERSION = 'v2';
 
@@ -161,6 +165,73 @@ steps:
     },
   },
   'deal-provisioning-virtual-sales': dealProvisioningScenario,
+  // The shipped channel-partner request (seed 002): Salesforce, CXone, Jira (a poll ended by its webhook's
+  // event), a failed double check that reopens the task, and the second reply.
+  'channel-partner-request-reopened': {
+    shipped: 'channel-partner-request',
+    input: {
+      submissionId: '5000000000000000001',
+      answers: Object.fromEntries(channelPartnerAnswers('Replay Solar', 'ada@replay-solar.example').map((a) => [a.name, { label: a.text, value: a.answer, text: a.prettyFormat ?? a.answer }])),
+    },
+    async drive(handle, running) {
+      const salesforce = running.fake<SalesforceFake>('salesforce');
+      const jira = running.fake<JiraFake>('jira');
+      const manager = salesforce.seed('User', { Name: 'Replay Manager', Email: 'manager@replay-solar.example' });
+      const account = salesforce.seed('Account', { Name: 'Replay Solar', OwnerId: manager.Id });
+      salesforce.seed('Contact', { FirstName: 'Ada', LastName: 'Admin', Email: 'ada@replay-solar.example', AccountId: account.Id });
+      const assignees = { assignee: 'config.specialist@everbright.example', qaAssignee: 'qa.reviewer@everbright.example' };
+      await decide(handle, (await openTask(handle, (t) => t.stepId === 'choose-assignees')).id, 'chosen', 'sofia.reyes', { form: assignees });
+      const done = { 'request-complete': { ok: true }, 'financing-options': { ok: true }, 'nothing-outstanding': { ok: true } };
+      // Once Jira was asked, the task is closed and Jira's webhook event ends the wait.
+      while (!(await handle.query(stateQuery)).waiting.some((w) => w.stepId === 'wait-until-done' && (w.checks ?? 0) >= 1)) await new Promise((r) => setTimeout(r, 50));
+      const issue = jira.issues().find((i) => i.labels.includes('channel-partner-request-5000000000000000001'))!;
+      jira.closeIssue(issue.key);
+      await handle.signal(eventSignal, { name: 'jira-issue-updated', payload: { issue: { key: issue.key, fields: { status: { statusCategory: { key: 'done' } } } } } });
+      const first = await openTask(handle, (t) => t.stepId === 'double-check');
+      await decide(handle, first.id, 'confirm', 'sofia.reyes', { form: { ...done, 'nothing-outstanding': { ok: false, reason: 'QA comment open' } } });
+      // Reopened by hand and done again: this time the first status check finds it Done.
+      await decide(handle, (await openTask(handle, (t) => t.stepId === 'outstanding-issues')).id, 'reopened', 'sofia.reyes');
+      await decide(handle, (await openTask(handle, (t) => t.stepId === 'double-check' && t.id !== first.id)).id, 'confirm', 'sofia.reyes', { form: done });
+    },
+  },
+  // The shipped deal registration (seed 004): a review returned once, its on-return and on-resubmit steps
+  // (Salesforce updates, notify), then approved.
+  'reseller-deal-registration-resubmitted': {
+    shipped: 'reseller-deal-registration',
+    input: {
+      registrationId: 'DR-REPLAY', resellerId: 'RS-1', resellerName: 'Replay Resellers', customerName: 'Replay Dental',
+      contactName: 'Dana Cole', contactEmail: 'dana@replay-dental.example', products: 'OpDocs Pro x 2', amount: 2400, closeDate: '2028-01-31',
+    },
+    async drive(handle, running) {
+      const salesforce = running.fake<SalesforceFake>('salesforce');
+      salesforce.seed('User', { Name: 'Pending Deal Registration Queue', Email: 'queue@replay.example' });
+      salesforce.seed('User', { Name: 'Partnership Team', Email: 'team@replay.example' });
+      const customer = salesforce.seed('Account', { Name: 'Replay Dental' });
+      const first = await openTask(handle, (t) => t.kind === 'review');
+      await decide(handle, first.id, 'rejected', 'omar.haddad', { form: { reason: 'Pricing missing' } });
+      await decide(handle, (await openTask(handle, (t) => t.kind === 'rework')).id, 'resubmit', 'nina.park');
+      await decide(handle, (await openTask(handle, (t) => t.kind === 'review' && t.id !== first.id)).id, 'approve', 'omar.haddad', { form: { customerAccountId: customer.Id } });
+    },
+  },
+  // The shipped reseller creation (seed 004): qualified, the DocuSign envelope signed (the poll ended by its
+  // Connect event), Closed Won, the onboarding case and the packet checklist.
+  'reseller-creation-signed': {
+    shipped: 'reseller-creation',
+    input: { inquiryId: 'INQ-REPLAY', resellerName: 'Replay Partners', contactName: 'Riley Chen', contactEmail: 'riley@replay-partners.example', owner: 'Replay Owner', inquiry: 'We resell practice software.' },
+    async drive(handle, running) {
+      const salesforce = running.fake<SalesforceFake>('salesforce');
+      const docusign = running.fake<DocuSignFake>('docusign');
+      salesforce.seed('User', { Name: 'Replay Owner', Email: 'owner@replay.example' });
+      salesforce.seed('Account', { Name: 'Replay Partners' });
+      await decide(handle, (await openTask(handle, (t) => t.stepId === 'qualify')).id, 'qualified', 'nina.park');
+      while (!(await handle.query(stateQuery)).waiting.some((w) => w.stepId === 'wait-signed' && (w.checks ?? 0) >= 1)) await new Promise((r) => setTimeout(r, 50));
+      const envelope = docusign.state().envelopes.find((e) => e.recipients.some((r) => r.email === 'riley@replay-partners.example'))!;
+      await docusign.complete(envelope.envelopeId);
+      await handle.signal(eventSignal, { name: 'docusign-envelope-completed', payload: { envelopeId: envelope.envelopeId } });
+      const packet = await openTask(handle, (t) => t.stepId === 'packet-delivered');
+      await decide(handle, packet.id, 'confirm', 'nina.park', { form: { 'reseller-id': { ok: true }, 'form-embed-code': { ok: true }, 'welcome-material': { ok: true } } });
+    },
+  },
 };
 
 /**

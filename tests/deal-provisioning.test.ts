@@ -432,6 +432,25 @@ it('an SOF nobody signs: after 10 business days the virtual sales chases it, the
   expect(sofOf(reg).document.status).toBe('document.viewed');
 });
 
+it('an SOF PandaDoc never makes a draft: after an hour of status checks the instance ends cancelled, naming the document, and nothing is sent', async () => {
+  const reg = await register({ account: 'Vandelay Ltd', virtualSales: true });
+  const { handle } = reg;
+  await decide(handle, 'kyc-documents', 'uploaded', 'vera.lopez');
+  const usual = pandadoc.draftAfterMs;
+  pandadoc.draftAfterMs = 2_000_000_000; // PandaDoc stuck processing the document: it stays document.uploaded
+  try {
+    await decide(handle, 'prepare-sof', 'ready', 'sara.ho', { form: { signatory: SIGNATORY, salesHead: SALES_HEAD } });
+    await waitFor(() => pandadoc.state().documents.some((d) => d.metadata.hubspot_deal_id === reg.dealId));
+  } finally {
+    pandadoc.draftAfterMs = usual;
+  }
+  const { document } = sofOf(reg);
+  await skip(61 * 60_000, handle);
+  expect(await ended(handle)).toEqual({ status: 'cancelled', reason: `PandaDoc did not make SOF ${document.id} a draft within an hour`, stage: 'sales-kyc' });
+  expect(sofOf(reg).document.status).toBe('document.uploaded');
+  expect(await movesOf(reg.ticketId)).toEqual([]);
+});
+
 it('waits for PartnerStack\'s integration to link the HubSpot deal and create its ticket, and gives up with what to check when it never does', async () => {
   const late = await register({ account: 'Umbrella Ltd', virtualSales: true, linked: false });
   const never = await register({ account: 'Hooli Ltd', virtualSales: false, linked: false });

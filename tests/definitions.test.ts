@@ -41,7 +41,7 @@ describe('a definition using every construct', () => {
   it('uses each kind of step, so the test above covers the whole language', () => {
     const text = readFileSync(processes[0], 'utf8');
     for (const kind of STEP_KINDS) expect(text).toMatch(new RegExp(`^\\s+(- )?${kind}:`, 'm'));
-    for (const construct of ['deadline:', 'remind:', 'escalate:', 'max-rounds:', 'form:', 'outcomes:', 'stage:', 'retry:', 'one-of:', "role: '=", 'on-rejected:', 'max-parallel:', 'reviewers:', 'on-return:', 'requires:', 'label:']) {
+    for (const construct of ['deadline:', 'remind:', 'escalate:', 'max-rounds:', 'form:', 'outcomes:', 'stage:', 'retry:', 'one-of:', "role: '=", 'on-rejected:', 'max-parallel:', 'reviewers:', 'on-return:', 'on-resubmit:', 'requires:', 'label:']) {
       expect(text).toContain(construct);
     }
   });

@@ -96,11 +96,13 @@ describe('a diagram', () => {
     expect(chart).toContain('s_route -->|"Standard customer"| s_provision');
     expect(chart).toContain('s_management_decision -->|"Decline the customer"| end_rejected');
     expect(chart).toContain('Check the KYC documents of deal ‹deal id›');
-    // A review's verdicts in the definition's words; its on-return steps drawn as a detour back to it.
+    // A review's verdicts in the definition's words; its on-return and on-resubmit steps drawn as a detour back to it.
     expect(chart).toContain('s_iod_review -->|"Approved"| s_route');
     expect(chart).toContain('s_iod_review -->|"Rejected for good"| end_rejected');
     expect(chart).toContain('s_iod_review -->|"Rejected - returned to Sales"| s_note_return');
-    expect(chart).toMatch(/s_note_return -->\|"reworked by sales, reviewed again · [^"]*"\| s_iod_review/);
+    expect(chart).toContain('s_note_return -->|"reworked by sales, resubmitted"| s_tell_iod_resubmitted');
+    expect(chart).toMatch(/s_tell_iod_resubmitted -->\|"reviewed again · [^"]*"\| s_iod_review/);
+    expect(chart).toContain('e-mail iod: Deal ‹deal id› resubmitted');
     expect(chart).toContain('reviewers iod, then provisioning; owner sales, max 3 rounds');
   });
 

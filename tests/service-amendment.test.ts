@@ -80,7 +80,7 @@ async function customer({ company = KYC, files = ['BR copy.pdf', 'CI copy.pdf'],
 
 async function begin(ids: { companyId: string; dealId: string }, extra: Record<string, unknown> = {}) {
   const ticketId = await draftTicket();
-  const handle = await startProcess(running.client, definition, { ticketId, companyId: ids.companyId, dealId: ids.dealId, ...extra });
+  const handle = await startProcess(running.client, definition, { ticketId, companyId: ids.companyId, dealId: ids.dealId, requestType: 'addition', ...extra });
   return { handle, ticketId };
 }
 
@@ -129,6 +129,8 @@ const ok = { ok: true };
 /** IOD's answers for the items HubSpot does not hold (legal approval only applies when the T&C changed). */
 const IOD_ITEMS = { 'identity-match': { ok: true, evidence: 'BR-123 and CI match name and region' }, csr106: ok, 'signed-sof': ok, deposit: { ok: true, evidence: 'receipt 42' } };
 const ODB_ITEMS = { 'company-name': ok, billing: ok, package: ok, numbers: ok };
+/** IOD's Monday.com item tracing the provisioning (footnote #), with its link. */
+const MONDAY = { 'monday-item': { ok: true, evidence: 'https://m800-cast.monday.com/boards/2950676364/pulses/7001' } };
 
 it('an ordinary ticket: returned by IOD, returned by provisioning, a bug fix and an ODB item not done, then activated by template e-mail and Completed', async () => {
   const ids = await customer();
@@ -152,12 +154,16 @@ it('an ordinary ticket: returned by IOD, returned by provisioning, a bug fix and
   await walk.decide('prepare', 'submitted', 'sam.lee');
   await walk.decide('kyc-checklist', 'confirm', 'kenji.ito', { form: IOD_ITEMS });
   await walk.decide('iod-approval', 'approve', 'kenji.ito');
+  const monday = await walk.decide('track-in-monday', 'confirm', 'kenji.ito', { form: MONDAY });
+  expect(monday).toMatchObject({ kind: 'checklist', roles: ['iod'] });
+  expect(monday.instructions).toBe('- monday-item: A new item for this ticket on the Monday.com board https://m800-cast.monday.com/boards/2950676364 (give its link)');
 
   await walk.decide('set-up-in-odb', 'return-to-sales', 'pat.wong', { comment: 'CSR form lists 25 seats, the deal 20' });
   expect((await walk.task('prepare')).instructions).toBe('Returned by pat.wong: CSR form lists 25 seats, the deal 20');
   await walk.decide('prepare', 'submitted', 'sam.lee');
   await walk.decide('kyc-checklist', 'confirm', 'ivy.chan', { form: IOD_ITEMS });
   await walk.decide('iod-approval', 'approve', 'ivy.chan');
+  await walk.decide('track-in-monday', 'confirm', 'ivy.chan', { form: MONDAY });
 
   await walk.decide('set-up-in-odb', 'blocked-by-bug', 'pat.wong', { comment: 'package sync fails' });
   const bug = await walk.decide('bug-fix', 'fixed', 'rita.gomez');
@@ -247,13 +253,14 @@ it('IOD raises high risk during its check; management lets it proceed; IOD still
   const approval = await walk.task('iod-approval-after-management');
   expect(hubspot.stageOf('tickets', ticketId)).toBe(IOD); // not provisioned on management's word alone
   await walk.decide('iod-approval-after-management', 'approve', 'kenji.ito');
+  await walk.decide('track-in-monday', 'confirm', 'kenji.ito', { form: MONDAY });
   await walk.task('set-up-in-odb');
 
   expect(approval.roles).toEqual(['iod']);
   expect(await movesOf(ticketId)).toEqual([IOD, PROVISIONING]);
   expect(await asked(handle)).toEqual([
     'prepare: assigned to sales', 'kyc-checklist: assigned to iod', 'iod-approval: assigned to iod', 'management-decision: assigned to management',
-    'iod-approval-after-management: assigned to iod', 'set-up-in-odb: assigned to provisioning',
+    'iod-approval-after-management: assigned to iod', 'track-in-monday: assigned to iod', 'set-up-in-odb: assigned to provisioning',
   ]);
 });
 
@@ -276,4 +283,30 @@ it('after three returns IOD must approve or reject (the cap rejects nobody); a r
 
   expect(await ended(handle)).toEqual({ status: 'rejected', reason: 'due diligence failed', stage: 'rejected' });
   expect(await movesOf(ticketId)).toEqual([IOD, DRAFT, IOD, DRAFT, IOD, DRAFT, IOD, 'Rejected - due diligence failed']);
+});
+
+it('a termination names its type in every task, terminates the service in ODB and completes the ticket without an activation e-mail', async () => {
+  const ids = await customer();
+  const { handle, ticketId } = await begin(ids, { requestType: 'termination' });
+  const walk = walker(handle);
+
+  const prepare = await walk.decide('prepare', 'submitted', 'sam.lee');
+  expect(prepare.title).toBe(`Prepare service termination ticket ${ticketId} against the KYC and provisioning checklist`);
+  expect((await walk.decide('kyc-checklist', 'confirm', 'ivy.chan', { form: IOD_ITEMS })).title).toBe(`KYC and provisioning checklist for service termination ticket ${ticketId}`);
+  expect((await walk.decide('iod-approval', 'approve', 'ivy.chan')).title).toBe(`Approve service termination ticket ${ticketId}; its checklist passed`);
+  await walk.decide('track-in-monday', 'confirm', 'ivy.chan', { form: MONDAY });
+  expect((await walk.decide('set-up-in-odb', 'provisioned', 'pat.wong')).title).toBe(`Terminate the service of ticket ${ticketId} in ODB`);
+  await walk.decide('odb-checklist', 'confirm', 'pat.wong', { form: ODB_ITEMS });
+
+  expect(await ended(handle)).toEqual({ status: 'completed', reason: `ticket ${ticketId}: the service terminated in ODB`, stage: 'completed' });
+  expect(await movesOf(ticketId)).toEqual([IOD, PROVISIONING, 'Completed - Approved and customer email sent']);
+  expect(sent()).toEqual([]);
+  expect((await asked(handle)).map((line) => line.split(':')[0])).toEqual(['prepare', 'kyc-checklist', 'iod-approval', 'track-in-monday', 'set-up-in-odb', 'odb-checklist']);
+});
+
+it('refuses a start without the request type, naming the field', async () => {
+  const ids = await customer();
+  const ticketId = await draftTicket();
+  const refusal = await startProcess(running.client, definition, { ticketId, companyId: ids.companyId, dealId: ids.dealId }).catch((e: unknown) => e);
+  expect(refusal).toMatchObject({ name: 'InvalidInputError', problems: [expect.objectContaining({ field: 'requestType' })] });
 });

@@ -6,7 +6,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createHmac } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startActivities } from '../activities';
@@ -308,19 +308,17 @@ describe('JotForm', () => {
   });
 });
 
-describe('the shipped routes whose process is not deployed yet', () => {
-  it('are named at start-up, and their deliveries are answered 202 "ignored: process not deployed", starting nothing', async () => {
-    // The API as `npm start` runs it: the shipped definitions and config/webhooks.yaml, the fakes' secrets.
+describe('the shipped routes', () => {
+  // The API as `npm start` runs it: the shipped definitions and the given routes file, the fakes' secrets.
+  async function startShippedApi(extra: NodeJS.ProcessEnv = {}) {
     const data = mkdtempSync(path.join(tmpdir(), 'ops-shipped-'));
-    const shipped = await startApi(env.address, { ...sandbox.env, OPS_API_PORT: '0', OPS_API_KEYS_FILE: path.join(data, 'keys.json'), OPS_UPLOADS_DIR: path.join(data, 'uploads') });
+    return startApi(env.address, { ...sandbox.env, OPS_API_PORT: '0', OPS_API_KEYS_FILE: path.join(data, 'keys.json'), OPS_UPLOADS_DIR: path.join(data, 'uploads'), ...extra });
+  }
+
+  it('all reach a shipped process, and HubSpot deal.creation has no route (deal provisioning starts from PartnerStack)', async () => {
+    const shipped = await startShippedApi();
     try {
-      expect(shipped.warnings).toEqual([
-        'webhook routes whose process is not deployed (their deliveries are answered 202 "ignored: process not deployed"): '
-        + 'jira jira:issue_updated feeds channel-partner-request; jotform submission starts channel-partner-request. '
-        + 'Add the definitions to definitions/, or remove the routes from the webhook routes file.',
-      ]);
-      // Deal provisioning is deployed and starts from PartnerStack's deal.created: HubSpot's deal.creation
-      // (the deal PartnerStack's integration creates) has no route, so it starts nothing.
+      expect(shipped.warnings).toEqual([]);
       const hubspotUrl = `${shipped.url}/webhooks/hubspot`;
       const events = JSON.stringify([{ eventId: 9400, subscriptionType: 'deal.creation', objectId: 7070 }]);
       const timestamp = String(Date.now());
@@ -330,13 +328,26 @@ describe('the shipped routes whose process is not deployed yet', () => {
       });
       expect(fromHubSpot.status).toBe(202);
       expect(fromHubSpot.body).toMatchObject({ status: 'ignored' });
+      await expect(env.client.workflow.getHandle('deal-provisioning/7070').describe()).rejects.toThrow(/not found/i);
+    } finally {
+      await shipped.close();
+    }
+  });
 
+  it('to a process that is not deployed are named at start-up, and their deliveries are answered 202 "ignored: process not deployed", starting nothing', async () => {
+    const routes = path.join(mkdtempSync(path.join(tmpdir(), 'ops-routes-')), 'webhooks.yaml');
+    writeFileSync(routes, 'jotform:\n  submission:\n    start: partner-signup\n    input: { submissionId: "=submissionId" }\n');
+    const shipped = await startShippedApi({ WEBHOOKS_FILE: routes });
+    try {
+      expect(shipped.warnings).toEqual([
+        'webhook routes whose process is not deployed (their deliveries are answered 202 "ignored: process not deployed"): '
+        + 'jotform submission starts partner-signup. '
+        + 'Add the definitions to definitions/, or remove the routes from the webhook routes file.',
+      ]);
       const submission = jotform.seedSubmission({ answers: channelPartnerAnswers('Undeployed Ltd', 'ada@undeployed.example') });
       expect((await jotform.sendWebhook(`${shipped.url}/webhooks/jotform/${jotform.webhookToken}`, submission.id)).status).toBe(202);
-
-      for (const workflowId of ['deal-provisioning/7070', `channel-partner-request/${submission.id}`]) {
-        await expect(env.client.workflow.getHandle(workflowId).describe()).rejects.toThrow(/not found/i);
-      }
+      await expect(env.client.workflow.getHandle(`partner-signup/${submission.id}`).describe()).rejects.toThrow(/not found/i);
+      await expect(env.client.workflow.getHandle(`channel-partner-request/${submission.id}`).describe()).rejects.toThrow(/not found/i);
     } finally {
       await shipped.close();
     }

@@ -2,7 +2,9 @@
  * Salesforce actions used by the procedures: the channel-partner request (seed 002: the organisation's
  * account and contact, a case under it, the account manager mentioned in the case feed, the CXone e-mail
  * related to contact and case as a Task), the reseller off-boarding (seed 003: the $0-SKU licence row on
- * the account's assets suspended) and reseller creation (seed 004: the onboarding case).
+ * the account's assets suspended) and seed 004: reseller creation (the New Reseller opportunity, the
+ * onboarding case) and deal registration (the opportunity in the Pending Deal Registration Queue, rejected
+ * with a reason, resubmitted, Closed Won).
  *
  * Creates are upserts by External ID (`PATCH /sobjects/<type>/<field>/<value>`, REST API Developer Guide,
  * "Insert or Update (Upsert) a Record Using an External ID") with the step's idempotency key as the value,
@@ -259,6 +261,96 @@ export const relateInteraction = defineAction({
   },
 });
 
+// ---- opportunities (seed 004) ---------------------------------------------------------------------------
+
+interface OpportunityRecord { Id: string; Name: string; StageName: string; OwnerId: string; Description: string | null }
+
+/** The org's custom field for seed 004's "Reseller Rejected Reason" (Long Text Area on Opportunity). */
+const REJECTED_REASON_FIELD = 'Reseller_Rejected_Reason__c';
+
+/**
+ * A user by id, or by exact name. Opportunities cannot be owned by queues (Salesforce Help, "Create Queues",
+ * lists the objects that can), so a "Pending Deal Registration Queue" is a user of that name.
+ */
+async function userIdOf(client: SalesforceClient, action: string, ref: string, field: string): Promise<string> {
+  if (/^005[a-zA-Z0-9]{12}([a-zA-Z0-9]{3})?$/.test(ref)) return ref;
+  const users = await query<{ Id: string }>(client, action, `SELECT Id FROM User WHERE Name = ${SalesforceClient.literal(ref)} LIMIT 2`);
+  const user = single(action, `user name "${ref}"`, field, users);
+  if (!user) throw new ConnectorError(SYSTEM, action, `no Salesforce user named "${ref}"; give a user's exact name or id`, { field, retryable: false });
+  return user.Id;
+}
+
+export const createOpportunity = defineAction({
+  name: 'salesforce.createOpportunity',
+  description: 'Creates an opportunity (once per step, by External ID): name, stage, close date, type, account, owner (a user\'s name or id); returns {opportunityId, created}.',
+  input: z.object({
+    name: Text.max(120),
+    /** A stage of the org's sales process, e.g. Prospecting. */
+    stage: Text,
+    closeDate: z.iso.date(),
+    /** e.g. "New Reseller", "New Customer - Reseller". */
+    type: Text.optional(),
+    accountId: RecordId.optional(),
+    /** A user's exact name ("Pending Deal Registration Queue") or id. */
+    owner: Text.optional(),
+    amount: z.number().nonnegative().optional(),
+    description: z.string().max(32_000).optional(),
+  }),
+  mutates: true,
+  async run(client: SalesforceClient, input, { idempotencyKey }) {
+    const action = 'salesforce.createOpportunity';
+    const ownerId = input.owner ? await userIdOf(client, action, input.owner, 'owner') : undefined;
+    const { id, created } = await upsertByKey(client, action, 'Opportunity', idempotencyKey, {
+      Name: input.name,
+      StageName: input.stage,
+      CloseDate: input.closeDate,
+      Type: input.type,
+      AccountId: input.accountId,
+      OwnerId: ownerId,
+      Amount: input.amount,
+      Description: input.description,
+    });
+    return { opportunityId: id, created };
+  },
+});
+
+export const updateOpportunity = defineAction({
+  name: 'salesforce.updateOpportunity',
+  description: 'Changes an opportunity\'s stage, owner (a user\'s name or id), account, reseller rejected reason or close date, and adds a line to its notes (Description); returns {opportunityId, stage, ownerId}.',
+  input: z
+    .object({
+      opportunityId: RecordId,
+      stage: Text.optional(),
+      owner: Text.optional(),
+      rejectedReason: z.string().max(32_000).optional(),
+      closeDate: z.iso.date().optional(),
+      /** The account it is for, e.g. the new customer's once Sales Operations created it. */
+      accountId: RecordId.optional(),
+      /** A line added to the notes; a retry that finds it already there adds nothing. */
+      notes: Text.max(4_000).optional(),
+    })
+    .refine((i) => Object.keys(i).length > 1, { message: 'give at least one field to change', path: ['stage'] }),
+  mutates: true,
+  async run(client: SalesforceClient, input) {
+    const action = 'salesforce.updateOpportunity';
+    const current = (await client.call(action, 'GET /sobjects/Opportunity/{id}', (c) => c.sobject('Opportunity').retrieve(input.opportunityId))) as unknown as OpportunityRecord;
+    const ownerId = input.owner ? await userIdOf(client, action, input.owner, 'owner') : undefined;
+    const notes = current.Description ?? '';
+    const fields = Object.fromEntries(Object.entries({
+      StageName: input.stage,
+      OwnerId: ownerId,
+      CloseDate: input.closeDate,
+      AccountId: input.accountId,
+      [REJECTED_REASON_FIELD]: input.rejectedReason,
+      Description: input.notes && !notes.split('\n').includes(input.notes) ? [notes, input.notes].filter(Boolean).join('\n') : undefined,
+    }).filter(([, v]) => v !== undefined));
+    if (Object.keys(fields).length) {
+      await client.call(action, 'PATCH /sobjects/Opportunity/{id}', (c) => c.sobject('Opportunity').update({ Id: input.opportunityId, ...fields }));
+    }
+    return { opportunityId: input.opportunityId, stage: input.stage ?? current.StageName, ownerId: ownerId ?? current.OwnerId };
+  },
+});
+
 // ---- assets (off-boarding) ------------------------------------------------------------------------------
 
 export const suspendResellerLicence = defineAction({
@@ -295,6 +387,8 @@ export const salesforceActions = [
   createCase,
   updateCase,
   createOnboardingCase,
+  createOpportunity,
+  updateOpportunity,
   mentionOnCase,
   createTask,
   relateInteraction,

@@ -41,7 +41,7 @@ export interface WebhookSettings {
   jotform?: { token: string; formIds: string[]; client: JotFormClient };
 }
 
-export function webhookSettingsFromEnv(env: NodeJS.ProcessEnv, routes: WebhookRoutes = loadWebhookRoutes()): WebhookSettings {
+export function webhookSettingsFromEnv(env: NodeJS.ProcessEnv, routes: WebhookRoutes = loadWebhookRoutes(env.WEBHOOKS_FILE || undefined)): WebhookSettings {
   const jotformConfig = env.JOTFORM_API_KEY && env.JOTFORM_WEBHOOK_TOKEN
     ? JotFormConfigSchema.parse({
       apiKey: env.JOTFORM_API_KEY, region: env.JOTFORM_REGION || undefined, baseUrl: env.JOTFORM_BASE_URL || undefined,

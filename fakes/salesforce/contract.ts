@@ -24,11 +24,20 @@
  *              POST /chatter/feed-elements {feedElementType: "FeedItem", subjectId, body: {messageSegments:
  *              [{type: "Text", text} | {type: "Mention", id}]}} answers 201 with the feed element; GET
  *              /chatter/feeds/record/<recordId>/feed-elements lists a record's feed as {elements: [...]}.
- * - [objects]  Object Reference for the Salesforce Platform: Account, Contact, Case, Task, Asset, User
- *              fields, their key prefixes (001, 003, 500, 00T, 02i, 005; feed items 0D5), and the standard
+ * - [objects]  Object Reference for the Salesforce Platform: Account, Contact, Case, Task, Asset, User, Opportunity
+ *              fields, their key prefixes (001, 003, 500, 00T, 02i, 005, 006; feed items 0D5), and the standard
  *              picklist values below. Picklists marked `restricted` are this fake org's set-up (an admin can
  *              restrict a picklist); Asset Status carries the org's added values Active and Suspended,
  *              which seed 003's asset page shows.
+ * - [opportunity] Object Reference, Opportunity (sforce_api_objects_opportunity.htm): Name, StageName and
+ *              CloseDate are required on create; StageName's values are the sales process's (the standard
+ *              ones below); Type's standard values are "Existing Customer - Upgrade", "Existing Customer -
+ *              Replacement", "Existing Customer - Downgrade" and "New Customer". OwnerId is a User: Salesforce
+ *              Help, "Create Queues", lists the objects a queue may own (leads, cases, orders, custom objects
+ *              and others), and Opportunity is not one of them, so an org's "Pending Deal Registration Queue"
+ *              owns opportunities as a user of that name. This fake org adds what seed 004 names: the stage
+ *              "Rejected", the types "New Reseller" and "New Customer - Reseller", and the custom field
+ *              Reseller_Rejected_Reason__c ("Reseller Rejected Reason").
  * - [query]    SOQL and SOSL Reference: SELECT <fields> FROM <object> WHERE <field> = '<value>' [AND ...]
  *              [LIMIT n]; string literals escape ' and \ with a backslash; the answer is
  *              {totalSize, done, records: [{attributes: {type, url}, ...}]}.
@@ -121,6 +130,25 @@ export const OBJECTS: Record<string, ObjectContract> = {
       Description: { type: 'textarea', ...rw, maxLength: 32_000 },
       // Createable, not updateable (Object Reference, Task.TaskSubtype).
       TaskSubtype: { type: 'picklist', createable: true, updateable: false, values: ['Task', 'Email', 'ListEmail', 'Cadence', 'Call', 'LinkedIn'], restricted: true, default: 'Task' },
+      WF_Key__c: WF_KEY,
+    },
+  },
+  Opportunity: {
+    keyPrefix: '006',
+    fields: {
+      Id: { type: 'id', ...readOnly },
+      Name: { type: 'string', required: true, ...rw, maxLength: 120 },
+      AccountId: { type: 'reference', ...rw, referenceTo: ['Account'] },
+      StageName: {
+        type: 'picklist', required: true, ...rw, restricted: true,
+        values: ['Prospecting', 'Qualification', 'Needs Analysis', 'Value Proposition', 'Id. Decision Makers', 'Perception Analysis', 'Proposal/Price Quote', 'Negotiation/Review', 'Closed Won', 'Closed Lost', 'Rejected'],
+      },
+      CloseDate: { type: 'date', required: true, ...rw },
+      Type: { type: 'picklist', ...rw, restricted: true, values: ['Existing Customer - Upgrade', 'Existing Customer - Replacement', 'Existing Customer - Downgrade', 'New Customer', 'New Reseller', 'New Customer - Reseller'] },
+      Amount: { type: 'currency', ...rw },
+      Description: { type: 'textarea', ...rw, maxLength: 32_000 },
+      OwnerId: { type: 'reference', ...rw, referenceTo: ['User'] },
+      Reseller_Rejected_Reason__c: { type: 'textarea', ...rw, maxLength: 32_000 },
       WF_Key__c: WF_KEY,
     },
   },

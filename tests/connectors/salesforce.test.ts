@@ -135,6 +135,36 @@ describe('off-boarding (seed 003) and reseller creation (seed 004)', () => {
   });
 });
 
+describe('deal registration (seed 004): the opportunity', () => {
+  test('is created once per step, owned by the queue\'s user found by name, then rejected with a reason, sent back and Closed Won, each note added once', async () => {
+    const queue = fake.seed('User', { Name: `Pending Deal Registration Queue ${account.Id}`, Email: 'queue@everbright.example' });
+    const input = { name: 'Contoso Dental (registered by Northwind)', type: 'New Customer - Reseller', stage: 'Prospecting', closeDate: '2028-01-31', owner: queue.Name, amount: 1200 };
+    const first = (await run('salesforce.createOpportunity', input, 'wf-004:create-opportunity')) as { opportunityId: string; created: boolean };
+    const again = (await run('salesforce.createOpportunity', input, 'wf-004:create-opportunity')) as { opportunityId: string; created: boolean };
+    expect([first.created, again.created, again.opportunityId]).toEqual([true, false, first.opportunityId]);
+    expect(records('Opportunity').filter((r) => r.Id === first.opportunityId)).toEqual([expect.objectContaining({ OwnerId: queue.Id, StageName: 'Prospecting', Type: 'New Customer - Reseller' })]);
+
+    const team = fake.seed('User', { Name: `Partnership Team ${account.Id}`, Email: 'partnerships@everbright.example' });
+    const rejection = { opportunityId: first.opportunityId, stage: 'Rejected', owner: team.Name, rejectedReason: 'Pricing missing', notes: 'Rejected in round 1: Pricing missing' };
+    await expect(run('salesforce.updateOpportunity', rejection)).resolves.toEqual({ opportunityId: first.opportunityId, stage: 'Rejected', ownerId: team.Id });
+    await run('salesforce.updateOpportunity', rejection); // a retried step adds no second note
+    await run('salesforce.updateOpportunity', { opportunityId: first.opportunityId, stage: 'Closed Won', accountId: account.Id, notes: 'Approved in round 2' });
+    expect(records('Opportunity').find((r) => r.Id === first.opportunityId)).toMatchObject({
+      StageName: 'Closed Won', AccountId: account.Id, OwnerId: team.Id, Reseller_Rejected_Reason__c: 'Pricing missing', Description: 'Rejected in round 1: Pricing missing\nApproved in round 2',
+    });
+  });
+
+  test('an owner nobody is named, or a stage the org does not have, fails for good naming the field', async () => {
+    const noOwner = await failureOf(run('salesforce.createOpportunity', { name: 'X', stage: 'Prospecting', closeDate: '2028-01-31', owner: 'No Such Queue' }, 'wf-004:no-owner'));
+    expect(noOwner.nonRetryable).toBe(true);
+    expect(noOwner.message).toBe('salesforce.createOpportunity: no Salesforce user named "No Such Queue"; give a user\'s exact name or id');
+    const badStage = await failureOf(run('salesforce.createOpportunity', { name: 'X', stage: 'Pending Review', closeDate: '2028-01-31' }, 'wf-004:bad-stage'));
+    expect(badStage.nonRetryable).toBe(true);
+    expect(badStage.message).toContain('StageName');
+    expect(fake.breaches()).toEqual([]);
+  });
+});
+
 describe('sessions, limits and faults', () => {
   test('an expired session is renewed with the client-credentials grant and the call goes through', async () => {
     await run('salesforce.findAccount', { name: account.Name });

@@ -2,7 +2,8 @@
  * `review:` the reviewer approves, rejects, or returns the work with a reason to its owner, round after round.
  * With several reviewers (`reviewers:`) each decides in turn, and a return sends the work back to the owner,
  * after which review starts again from the first reviewer. Steps under `on-return:` run each time the work
- * is returned, before the owner's rework task opens. The verdicts' names and labels are the definition's
+ * is returned, before the owner's rework task opens; steps under `on-resubmit:` each time the owner
+ * resubmits it, before the next round. The verdicts' names and labels are the definition's
  * (`outcomes:`, read by `dsl/review.ts`). Reaching the round cap never rejects by itself: the reviewer
  * (joined by `on-cap.escalate`, if given) must then approve or reject, or the process goes to
  * `on-cap.next`. Only a person's reject rejects.
@@ -114,6 +115,10 @@ export async function review(ctx: StepContext, step: Step, id: string): Promise<
       outcomes: ['resubmit'],
       commentRequired: [],
     }, review.due);
+    if (review['on-resubmit']) {
+      const ending = await ctx.runList(review['on-resubmit']);
+      if (ending) return { end: ending };
+    }
     // Back to the review's stage, unless the first reviewer's own stage takes the work there next round.
     if (returnedStage !== undefined && reviewStage !== undefined && stages[0].stage === undefined) {
       const moved = await ctx.enterStage(step, reviewStage, `${id}.resubmit-${round}.stage`);
