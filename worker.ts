@@ -7,8 +7,10 @@
  */
 import './client/node-version'; // first: refuses an unsupported Node.js before other modules load
 import type { DataConverter } from '@temporalio/common';
-import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
+import { NativeConnection, Runtime, Worker, bundleWorkflowCode, type ActivityInterceptorsFactory, type InjectedSinks, type WorkflowBundle } from '@temporalio/worker';
 import type { ActivityFunction } from './activities/shared/bind';
+import type { ObservabilitySinks } from './workflows/observability';
+import type { OpenTelemetrySinks } from '@temporalio/interceptors-opentelemetry/lib/workflow';
 import { dataConverterFor, EMBEDDED_DATA_DIR, payloadKeysFromEnv } from './client/payload-codec';
 import { connectWorker, temporalSettingsFromEnv } from './client/temporal-connection';
 import { workerTuningFromEnv, type WorkerTuning } from './client/worker-settings';
@@ -20,8 +22,18 @@ export const WORKFLOWS_PATH = require.resolve('./workflows');
 const SHARED_WORKFLOW_MODULES = [require.resolve('./workflows/form-validators')];
 
 /** Bundles the interpreter once; pass the result to every worker of a process (tests bundle once per file). */
-export async function bundleWorkflows(): Promise<WorkflowBundle> {
-  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, preloadModules: SHARED_WORKFLOW_MODULES, logger: quietBundlerLogger });
+export async function bundleWorkflows(options: { observability?: boolean; tracing?: boolean } = {}): Promise<WorkflowBundle> {
+  return bundleWorkflowCode({
+    workflowsPath: WORKFLOWS_PATH,
+    preloadModules: SHARED_WORKFLOW_MODULES,
+    // The production worker's metrics of how instances end (workflows/observability.ts) and, when traces are
+    // on, the SDK's OpenTelemetry workflow interceptors (spans leave through a sink); tests leave them out.
+    workflowInterceptorModules: [
+      ...(options.observability ? [require.resolve('./workflows/observability')] : []),
+      ...(options.tracing ? [require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors')] : []),
+    ],
+    logger: quietBundlerLogger,
+  });
 }
 
 export interface WorkerOptions {
@@ -32,9 +44,16 @@ export interface WorkerOptions {
   workflowBundle?: WorkflowBundle;
   /** Payload encryption (client/payload-codec.ts); the codec runs outside the workflow sandbox. */
   dataConverter?: DataConverter;
+  activityInterceptors?: ActivityInterceptorsFactory[];
+  sinks?: InjectedSinks<ObservabilitySinks> & Partial<InjectedSinks<OpenTelemetrySinks>>;
+  /** After shutdown starts, how long running activities may take before they are cancelled (ms). */
+  shutdownGraceMs?: number;
   /** Cache size, concurrency and pollers (client/worker-settings.ts); the SDK's defaults where unset. */
   tuning?: WorkerTuning;
 }
+
+/** How long a workflow task waits for the worker that last ran the instance before any worker may take it. */
+export const STICKY_TIMEOUT = '3 seconds';
 
 export async function createWorker(options: WorkerOptions): Promise<Worker> {
   return Worker.create({
@@ -44,6 +63,12 @@ export async function createWorker(options: WorkerOptions): Promise<Worker> {
     activities: options.activities,
     workflowBundle: options.workflowBundle ?? (await bundleWorkflows()),
     dataConverter: options.dataConverter,
+    // A worker killed mid-instance leaves its next workflow task on its own (sticky) queue; after this long
+    // the server hands it to another worker (the SDK's default is 10 s).
+    stickyQueueScheduleToStartTimeout: STICKY_TIMEOUT,
+    interceptors: options.activityInterceptors ? { activity: options.activityInterceptors } : undefined,
+    sinks: options.sinks,
+    shutdownGraceTime: options.shutdownGraceMs,
     ...options.tuning,
   });
 }
@@ -59,27 +84,131 @@ const quietBundlerLogger = {
 };
 
 /**
- * Runs the worker until SIGINT or SIGTERM, with the connectors configured from `env`, then closes the
- * connection. Temporal is found through `env` (client/temporal-connection.ts: TEMPORAL_ADDRESS, namespace,
- * TLS, API key); `address`, when given, wins over TEMPORAL_ADDRESS. A system `env` does not configure has no activities; `npm start` and
- * `npm run worker` (client/cli.ts) start local fakes for those first and pass their variables in `env`.
+ * Runs the worker until SIGINT or SIGTERM, with the connectors configured from `env`. Temporal is found
+ * through `env` (client/temporal-connection.ts: TEMPORAL_ADDRESS, namespace, TLS, API key); `address`, when
+ * given, wins over TEMPORAL_ADDRESS.
+ * A system `env` does not configure has no activities; `npm start` and `npm run worker` (cli/commands/run.ts)
+ * start local fakes for those first and pass their variables in `env`.
+ *
+ * Besides polling it logs JSON lines (the SDK's too), serves /healthz, /readyz and the product's /metrics on
+ * OPS_WORKER_PORT and the SDK's metrics on OPS_SDK_METRICS_PORT. SIGTERM drains it: polling stops at once,
+ * running activities get OPS_SHUTDOWN_GRACE_MS to finish and report, then the promise resolves.
  */
 export async function runWorker(address: string | undefined, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   // Loaded here so that importing TASK_QUEUE or createWorker does not load every connector.
   const { startActivities } = await import('./activities');
+  const { loadSettings } = await import('./settings/load');
+  const { createLogger, sdkLogger, coreLevel } = await import('./telemetry/logger');
+  const { endOnce, workerMetrics } = await import('./telemetry/metrics');
+  const { observingActivities } = await import('./telemetry/activities');
+  const { checkReadiness, serveHealth } = await import('./telemetry/health');
+  const settings = loadSettings(env).values;
+  const logger = createLogger(env, { component: 'worker' });
+  // Before any connection or HTTP client exists, so that their calls are traced.
+  const { startTracing } = await import('./telemetry/tracing');
+  const tracing = startTracing(env, 'partner-ops-worker');
+  const otel = tracing ? await import('@temporalio/interceptors-opentelemetry') : undefined;
+  const host = settings.OPS_WORKER_HOST ?? '127.0.0.1';
+  const sdkMetricsPort = installRuntime(logger, sdkLogger, coreLevel(logger.level), settings.OPS_SDK_METRICS_PORT, host);
   await checkPeopleDirectory();
   const tuning = workerTuningFromEnv(env);
   const temporal = temporalSettingsFromEnv(env, address);
+  const namespace = temporal.namespace;
   const connection = await connectWorker(temporal);
   const { activities, unconfigured } = startActivities(env);
-  for (const system of unconfigured) console.log(`${system}: not configured, its actions are not available`);
+  for (const system of unconfigured) logger.info({ system }, `${system}: not configured, its actions are not available`);
   const keys = payloadKeysFromEnv(env, { dataDir: EMBEDDED_DATA_DIR });
-  console.log(keys ? `payloads encrypted with key '${keys.keys[0].id}' (keys from ${keys.source})` : 'payloads NOT encrypted: set PAYLOAD_KEYS (see the README)');
-  const worker = await createWorker({ connection, namespace: temporal.namespace, activities, dataConverter: dataConverterFor(keys?.keys), tuning });
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => worker.shutdown());
-  console.log(`worker polling task queue '${TASK_QUEUE}' on ${temporal.address} (namespace ${temporal.namespace}, ${temporal.security}). Press Ctrl-C to stop.`);
-  await worker.run();
-  await connection.close();
+  if (keys) logger.info({ keyId: keys.keys[0].id, source: keys.source }, `payloads encrypted with key '${keys.keys[0].id}' (keys from ${keys.source})`);
+  else logger.warn('payloads NOT encrypted: set PAYLOAD_KEYS (see the README)');
+  const metrics = workerMetrics();
+  const ended = endOnce(metrics);
+  const worker = await createWorker({
+    connection,
+    namespace,
+    activities,
+    workflowBundle: await bundleWorkflows({ observability: true, tracing: Boolean(tracing) }),
+    dataConverter: dataConverterFor(keys?.keys),
+    activityInterceptors: [
+      // The trace's context first, so that the observer's log line and the HTTP calls are inside the activity's span.
+      ...(otel ? [(ctx: import('@temporalio/activity').Context) => ({ inbound: new otel.OpenTelemetryActivityInboundInterceptor(ctx), outbound: new otel.OpenTelemetryActivityOutboundInterceptor(ctx) })] : []),
+      observingActivities(metrics),
+    ],
+    sinks: {
+      instances: { ended: { fn: (info, process, status) => ended(info.runId, process, status) } },
+      ...(otel && tracing ? { exporter: otel.makeWorkflowExporter(tracing.spanProcessor, tracing.resource) } : {}),
+    },
+    shutdownGraceMs: settings.OPS_SHUTDOWN_GRACE_MS ?? 30_000,
+    tuning,
+  });
+  let draining = false;
+  const health = await serveHealth({
+    host,
+    port: settings.OPS_WORKER_PORT,
+    preferred: 4101,
+    draining: () => draining,
+    registry: metrics.registry,
+    readiness: () => checkReadiness(connection, namespace, [{ name: 'worker', ok: worker.getState() === 'RUNNING', detail: `${worker.getState().toLowerCase()} on task queue '${TASK_QUEUE}'` }]),
+  });
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      draining = true;
+      logger.info({ signal }, 'draining: polling stopped, running activities may finish');
+      worker.shutdown();
+    });
+  }
+  const sdkMetrics = sdkMetricsPort ? `http://${host}:${sdkMetricsPort}/metrics` : 'off';
+  logger.info(
+    { address: temporal.address, namespace, security: temporal.security, taskQueue: TASK_QUEUE, health: health.url, sdkMetrics },
+    `worker polling task queue '${TASK_QUEUE}' on ${temporal.address} (namespace ${namespace}, ${temporal.security}); health and metrics on ${health.url}, SDK metrics ${sdkMetrics}. Press Ctrl-C to stop.`,
+  );
+  try {
+    await worker.run();
+  } finally {
+    await health.close();
+    await connection.close();
+    await tracing?.shutdown();
+  }
+  logger.info('worker stopped');
+  logger.flush();
+}
+
+let runtimeInstalled = false;
+const DEFAULT_SDK_METRICS_PORT = 4102;
+
+/**
+ * The SDK's runtime, once per process and before any connection: its logs (core ones forwarded) through
+ * pino, its metrics on a Prometheus endpoint. Returns the port they are served on (0: none). The default
+ * port taken (a second worker on the machine) leaves the SDK's metrics off, said in a warning; a port
+ * given in OPS_SDK_METRICS_PORT that cannot be bound stops the worker.
+ */
+function installRuntime(
+  logger: import('pino').Logger,
+  adapt: (logger: import('pino').Logger) => import('@temporalio/common').Logger,
+  level: 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR',
+  givenPort: number | undefined,
+  host: string,
+): number {
+  // Once per process: a second worker in the same process (tests) keeps the runtime the first installed.
+  if (runtimeInstalled) return 0;
+  runtimeInstalled = true;
+  const install = (port: number) =>
+    Runtime.install({
+      logger: adapt(logger),
+      telemetryOptions: {
+        logging: { forward: {}, filter: { core: level, other: 'WARN' } },
+        metrics: port ? { prometheus: { bindAddress: `${host.includes(':') ? `[${host}]` : host}:${port}` } } : undefined,
+      },
+    });
+  const port = givenPort ?? DEFAULT_SDK_METRICS_PORT;
+  try {
+    install(port);
+    return port;
+  } catch (error) {
+    if (givenPort !== undefined) throw new Error(`OPS_SDK_METRICS_PORT ${givenPort}: ${(error as Error).message}`);
+    logger.warn({ error: (error as Error).message }, `the SDK's metrics are off: port ${port} could not be used (set OPS_SDK_METRICS_PORT)`);
+    install(0);
+    return 0;
+  }
 }
 
 /** Refuses to start when the directory has mistakes, or when a shipped process has a role nobody holds. */
@@ -92,7 +221,13 @@ async function checkPeopleDirectory(): Promise<void> {
 
 // `tsx worker.ts`: the worker alone, with only the systems the environment configures (no local fakes).
 if (require.main === module) {
-  runWorker(undefined).catch((err) => {
+  Promise.resolve()
+    .then(async () => {
+      const { applySettings } = await import('./settings/load');
+      applySettings(process.env);
+      await runWorker(undefined);
+    })
+    .catch((err) => {
     console.error(err);
     process.exit(1);
   });

@@ -21,6 +21,16 @@ import { inboxRoutes } from '../inbox';
 import { signIn } from './sign-in';
 import { webhookRoutes, type WebhookSettings } from './webhooks';
 import type { ApiContext } from './context';
+import { checkReadiness } from '../telemetry/health';
+import { apiMetrics, type ApiMetrics } from '../telemetry/metrics';
+import { TASK_QUEUE } from '../worker';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The product's metrics (telemetry/metrics.ts), counted by the routes, served at /metrics. */
+    metrics: ApiMetrics;
+  }
+}
 
 export interface ApiOptions extends ApiContext {
   keys: ApiKeyStore;
@@ -31,11 +41,15 @@ export interface ApiOptions extends ApiContext {
   /** The codec server for Temporal's web UI; without keys its endpoints answer 503. */
   codec?: CodecSettings;
   logger?: FastifyServerOptions['logger'];
+  /** A pino logger of the product's (telemetry/logger.ts), instead of `logger`. */
+  loggerInstance?: FastifyServerOptions['loggerInstance'];
+  /** Default: fresh metrics of this app's own (tests build several apps in one process). */
+  metrics?: ApiMetrics;
 }
 
 export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: options.logger ?? false,
+    ...(options.loggerInstance ? { loggerInstance: options.loggerInstance } : { logger: options.logger ?? false }),
     // Uploads go through multipart; JSON bodies stay small.
     bodyLimit: 1024 * 1024,
     // Lets callers put a workflow id such as `process/key` in one path segment as `process%2Fkey`.
@@ -102,6 +116,16 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
     schema: { hide: true },
   }, async () => ({ ok: true }));
 
+  // For orchestrators (telemetry/health.ts). While the app closes (SIGTERM), Fastify answers 503 by itself.
+  app.decorate('metrics', options.metrics ?? apiMetrics(() => overdueByProcess(options)));
+  app.get('/healthz', { config: { public: true }, schema: { hide: true } }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { config: { public: true }, schema: { hide: true } }, async (_request, reply) => {
+    const readiness = await checkReadiness(options.client.connection, options.client.options.namespace, [await pollers(options)]);
+    return reply.code(readiness.ready ? 200 : 503).send(readiness);
+  });
+  app.get('/metrics', { config: { public: true }, schema: { hide: true } }, async (_request, reply) =>
+    reply.type(app.metrics.registry.contentType).send(await app.metrics.registry.metrics()));
+
   app.get('/problems/:code', {
     config: { public: true },
     schema: {
@@ -126,6 +150,31 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   await app.register(codecRoutes(codec), { prefix: '/codec' });
   await app.ready();
   return app;
+}
+
+/** Whether any worker polls the task queue: reported, not required (an API serves reads while workers roll). */
+async function pollers(options: ApiOptions): Promise<{ name: string; ok: boolean; detail: string }> {
+  try {
+    const answer = await options.client.connection.workflowService.describeTaskQueue({
+      namespace: options.client.options.namespace,
+      taskQueue: { name: TASK_QUEUE },
+      taskQueueType: 1, // workflow
+    });
+    const count = answer.pollers?.length ?? 0;
+    return { name: 'workers', ok: true, detail: count ? `${count} polling task queue '${TASK_QUEUE}'` : `none polling task queue '${TASK_QUEUE}': instances wait until one does` };
+  } catch (error) {
+    return { name: 'workers', ok: true, detail: `not known: ${(error as Error).message}` };
+  }
+}
+
+/** Per process, running instances with an open task past due (the OverdueSince search attribute). */
+async function overdueByProcess(options: ApiOptions): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  for (const process of options.registry.keys()) {
+    const answer = await options.client.workflow.count(`ProcessName = '${process}' AND ExecutionStatus = 'Running' AND OverdueSince IS NOT NULL`);
+    counts[process] = answer.count;
+  }
+  return counts;
 }
 
 type OpenApiDocument = { components?: { schemas?: Record<string, unknown> } } & Record<string, unknown>;

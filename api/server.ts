@@ -6,12 +6,16 @@
 import '../client/node-version'; // first: refuses an unsupported Node.js before other modules load
 import { Client } from '@temporalio/client';
 import path from 'node:path';
+import { connectClient, temporalSettingsFromEnv } from '../client/temporal-connection';
 import { uploadsDirFrom } from '../client/uploads';
 import { DEFINITIONS_DIR, loadRegistry } from '../client/definitions';
 import { PROJECT_ROOT } from '../client/temporal-servers';
 import { dataConverterFor, EMBEDDED_DATA_DIR, payloadKeysFromEnv } from '../client/payload-codec';
-import { connectClient, temporalSettingsFromEnv } from '../client/temporal-connection';
 import { loadDirectory } from '../directory/load';
+import { applySettings } from '../settings/load';
+import { createLogger } from '../telemetry/logger';
+import { startTracing } from '../telemetry/tracing';
+import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
 import { buildApi } from './app';
 import { codecOriginsFromEnv } from './routes/codec';
 import { ApiKeyStore } from './identity/api-keys';
@@ -28,11 +32,19 @@ export interface RunningApi {
 
 /** Temporal is found through `env` (client/temporal-connection.ts); `temporalAddress`, when given, wins over TEMPORAL_ADDRESS. */
 export async function startApi(temporalAddress: string | undefined, env: NodeJS.ProcessEnv = process.env): Promise<RunningApi> {
+  // Before the connection and the server exist, so that requests and calls are traced (when it is on).
+  const tracing = startTracing(env, 'partner-ops-api');
   const temporal = temporalSettingsFromEnv(env, temporalAddress);
   const connection = await connectClient(temporal);
   // The same keys as the worker: the API reads and writes instance payloads, and serves the codec endpoint.
   const keys = payloadKeysFromEnv(env, { dataDir: EMBEDDED_DATA_DIR });
-  const client = new Client({ connection, namespace: temporal.namespace, dataConverter: dataConverterFor(keys?.keys) });
+  const client = new Client({
+    connection,
+    namespace: temporal.namespace,
+    dataConverter: dataConverterFor(keys?.keys),
+    // With traces on, starts, updates and signals carry the request's trace into the workflow.
+    interceptors: tracing ? { workflow: [new OpenTelemetryWorkflowClientInterceptor()] } : undefined,
+  });
   const oidcSettings = oidcSettingsFromEnv(env);
   const registry = await loadRegistry();
   const webhooks = webhookSettingsFromEnv(env);
@@ -49,7 +61,7 @@ export async function startApi(temporalAddress: string | undefined, env: NodeJS.
     writesPerMinute: Number(env.OPS_API_RATE_LIMIT ?? 120),
     webhooks,
     codec: { keys: keys?.keys, uiOrigins: codecOriginsFromEnv(env) },
-    logger: { level: env.OPS_API_LOG_LEVEL ?? 'warn' },
+    loggerInstance: createLogger(env, { component: 'api', http: true }),
   });
   const host = env.OPS_API_HOST ?? '127.0.0.1';
   const port = Number(env.OPS_API_PORT ?? 4100);
@@ -64,23 +76,30 @@ export async function startApi(temporalAddress: string | undefined, env: NodeJS.
   // Port 0 asks for any free port: report the one given.
   const address = app.server.address();
   const listening = typeof address === 'object' && address ? address.port : port;
+  let closing: Promise<void> | undefined;
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${listening}`,
     warnings: warning ? [warning] : [],
-    async close() {
-      await app.close();
-      await connection.close();
+    // Once, however many signals and callers ask: in-flight requests finish, then the connection closes.
+    close() {
+      closing ??= app.close().then(() => connection.close()).then(() => tracing?.shutdown());
+      return closing;
     },
   };
 }
 
 if (require.main === module) {
-  startApi(undefined).then(
+  Promise.resolve().then(() => {
+    // Every setting checked (SETTINGS_FILE read in) before anything starts.
+    applySettings(process.env);
+    return startApi(undefined);
+  }).then(
     (api) => {
       const temporal = temporalSettingsFromEnv();
       console.log(`ops API on ${api.url} (OpenAPI document at ${api.url}/openapi.json), Temporal at ${temporal.address} (namespace ${temporal.namespace}, ${temporal.security})`);
       for (const warning of api.warnings) console.warn(`warning: ${warning}`);
-      for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void api.close());
+      // Draining: Fastify stops accepting, answers 503 to new requests on open connections, finishes the ones in flight.
+      for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void api.close().then(() => process.exit(0), () => process.exit(1)));
     },
     (error) => {
       console.error(error instanceof Error ? error.message : error);

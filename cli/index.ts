@@ -7,9 +7,11 @@ import '../client/node-version'; // first: refuses an unsupported Node.js before
 import { parseArgs } from 'node:util';
 import { PlainError, UsageError, type Command } from './command';
 import { cancel } from './commands/cancel';
+import { config } from './commands/config';
 import { decide } from './commands/decide';
 import { diagram } from './commands/diagram';
 import { event } from './commands/event';
+import { fake } from './commands/fake';
 import { keys } from './commands/keys';
 import { list } from './commands/list';
 import { processes } from './commands/processes';
@@ -19,7 +21,7 @@ import { start } from './commands/start';
 import { tasks } from './commands/tasks';
 import { validate } from './commands/validate';
 
-export const COMMANDS: readonly Command[] = [run, worker, validate, diagram, processes, start, list, show, tasks, decide, event, cancel, keys];
+export const COMMANDS: readonly Command[] = [run, worker, validate, diagram, processes, start, list, show, tasks, decide, event, cancel, keys, fake, config];
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

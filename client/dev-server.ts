@@ -1,7 +1,8 @@
 /**
  * The embedded default: a Temporal dev server (the CLI's `server start-dev`) persisting to a SQLite file
  * in the ignored `.data/` folder, with its web UI and the project's search attributes registered. Restarting
- * it on the same file keeps every instance.
+ * it on the same file keeps every instance. Its pid is kept beside the file: a server left behind by a run
+ * that was killed (kill -9 of `npm start`) is stopped by the next start instead of blocking it.
  */
 import { Connection } from '@temporalio/client';
 import { SearchAttributeType } from '@temporalio/common';
@@ -10,7 +11,9 @@ import { mkdirSync, openSync } from 'node:fs';
 import { connect } from 'node:net';
 import path from 'node:path';
 import { searchAttributes } from '../workflows/messages';
-import { PROJECT_ROOT, devServerPath } from './temporal-servers';
+import { DATA_DIR } from './data-dir';
+import { livingProcess, removePidFile, stopProcess, writePidFile } from './pid-file';
+import { devServerPath } from './temporal-servers';
 
 const CLI_TYPE: Record<string, string> = {
   [SearchAttributeType.KEYWORD]: 'Keyword',
@@ -41,12 +44,21 @@ export interface RunningDevServer {
   /** The server's own log (it reports shutdown noise as errors, so it stays out of the console). */
   logFile: string;
   process: ChildProcess;
+  /** The pid of a dev server an earlier, killed run left on this data folder, stopped before this one started. */
+  stoppedLeftover?: number;
   stop(): Promise<void>;
 }
 
+/** Marks the dev server's command line in its pid file. */
+const DEV_SERVER_MARKER = 'start-dev';
+
 export async function startDevServer(options: DevServerOptions = {}): Promise<RunningDevServer> {
-  const dbFile = options.dbFile ?? path.join(PROJECT_ROOT, '.data', 'temporal.sqlite');
+  const dbFile = options.dbFile ?? path.join(DATA_DIR, 'temporal.sqlite');
   mkdirSync(path.dirname(dbFile), { recursive: true });
+  // A server on this file whose run was killed still holds it (and its ports): stop it, it is ours.
+  const pidFile = path.join(path.dirname(dbFile), 'temporal-dev-server.pid');
+  const leftover = livingProcess(pidFile);
+  if (leftover) await stopProcess(leftover.pid);
   const port = options.port ?? 7233;
   const uiPort = options.uiPort ?? 8233;
   for (const taken of [port, uiPort]) {
@@ -73,6 +85,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<Ru
     // Its own process group: Ctrl-C reaches this process only, which stops the worker before the server.
     { stdio: ['ignore', log, log], detached: true },
   );
+  writePidFile(pidFile, child.pid!, DEV_SERVER_MARKER);
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -83,10 +96,12 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<Ru
     uiUrl: `http://127.0.0.1:${uiPort}`,
     logFile,
     process: child,
+    stoppedLeftover: leftover?.pid,
     async stop() {
       process.off('exit', killOnExit);
       if (child.exitCode === null) child.kill('SIGTERM');
       await exited;
+      removePidFile(pidFile, child.pid!);
     },
   };
 }

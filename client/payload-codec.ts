@@ -14,7 +14,7 @@ import { temporal } from '@temporalio/proto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { PROJECT_ROOT } from './temporal-servers';
+import { DATA_DIR } from './data-dir';
 
 export const ENCRYPTED_ENCODING = 'binary/encrypted';
 export const KEY_ID_METADATA = 'encryption-key-id';
@@ -117,7 +117,7 @@ export class AesGcmPayloadCodec implements PayloadCodec {
 }
 
 /** The embedded default's data folder (ignored by git), where `npm start` keeps its generated key. */
-export const EMBEDDED_DATA_DIR = path.join(PROJECT_ROOT, '.data');
+export const EMBEDDED_DATA_DIR = DATA_DIR;
 
 /** Where the embedded default keeps the key it generated (ignored `.data/`, readable by its owner only). */
 export function defaultKeyFile(dataDir: string): string {

@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { UPLOAD_ID } from '../dsl/forms';
-import { PROJECT_ROOT } from './temporal-servers';
+import { dataDirFrom } from './data-dir';
 
 export const Upload = z
   .object({
@@ -28,7 +28,7 @@ export type Upload = z.infer<typeof Upload>;
 
 /** `OPS_UPLOADS_DIR`, default `.data/uploads` in the project: the API and the worker must agree on it. */
 export function uploadsDirFrom(env: NodeJS.ProcessEnv): string {
-  return env.OPS_UPLOADS_DIR || path.join(PROJECT_ROOT, '.data', 'uploads');
+  return env.OPS_UPLOADS_DIR || path.join(dataDirFrom(env), 'uploads');
 }
 
 export const uploadPath = (dir: string, id: string) => path.join(dir, id);

@@ -6,6 +6,8 @@
  */
 import { patched, proxyActivities } from '@temporalio/workflow';
 import type { NotifyInput, NotifyResult } from '../activities/notify';
+import type { BusinessRun } from '../activities/shared/bind';
+import { businessRun, EMAIL_TIMEOUT, HEARTBEAT_TIMEOUT } from './actions';
 import { now } from './clock';
 import type { AuditEntry, OpenTask } from './messages';
 
@@ -17,7 +19,14 @@ export type Notifier = { notify(input: NotifyInput): Promise<NotifyResult> };
 /** The `notify` activity under a fixed activity id, so each notification has its own stable Message-ID. */
 export function notifier(activityId: string): Notifier {
   // Bounded overall: an e-mail that cannot go out within the hour is recorded as failed, never waited on for ever.
-  return proxyActivities<Notifier>({ activityId, startToCloseTimeout: '1 minute', scheduleToCloseTimeout: '1 hour', retry: { maximumAttempts: 5, initialInterval: '5 seconds' } });
+  const activities = proxyActivities<{ notify(input: NotifyInput, run: BusinessRun): Promise<NotifyResult> }>({
+    activityId,
+    startToCloseTimeout: EMAIL_TIMEOUT,
+    heartbeatTimeout: HEARTBEAT_TIMEOUT,
+    scheduleToCloseTimeout: '1 hour',
+    retry: { maximumAttempts: 5, initialInterval: '5 seconds' },
+  });
+  return { notify: (input) => activities.notify(input, businessRun()) };
 }
 
 /** Where notifications are recorded: the audit trail, and the sends still under way (awaited before the instance ends). */
@@ -33,7 +42,7 @@ export function notifyTask(log: NotificationLog, kind: 'opened' | 'reminder' | '
   const sending = notifier(activityId)
     .notify(input)
     .then(
-      ({ to }) => audit.push({ at: now(), event: 'notified', stepId: task.stepId, taskId: task.id, detail: notifiedDetail(kind, roles, to) }),
+      ({ to, possibleDuplicate }) => audit.push({ at: now(), event: 'notified', stepId: task.stepId, taskId: task.id, detail: notifiedDetail(kind, roles, to, possibleDuplicate) }),
       (err: Error) => audit.push({ at: now(), event: 'notified', stepId: task.stepId, taskId: task.id, detail: `${kind}: e-mail to ${roles.join(', ')} failed: ${err.cause instanceof Error ? err.cause.message : err.message}` }),
     );
   log.notifying.push(sending);
@@ -44,6 +53,10 @@ export async function notificationsSent(log: NotificationLog): Promise<void> {
   while (log.notifying.length) await Promise.all(log.notifying.splice(0));
 }
 
-export function notifiedDetail(kind: string, roles: string[], to: string[]): string {
-  return to.length ? `${kind}: e-mailed ${to.join(', ')}` : `${kind}: nobody in the people directory holds ${roles.join(', ')}`;
+export function notifiedDetail(kind: string, roles: string[], to: string[], possibleDuplicate?: boolean): string {
+  if (!to.length) return `${kind}: nobody in the people directory holds ${roles.join(', ')}`;
+  return `${kind}: e-mailed ${to.join(', ')}${possibleDuplicate ? ` (${POSSIBLE_DUPLICATE})` : ''}`;
 }
+
+/** What the audit says when SMTP cannot tell whether an e-mail went out before its attempt was lost. */
+export const POSSIBLE_DUPLICATE = 'may have been sent twice: an earlier attempt was lost while sending, and SMTP cannot tell whether it went out';

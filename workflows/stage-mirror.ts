@@ -3,9 +3,9 @@
  * pipeline, so entering a stage moves the ticket there (through `hubspot.moveTicket`, which does nothing
  * when the ticket is there already: idempotent). A move that fails for good opens an incident like any step.
  */
-import { proxyActivities } from '@temporalio/workflow';
 import { evaluate } from '../dsl/expressions';
 import type { Step } from '../dsl/model';
+import { proxyActions } from './actions';
 import type { Flow, StepContext } from './steps/context';
 import { isRecovery, recoverable, recoveryFlow } from './steps/incident';
 
@@ -14,7 +14,7 @@ export async function mirrorStage(ctx: StepContext, step: Step, stage: string, a
   const label = mirror?.stages[stage];
   if (!mirror || label === undefined) return {};
   const ticketId = await evaluate(mirror.ticket, ctx.scope());
-  const activities = proxyActivities<Record<string, (input: unknown) => Promise<unknown>>>({ activityId, startToCloseTimeout: '1 minute' });
+  const activities = proxyActions({ activityId });
   const moved = await recoverable(ctx, step, activityId, () => activities['hubspot.moveTicket']({ ticketId: String(ticketId), pipeline: mirror.pipeline, stage: label }));
   return isRecovery(moved) ? recoveryFlow(moved) : {};
 }

@@ -2,11 +2,13 @@
  * The e-mail action a process definition can call:
  *   email.send   send an e-mail over SMTP, from a named template or from the given text/HTML
  * It is idempotent in the way SMTP allows: the Message-ID is derived from the step's idempotency key, so
- * every attempt of one step sends the same Message-ID and a retried send is recognisable as the same e-mail.
+ * every attempt of one step sends the same Message-ID and a retried send is recognisable as the same e-mail;
+ * a retry after a lost attempt does not send again once the e-mail is known to have gone (send-once.ts).
  */
 import { z } from 'zod';
 import { defineAction } from '../shared/action';
-import type { EmailClient, SentEmail } from './client';
+import type { EmailClient } from './client';
+import { sendOnce, type SentOnce } from './send-once';
 import { renderTemplate, TEMPLATES, variablesOf } from './templates';
 
 const Addresses = z.union([z.email(), z.array(z.email()).min(1)]);
@@ -40,9 +42,9 @@ export const send = defineAction({
   mutates: true,
   // The definition checker refuses an unknown template or a missing variable before anything runs.
   templates: TEMPLATES.map((template) => ({ id: template.id, label: template.label, variables: variablesOf(template) })),
-  async run(client: EmailClient, input, context): Promise<SentEmail> {
+  async run(client: EmailClient, input, context): Promise<SentOnce> {
     const rendered = input.template ? renderTemplate('email.send', input.template.name, input.template.variables) : undefined;
-    return client.send('email.send', {
+    return sendOnce(client, 'email.send', {
       from: input.from,
       to: input.to,
       cc: input.cc,
@@ -54,7 +56,7 @@ export const send = defineAction({
       html: rendered?.html ?? input.html,
       attachments: input.attachments.map((a) => ({ filename: a.filename, content: Buffer.from(a.contentBase64, 'base64'), contentType: a.contentType })),
       messageId: client.messageIdFor(context.idempotencyKey),
-    });
+    }, context);
   },
 });
 

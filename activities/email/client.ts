@@ -81,6 +81,8 @@ export class EmailClient {
       status,
       field,
       retryable: errors.length > 0 && errors.every((e) => (e.responseCode ?? 0) >= 400 && (e.responseCode ?? 0) < 500),
+      // Some have it: a retry sends them the same e-mail again (send-once.ts).
+      cause: { deliveredTo: sent.accepted },
     });
   }
 

@@ -5,8 +5,8 @@
  *
  * Task notifications (a task, checklist or review opened, reminded or escalated) carry the task's title,
  * its due time and a link to it in the inbox: `INBOX_URL` (default http://127.0.0.1:4100) +
- * `/tasks/<workflowId>/<taskId>`. The Message-ID is fixed per workflow and activity, so a retried send is
- * the same e-mail. Returns who was e-mailed, for the audit trail (ids only, never addresses).
+ * `/tasks/<workflowId>/<taskId>`. The Message-ID is fixed per step of the business run, so a retried send is
+ * the same e-mail, and a retry after a lost attempt sends nothing once it is known to have gone (send-once.ts). Returns who was e-mailed, for the audit trail (ids only, never addresses).
  */
 import { Context } from '@temporalio/activity';
 import { z } from 'zod';
@@ -14,6 +14,7 @@ import type { Directory } from '../../directory/model';
 import type { EmailClient } from '../email/client';
 import { bindActions, type ActivityFunction } from '../shared/bind';
 import { defineAction } from '../shared/action';
+import { sendOnce } from '../email/send-once';
 
 export const DEFAULT_INBOX_URL = 'http://127.0.0.1:4100';
 
@@ -42,6 +43,8 @@ export type NotifyInput = z.infer<typeof NotifyInput>;
 export interface NotifyResult {
   /** Directory ids of the people e-mailed (or the address, for a message to an address). */
   to: string[];
+  /** An earlier attempt was lost while sending: they may have the e-mail twice (send-once.ts). */
+  possibleDuplicate?: true;
 }
 
 export interface NotifyDependencies {
@@ -66,8 +69,8 @@ export const notify = defineAction({
     const to = input.address ? [input.address] : people.map((p) => p.email);
     if (to.length === 0) return { to: [] };
     const { subject, text } = input.task ? taskMessage(input.task, inboxUrl ?? DEFAULT_INBOX_URL) : { subject: input.subject!, text: input.text ?? '' };
-    await email.send('notify', { to, subject, text, messageId: email.messageIdFor(context.idempotencyKey) });
-    return { to: input.address ? [input.address] : people.map((p) => p.id) };
+    const sent = await sendOnce(email, 'notify', { to, subject, text, messageId: email.messageIdFor(context.idempotencyKey) }, context);
+    return { to: input.address ? [input.address] : people.map((p) => p.id), ...(sent.possibleDuplicate ? { possibleDuplicate: true as const } : {}) };
   },
 });
 

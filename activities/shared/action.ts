@@ -11,9 +11,10 @@ import type { z } from 'zod';
 
 export interface ActionContext {
   /**
-   * Stable across retries and replays of one step execution: `<workflowId>:<activityId>`. Mutating actions
-   * store it in the external system (unique property, label, metadata, Message-ID) so that a retried step
-   * never creates a second record.
+   * Stable across retries, replays and continue-as-new of one step execution, and unique to one business run:
+   * `<workflowId>:<first run id of the chain>:<activityId>`, so a later instance that reuses the workflow id
+   * (the same business key) never finds the earlier run's records. Mutating actions store it in the external
+   * system (unique property, label, metadata, Message-ID) so that a retried step never creates a second record.
    */
   idempotencyKey: string;
   /** Aborted when Temporal cancels the activity; pass it to HTTP requests. */
@@ -23,6 +24,16 @@ export interface ActionContext {
    * lost, so a lookup of its earlier work must allow for a vendor's read-after-write lag.
    */
   attempt: number;
+  /**
+   * What an earlier attempt of this step recorded with `checkpoint` before it was lost (its worker died or
+   * stopped heartbeating); undefined on a first attempt. Lets an action skip work that already happened.
+   */
+  previous?: unknown;
+  /**
+   * Records progress on the Temporal server (as the activity's heartbeat details) for a later attempt to find
+   * in `previous`. Absent outside a Temporal activity (connector tests call actions directly).
+   */
+  checkpoint?(details: unknown): void;
 }
 
 export interface Action<Client, Input extends z.ZodType = z.ZodType, Output = unknown> {

@@ -9,9 +9,9 @@ import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'no
 import path from 'node:path';
 import { z } from 'zod';
 import { constantTimeEqual } from '../../activities/shared/webhook';
-import { PROJECT_ROOT } from '../../client/temporal-servers';
+import { DATA_DIR } from '../../client/data-dir';
 
-export const DEFAULT_KEYS_FILE = path.join(PROJECT_ROOT, '.data', 'api-keys.json');
+export const DEFAULT_KEYS_FILE = path.join(DATA_DIR, 'api-keys.json');
 
 const StoredKey = z.object({
   id: z.string(),

@@ -120,7 +120,10 @@ export function processRoutes(context: ApiContext): FastifyPluginAsync {
       }
       const described = await handle.describe();
       const created = described.memo?.[START_REQUEST_MEMO] === requestId;
-      if (created) request.log.info({ workflowId: handle.workflowId, by: request.person.id }, 'instance started');
+      if (created) {
+        request.log.info({ workflowId: handle.workflowId, runId: described.runId, process: definition.process, by: request.person.id }, 'instance started');
+        request.server.metrics.instancesStarted.inc({ process: definition.process, via: 'api' });
+      }
       return reply.code(created ? 201 : 200).send({ workflowId: handle.workflowId, runId: described.runId, created });
     });
   };

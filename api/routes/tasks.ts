@@ -143,7 +143,11 @@ export function taskRoutes(context: ApiContext): FastifyPluginAsync {
         const receipt = await handle.executeUpdate(decideUpdate, {
           args: [{ taskId, outcome, comment, form, actor: { id: request.person.id, roles: request.person.roles } }],
         });
-        request.log.info({ workflowId, taskId, outcome, by: request.person.id }, 'task decided');
+        request.log.info({ workflowId, runId: described.runId, taskId, outcome, by: request.person.id }, 'task decided');
+        // The assigned role (the first; later ones are escalations) and the kind: bounded labels, no ids.
+        const labels = { process: described.type, role: task.roles[0] ?? 'none' };
+        request.server.metrics.tasksDecided.inc({ ...labels, kind: task.kind });
+        request.server.metrics.taskDecisionSeconds.observe(labels, Math.max(0, (Date.now() - Date.parse(task.openedAt)) / 1000));
         return receipt;
       } catch (error) {
         if (!(error instanceof WorkflowUpdateFailedError)) throw error;

@@ -24,6 +24,8 @@ import { PartnerStackClient } from '../../activities/partnerstack/client';
 import { configFromEnv as partnerstackConfigFromEnv } from '../../activities/partnerstack/config';
 import { confirmEvent as confirmPartnerStackEvent, verifyPathToken } from '../../activities/partnerstack/webhook';
 import type { ApiContext } from '../context';
+import { instanceFields } from '../../telemetry/logger';
+import { reasonLabel } from '../../telemetry/metrics';
 import { ApiProblem, problemResponses } from '../problems';
 import { deliverTo, follow, workflowIdOfKey, type Outcome } from './deliver';
 import { loadWebhookRoutes, type WebhookRoutes } from './routes-file';
@@ -81,12 +83,18 @@ function notConfigured(vendor: string, variable: string): ApiProblem {
 
 function refuse(request: FastifyRequest, vendor: string, reason: string, code: 'unauthenticated' | 'invalid-request' = 'unauthenticated'): never {
   request.log.warn({ vendor, reason }, 'webhook refused');
+  request.server.metrics.webhookDeliveries.inc({ vendor, result: 'refused', reason: code === 'invalid-request' ? 'malformed' : reasonLabel(reason) });
   throw new ApiProblem(code, code === 'unauthenticated' ? `the delivery is not authentic (${reason})` : `the delivery is malformed (${reason})`, code === 'invalid-request' ? [{ field: 'body', message: reason }] : undefined);
 }
 
 /** 200 with the outcomes, or 202 when every event was ignored; each ignored event is logged. */
 function answer(request: FastifyRequest, reply: FastifyReply, vendor: string, results: Outcome[]) {
-  for (const r of results) if (r.result === 'ignored') request.log.info({ vendor, reason: r.reason }, 'webhook event ignored');
+  for (const r of results) {
+    if (r.result === 'ignored') request.log.info({ vendor, reason: r.reason }, 'webhook event ignored');
+    else request.log.info({ vendor, ...instanceFields(r.workflowId), result: r.result }, `webhook event ${r.result}`);
+    request.server.metrics.webhookDeliveries.inc({ vendor, result: r.result === 'ignored' ? 'ignored' : 'accepted', reason: r.result === 'ignored' ? reasonLabel(r.reason) : r.result });
+    if (r.result === 'started' && r.created) request.server.metrics.instancesStarted.inc({ process: instanceFields(r.workflowId).process ?? 'unknown', via: 'webhook' });
+  }
   if (results.length > 0 && results.every((r) => r.result === 'ignored')) {
     return reply.code(202).send({ status: 'ignored' as const, reason: results.map((r) => (r as { reason: string }).reason).join('; ') });
   }

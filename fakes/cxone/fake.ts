@@ -18,10 +18,15 @@ import { createHmac, randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { constantTimeEqual } from '../shared/compare';
 import { createFakeKit, type FakeKit, type Fault, type JournalEntry, type RunningFake } from '../shared/fake-kit';
+import { persistStore } from '../shared/persist';
 import { cxoneContract } from './contract';
 import { cxoneError, CxoneFakeStore, type FakeCase, type FakeMessage } from './store';
 
 export interface CxoneFakeOptions {
+  /** Where its data is kept across restarts (fakes/shared/persist.ts); default: in memory only. */
+  stateFile?: string;
+  /** The port to listen on (default 0: any free port). */
+  port?: number;
   /** Token lifetime in seconds (default one hour). */
   tokenTtlSeconds?: number;
   /** Where the issuer serves its token endpoint (published in its OpenID configuration); default `/auth/token`. */
@@ -175,7 +180,8 @@ export async function startCxoneFake(options: CxoneFakeOptions = {}): Promise<Cx
     return reply.code(204).send();
   });
 
-  origin = await kit.listen();
+  persistStore(kit.app, options.stateFile, () => store);
+  origin = await kit.listen(options.port);
   fake.url = origin;
   fake.env = {
     CXONE_ISSUER_URL: origin, CXONE_CLIENT_ID: clientId, CXONE_CLIENT_SECRET: clientSecret,

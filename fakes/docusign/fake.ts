@@ -52,7 +52,7 @@ export interface DocuSignFake extends RunningFake {
 /** A refusal in DocuSign's REST error shape {errorCode, message} [errors]. */
 const dsError = (status: number, errorCode: string, field: string | undefined, message: string) => new FakeError(status, message, field, { errorCode, message });
 
-export async function startDocuSignFake(): Promise<DocuSignFake> {
+export async function startDocuSignFake(options: { port?: number } = {}): Promise<DocuSignFake> {
   // Generated off the event loop: the sandbox starts every fake alongside the Temporal server.
   const { privateKey, publicKey } = await promisify(generateKeyPair)('rsa', { modulusLength: 2048 });
   const integrationKey = randomUUID();
@@ -256,7 +256,7 @@ export async function startDocuSignFake(): Promise<DocuSignFake> {
   kit.app.post('/__control/envelopes/:id/complete', async (request: FastifyRequest<{ Params: { id: string } }>) => fake.complete(request.params.id));
   kit.app.get('/__control/state', async () => fake.state());
 
-  fake.url = await kit.listen();
+  fake.url = await kit.listen(options.port);
   fake.env = {
     DOCUSIGN_OAUTH_URL: fake.url,
     DOCUSIGN_INTEGRATION_KEY: integrationKey,

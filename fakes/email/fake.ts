@@ -48,6 +48,9 @@ export interface EmailFakeOptions {
   user?: string;
   password?: string;
   allowedSenders?: string[];
+  /** SMTP and control ports (default 0: any free port). */
+  port?: number;
+  controlPort?: number;
 }
 
 export interface EmailFake extends RunningFake {
@@ -150,7 +153,7 @@ export async function startEmailFake(options: EmailFakeOptions = {}): Promise<Em
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
   const address = server.server.address();
   if (!address || typeof address === 'string') throw new Error('fake SMTP server has no TCP address');
@@ -200,7 +203,7 @@ export async function startEmailFake(options: EmailFakeOptions = {}): Promise<Em
     fake.reset();
     return reply.code(204).send();
   });
-  await control.listen({ host: '127.0.0.1', port: 0 });
+  await control.listen({ host: '127.0.0.1', port: options.controlPort ?? 0 });
   const controlAddress = control.server.address();
   fake.controlUrl = typeof controlAddress === 'object' && controlAddress ? `http://127.0.0.1:${controlAddress.port}` : '';
   return fake;

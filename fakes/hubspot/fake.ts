@@ -17,6 +17,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { createFakeKit, deliverWebhook, FakeError, type FakeKit, type Fault, type JournalEntry, type MultipartForm, type RunningFake } from '../shared/fake-kit';
+import { persistStore } from '../shared/persist';
 import { hubspotContract } from './contract';
 import { constantTimeEqual } from '../shared/compare';
 import type { CrmType as CrmObjectType } from './association-types';
@@ -26,6 +27,10 @@ import type { HubSpotWebhookEvent } from '../../activities/hubspot/webhook';
 import { signDelivery, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './signing';
 
 export interface HubSpotFakeOptions {
+  /** Where its data is kept across restarts (fakes/shared/persist.ts); default: in memory only. */
+  stateFile?: string;
+  /** The port to listen on (default 0: any free port). */
+  port?: number;
   /** How long a created or changed record stays out of search results (HubSpot's index lags); default 0. */
   searchLagMs?: number;
   accessToken?: string;
@@ -298,7 +303,8 @@ export async function startHubSpotFake(options: HubSpotFakeOptions = {}): Promis
     fake.sendWebhook(request.body.url, request.body.events, { timestamp: request.body.timestamp }),
   );
 
-  fake.url = await kit.listen();
+  persistStore(kit.app, options.stateFile, () => store);
+  fake.url = await kit.listen(options.port);
   fake.env = { HUBSPOT_ACCESS_TOKEN: accessToken, HUBSPOT_BASE_URL: fake.url, HUBSPOT_WEBHOOK_SECRET: webhookSecret, HUBSPOT_TIMEOUT_MS: '10000' };
   return fake;
 }

@@ -21,6 +21,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createFakeKit, deliverWebhook, FakeError, type FakeKit, type Fault, type JournalEntry, type MultipartForm, type RunningFake } from '../shared/fake-kit';
+import { persistStore } from '../shared/persist';
 import { constantTimeEqual } from '../shared/compare';
 import { jiraContract } from './contract';
 import {
@@ -30,6 +31,10 @@ import {
 import { IDENTIFIER_HEADER, SIGNATURE_HEADER, signDelivery } from './signing';
 
 export interface JiraFakeOptions {
+  /** Where its data is kept across restarts (fakes/shared/persist.ts); default: in memory only. */
+  stateFile?: string;
+  /** The port to listen on (default 0: any free port). */
+  port?: number;
   /** How long a created issue stays invisible to JQL search (Jira's index lags writes); default 0. */
   searchLagMs?: number;
   email?: string;
@@ -280,7 +285,8 @@ export async function startJiraFake(options: JiraFakeOptions = {}): Promise<Jira
   );
   app.get('/__control/webhooks/deliveries', async () => ({ deliveries: webhookDeliveries }));
 
-  origin = await kit.listen();
+  persistStore(kit.app, options.stateFile, () => store);
+  origin = await kit.listen(options.port);
   fake.url = origin;
   fake.env = { JIRA_HOST: origin, JIRA_EMAIL: email, JIRA_API_TOKEN: apiToken, JIRA_WEBHOOK_SECRET: webhookSecret, JIRA_TIMEOUT_MS: '10000' };
   return fake;

@@ -45,7 +45,7 @@ export function channelPartnerAnswers(company: string, email: string): FakeAnswe
   ];
 }
 
-export async function startJotFormFake(): Promise<JotFormFake> {
+export async function startJotFormFake(options: { port?: number } = {}): Promise<JotFormFake> {
   const apiKey = randomBytes(16).toString('hex');
   const webhookToken = randomBytes(24).toString('base64url');
   let submissions: FakeSubmission[] = [];
@@ -126,7 +126,7 @@ export async function startJotFormFake(): Promise<JotFormFake> {
   );
   kit.app.get('/__control/state', async () => fake.state());
 
-  fake.url = await kit.listen();
+  fake.url = await kit.listen(options.port);
   fake.env = { JOTFORM_API_KEY: apiKey, JOTFORM_BASE_URL: fake.url, JOTFORM_FORM_IDS: CHANNEL_PARTNER_FORM_ID, JOTFORM_WEBHOOK_TOKEN: webhookToken };
   return fake;
 }

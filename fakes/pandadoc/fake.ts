@@ -56,7 +56,7 @@ export interface PandaDocFake extends RunningFake {
 const newId = () => randomBytes(16).toString('base64').replace(/[^a-zA-Z0-9]/g, '').padEnd(22, 'x').slice(0, 22);
 const SOF_TEMPLATE = 'SOF_SOF_Direct Customer_2022 (EB) Standard Template';
 
-export async function startPandaDocFake(options: { draftAfterMs?: number } = {}): Promise<PandaDocFake> {
+export async function startPandaDocFake(options: { draftAfterMs?: number; port?: number } = {}): Promise<PandaDocFake> {
   const apiKey = randomBytes(20).toString('hex');
   const webhookKey = randomBytes(20).toString('hex');
   let templates: FakeTemplate[] = [];
@@ -198,7 +198,7 @@ export async function startPandaDocFake(options: { draftAfterMs?: number } = {})
   kit.app.post('/__control/documents/:id/sign', async (request: FastifyRequest<{ Params: { id: string } }>) => fake.signNext(request.params.id));
   kit.app.get('/__control/state', async () => fake.state());
 
-  fake.url = await kit.listen();
+  fake.url = await kit.listen(options.port);
   fake.env = { PANDADOC_API_KEY: apiKey, PANDADOC_BASE_URL: fake.url, PANDADOC_WEBHOOK_KEY: webhookKey };
   return fake;
 }

@@ -17,6 +17,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { constantTimeEqual } from '../shared/compare';
 import { createFakeKit, deliverWebhook, type Fault, type FakeKit, type JournalEntry, type RunningFake } from '../shared/fake-kit';
+import { persistStore } from '../shared/persist';
 import { partnerstackContract } from './contract';
 import { pageOf, PartnerStackFakeStore, type FakeCustomer, type Group, type FakeDeal, type FakePartnership, type FakeReward, type RewardStatus } from './store';
 
@@ -54,7 +55,7 @@ export interface PartnerStackFake extends RunningFake {
 
 type Body = Record<string, unknown>;
 
-export async function startPartnerStackFake(options: { publicKey?: string; secretKey?: string } = {}): Promise<PartnerStackFake> {
+export async function startPartnerStackFake(options: { publicKey?: string; secretKey?: string; port?: number; stateFile?: string } = {}): Promise<PartnerStackFake> {
   const publicKey = options.publicKey ?? `pk_fake_${randomBytes(8).toString('hex')}`;
   const secretKey = options.secretKey ?? `sk_fake_${randomBytes(16).toString('hex')}`;
   const webhookToken = randomBytes(24).toString('base64url');
@@ -117,11 +118,19 @@ export async function startPartnerStackFake(options: { publicKey?: string; secre
     return reply.code(204).send();
   });
   app.get('/__control/state', async () => fake.state());
+  // What PartnerStack's dashboard does when a reward is paid out (`npm run cli -- fake pay-reward <key>`).
+  app.post('/__control/rewards/:key/paid', async (request: FastifyRequest<{ Params: { key: string } }>, reply: FastifyReply) => {
+    const reward = store.rewards.find((r) => r.key === request.params.key);
+    if (!reward) return reply.code(404).send({ message: `no reward '${request.params.key}'` });
+    Object.assign(reward, { reward_status: 'paid', updated_at: Date.now() });
+    return reward;
+  });
   app.post('/__control/webhooks', async (request: FastifyRequest<{ Body: { url: string; event: string; record: Record<string, unknown> } }>) =>
     fake.sendWebhook(request.body.url, request.body.event, request.body.record),
   );
 
-  fake.origin = await kit.listen();
+  persistStore(kit.app, options.stateFile, () => store);
+  fake.origin = await kit.listen(options.port);
   fake.url = `${fake.origin}/api`;
   fake.env = { PARTNERSTACK_API_KEY: publicKey, PARTNERSTACK_API_SECRET: secretKey, PARTNERSTACK_BASE_URL: fake.url, PARTNERSTACK_TIMEOUT_MS: '10000', PARTNERSTACK_WEBHOOK_TOKEN: webhookToken };
   return fake;

@@ -13,6 +13,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { constantTimeEqual } from '../shared/compare';
 import { createFakeKit, FakeError, type Fault, type JournalEntry, type RunningFake } from '../shared/fake-kit';
+import { persistStore } from '../shared/persist';
 import { DEFAULT_DAILY_API_LIMIT, salesforceContract } from './contract';
 import { SalesforceFakeStore, type FeedElement, type SfRecord } from './store';
 
@@ -37,7 +38,7 @@ export interface SalesforceFake extends RunningFake {
 
 const INTEGRATION_USER = { Name: 'Integration User', Email: 'integration@everbright.example' };
 
-export async function startSalesforceFake(options: { clientId?: string; clientSecret?: string } = {}): Promise<SalesforceFake> {
+export async function startSalesforceFake(options: { clientId?: string; clientSecret?: string; port?: number; stateFile?: string } = {}): Promise<SalesforceFake> {
   const clientId = options.clientId ?? `3MVG9fake${randomBytes(8).toString('hex')}`;
   const clientSecret = options.clientSecret ?? randomBytes(24).toString('hex');
   let store = new SalesforceFakeStore();
@@ -165,7 +166,8 @@ export async function startSalesforceFake(options: { clientId?: string; clientSe
   });
   kit.app.get('/__control/state', async () => fake.state());
 
-  fake.url = await kit.listen();
+  persistStore(kit.app, options.stateFile, () => store);
+  fake.url = await kit.listen(options.port);
   fake.env = { SALESFORCE_LOGIN_URL: fake.url, SALESFORCE_CLIENT_ID: clientId, SALESFORCE_CLIENT_SECRET: clientSecret };
   return fake;
 }

@@ -87,8 +87,8 @@ export interface FakeKit {
   injectFault(fault: Fault): void;
   /** Serves one contract operation. Every operation must be served before `listen`. */
   handle(operationId: string, handler: Handler): void;
-  /** Listens on 127.0.0.1 port 0; returns the origin, e.g. `http://127.0.0.1:41234`. */
-  listen(): Promise<string>;
+  /** Listens on 127.0.0.1 (`port`, default 0: any free port); returns the origin, e.g. `http://127.0.0.1:41234`. */
+  listen(port?: number): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -105,6 +105,8 @@ export function createFakeKit(options: FakeKitOptions): FakeKit {
   const app = Fastify({ logger: false, bodyLimit: 50 * 1024 * 1024 });
   const journal: JournalEntry[] = [];
   const faults: Array<Fault & { remaining: number }> = [];
+  /** The share of vendor requests answered with a random 429 or 503, and how many were. */
+  const chaos = { rate: 0, answered: 0 };
   const delays = new WeakMap<FastifyRequest, number>();
   const answers = new WeakMap<FastifyRequest, { response?: unknown; breach?: string }>();
   const served = new Set<string>();
@@ -139,6 +141,12 @@ export function createFakeKit(options: FakeKitOptions): FakeKit {
     if (!operation) return;
     const refusal = checkAuth(operation.auth ?? contract.auth.scheme, request.headers.authorization, options.credentials);
     if (refusal) return vendorError(reply, 401, refusal);
+    // Chaos (`POST /__control/chaos`): a share of vendor requests answered 429 or 503 with Retry-After, at random.
+    if (chaos.rate > 0 && Math.random() < chaos.rate) {
+      chaos.answered++;
+      const status = Math.random() < 0.5 ? 429 : 503;
+      return reply.code(status).header('retry-after', '1').send(contract.error(status, `chaos: answered ${status}`));
+    }
     const fault = faults[0];
     if (!fault) return;
     if (--fault.remaining <= 0) faults.shift();
@@ -192,6 +200,10 @@ export function createFakeKit(options: FakeKitOptions): FakeKit {
   });
 
   const injectFault = (fault: Fault) => faults.push({ ...fault, remaining: fault.times ?? 1 });
+  app.post(`${CONTROL_PREFIX}/chaos`, async (request: FastifyRequest<{ Body: { rate?: number } }>) => {
+    chaos.rate = Math.min(1, Math.max(0, Number(request.body?.rate ?? 0)));
+    return { rate: chaos.rate, answered: chaos.answered };
+  });
 
   app.get(`${CONTROL_PREFIX}/journal`, async () => ({ entries: journal }));
   app.post(`${CONTROL_PREFIX}/faults`, async (request: FastifyRequest<{ Body: Fault }>, reply: FastifyReply) => {
@@ -226,10 +238,10 @@ export function createFakeKit(options: FakeKitOptions): FakeKit {
         },
       });
     },
-    async listen() {
+    async listen(port = 0) {
       const unserved = contract.operations.filter((o) => !served.has(o.id)).map((o) => o.id);
       if (unserved.length) throw new Error(`${contract.system} fake does not serve contract operations: ${unserved.join(', ')}`);
-      await app.listen({ host: '127.0.0.1', port: 0 });
+      await app.listen({ host: '127.0.0.1', port });
       const address = app.server.address();
       if (!address || typeof address === 'string') throw new Error('fake server has no TCP address');
       return `http://127.0.0.1:${address.port}`;

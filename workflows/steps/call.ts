@@ -1,16 +1,19 @@
 /** `call:` runs one action as an activity, with the step's retry policy and timeout, and checks `expect:`. */
-import { ApplicationFailure, proxyActivities } from '@temporalio/workflow';
+import { ApplicationFailure } from '@temporalio/workflow';
 import { duration } from '../../dsl/durations';
 import { resolveValue, test } from '../../dsl/expressions';
 import type { Step } from '../../dsl/model';
+import { proxyActions } from '../actions';
+import { now } from '../clock';
+import { POSSIBLE_DUPLICATE } from '../notifications';
 import type { Flow, StepContext } from './context';
 import { EXPECTATION_FAILED, isRecovery, recoverable, recoveryFlow } from './incident';
 
 export async function call(ctx: StepContext, step: Step, activityId: string): Promise<Flow> {
   const retry = step.retry;
-  const activities = proxyActivities<Record<string, (input: unknown) => Promise<unknown>>>({
+  const activities = proxyActions({
     activityId,
-    startToCloseTimeout: step.timeout ? fixedMs(step.timeout) : '1 minute',
+    ...(step.timeout ? { startToCloseTimeout: fixedMs(step.timeout) } : {}),
     retry: {
       maximumAttempts: retry?.['max-attempts'] ?? 10,
       initialInterval: retry?.['initial-interval'] ? fixedMs(retry['initial-interval']) : '1 second',
@@ -27,6 +30,10 @@ export async function call(ctx: StepContext, step: Step, activityId: string): Pr
     return value;
   });
   if (isRecovery(result)) return recoveryFlow(result);
+  // An e-mail whose earlier attempt was lost mid-send (activities/email/send-once.ts): the audit says so.
+  if ((result as { possibleDuplicate?: boolean } | null)?.possibleDuplicate === true) {
+    ctx.audit.push({ at: now(), event: 'notified', stepId: step.id, detail: `${step.call}: ${POSSIBLE_DUPLICATE}` });
+  }
   if (step.result) ctx.variables[step.result] = result;
   return {};
 }

@@ -5,9 +5,10 @@
  * is recorded in the audit with its reason, and the checklist either goes to `on-fail` or stays open for
  * the failed items, asking their verifiers again.
  */
-import { patched, proxyActivities } from '@temporalio/workflow';
+import { patched } from '@temporalio/workflow';
 import { render, resolveValue, test } from '../../dsl/expressions';
 import type { ChecklistItemSpec, Step } from '../../dsl/model';
+import { proxyActions } from '../actions';
 import { now } from '../clock';
 import { target, type Flow, type StepContext } from './context';
 import { isRecovery, recoverable, recoveryFlow } from './incident';
@@ -47,7 +48,7 @@ export async function checklist(ctx: StepContext, step: Step, id: string): Promi
   const automaticFailures: ChecklistItemSpec[] = [];
   for (const item of applicable) {
     if (!item.check) continue;
-    const activities = proxyActivities<Record<string, (input: unknown) => Promise<unknown>>>({ activityId: `${id}.${item.id}`, startToCloseTimeout: '1 minute' });
+    const activities = proxyActions({ activityId: `${id}.${item.id}` });
     const args = await resolveValue(item.check.with ?? {}, ctx.scope());
     const result = await recoverable(ctx, step, `${id}.${item.id}`, () => activities[item.check!.call](args));
     if (isRecovery(result)) {

@@ -6,9 +6,9 @@
  * Between two calls the instance sleeps on a durable timer. A poll among the main steps may continue as new
  * between calls (when Temporal suggests it), carrying how often it asked and when it gives up.
  */
-import { proxyActivities } from '@temporalio/workflow';
 import { resolveValue, test } from '../../dsl/expressions';
 import type { Step } from '../../dsl/model';
+import { proxyActions } from '../actions';
 import { conditionUntil, earliest, now } from '../clock';
 import type { ExternalEvent, WaitView } from '../messages';
 import { addDuration } from '../time';
@@ -37,8 +37,7 @@ export async function poll(ctx: StepContext, step: Step, id: string): Promise<Fl
     ? new Date(carried.timeoutAt)
     : spec.timeout === undefined ? undefined : addDuration(ctx.def, new Date(), spec.timeout, step.calendar);
   // Reads are idempotent, so Temporal may retry a failed call freely; a call that fails for good is an incident.
-  const activities = proxyActivities<Record<string, (input: unknown) => Promise<unknown>>>({
-    startToCloseTimeout: '1 minute',
+  const activities = proxyActions({
     retry: { maximumAttempts: 10, initialInterval: '1 second', maximumInterval: '1 minute' },
   });
   const view: WaitView = { stepId: step.id, kind: 'poll', call: spec.call, checks: carried?.checks ?? 0, timeoutAt: timeoutAt?.toISOString(), event: spec.event };
