@@ -18,11 +18,14 @@ import { workerTuningFromEnv, type WorkerTuning } from './client/worker-settings
 /** The task queue the API starts instances on and the workers poll: TEMPORAL_TASK_QUEUE, default `processes`. */
 export const TASK_QUEUE = process.env.TEMPORAL_TASK_QUEUE?.trim() || 'processes';
 export const WORKFLOWS_PATH = require.resolve('./workflows');
+/** Modules every cached workflow shares instead of evaluating its own copy (see workflows/form-validators.ts). */
+const SHARED_WORKFLOW_MODULES = [require.resolve('./workflows/form-validators')];
 
 /** Bundles the interpreter once; pass the result to every worker of a process (tests bundle once per file). */
 export async function bundleWorkflows(options: { observability?: boolean; tracing?: boolean } = {}): Promise<WorkflowBundle> {
   return bundleWorkflowCode({
     workflowsPath: WORKFLOWS_PATH,
+    preloadModules: SHARED_WORKFLOW_MODULES,
     // The production worker's metrics of how instances end (workflows/observability.ts) and, when traces are
     // on, the SDK's OpenTelemetry workflow interceptors (spans leave through a sink); tests leave them out.
     workflowInterceptorModules: [

@@ -1,134 +1,277 @@
 /**
- * `npm run bench`: the cost of interpreting YAML against writing the workflow by hand.
+ * `npm run bench`: what an instance costs interpreted from YAML against the same process written by hand.
  *
- * The same small process (one activity, one human task decided by update, a 1 s timer) runs N times as the
- * hand-written workflow (bench/handwritten-workflow.ts) and N times as YAML (bench/approval.yaml) on a
- * dev server. Printed: history events per instance, wall time per instance, their ratios, and the time to
- * load, validate and compile every file in definitions/. Targets: events ratio <= 1.00, wall ratio <= 1.10.
- * Not part of the tests: shared machines are noisy, so figures are printed, never asserted.
+ * Like with like: definitions/reseller-offboarding.yaml runs on the interpreter, and bench/offboarding-handwritten.ts
+ * is its opening written by hand with the same activities, task, timers and search-attribute upserts. Each
+ * variant runs in a worker process of its own (bench/worker-process.ts) on one dev server, once per cache
+ * size asked for, and the benchmark measures what users feel:
+ *   - worker RSS idle (one instance run, so the sandbox has loaded the bundle) and per 1,000 instances parked on the legal-review task (open task, deadline timer);
+ *   - history bytes per parked instance, and the server's database growth per instance;
+ *   - Update latency p50/p99 for a decision on a cached instance (the newest parked) and on an evicted one
+ *     (the oldest: a miss whenever more are parked than the cache holds);
+ *   - decision → next activity (`email.send`) started, p50/p99;
+ *   - decisions per second at concurrency 1 and 10;
+ *   - bundle size; the time to list overdue instances with the README's query among all parked.
+ * A third variant, `unshared`, is the interpreter bundled without the modules its workers share across
+ * instances (worker.ts, `preloadModules`): what sharing them saves.
+ * Printed as a table with ratios to the hand-written workflow. Then the API (bench/api.ts): starts per second
+ * through HTTP against raw client starts. Not part of the tests: figures are printed, never asserted.
  *
- * Then the API (bench/api.ts): starts per second through HTTP against raw client starts, and decision-to-next-step
- * latency through the API; BENCH_API=0 leaves it out.
- *
- * BENCH_INSTANCES (default 20), BENCH_CONCURRENCY (default 1: latency without the variants competing for
- * two cores), BENCH_COMPILE_ROUNDS (20); BENCH_SHOW_EVENTS=1 prints one instance's event types per variant.
+ * Sizes (env): BENCH_PARKED (200; 10000 for the load figures), BENCH_DECISIONS (10 per measure),
+ * BENCH_CACHE ("default,50": maxCachedWorkflows per run, `default` = the SDK's), BENCH_VARIANTS
+ * ("handwritten,interpreter,unshared"), BENCH_COMPILE_ROUNDS (20),
+ * BENCH_API=0 leaves the API out. A default run takes a few minutes.
  */
-import type { WorkflowHandle } from '@temporalio/client';
+import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { Worker, bundleWorkflowCode } from '@temporalio/worker';
-import { readFileSync } from 'node:fs';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { z } from 'zod';
-import { catalogue } from '../activities';
-import { catalogueOf, defineAction } from '../activities/shared/action';
 import { compileFiles, definitionFiles } from '../client/definitions';
 import { startProcess } from '../client/processes';
-import { compileOne } from '../dsl/compile';
 import { devServerEnvironment } from '../tests/support/environments';
-import { decideUpdate, searchAttributes } from '../workflows/messages';
-import { bundleWorkflows } from '../worker';
+import { decideUpdate, type Decision } from '../workflows/messages';
+import { bundleWorkflows, WORKFLOWS_PATH } from '../worker';
 import { measureApi } from './api';
 
-const INSTANCES = Number(process.env.BENCH_INSTANCES ?? 20);
-/** Instances in flight at once; 1 measures latency without the two variants competing for 2 cores. */
-const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 1);
+const PARKED = Number(process.env.BENCH_PARKED ?? 200);
+const DECISIONS = Number(process.env.BENCH_DECISIONS ?? 10);
+const CACHES = (process.env.BENCH_CACHE ?? 'default,50').split(',').map((s) => s.trim());
 const COMPILE_ROUNDS = Number(process.env.BENCH_COMPILE_ROUNDS ?? 20);
+const VARIANTS = (process.env.BENCH_VARIANTS ?? 'handwritten,interpreter,unshared').split(',').map((s) => s.trim() as Variant);
+const START_LANES = 10;
+const MiB = 1024 * 1024;
 
-const record = defineAction({
-  name: 'bench.record',
-  description: 'Records that a benchmark request was received.',
-  input: z.object({ requestId: z.string(), what: z.string() }),
-  mutates: false,
-  run: async (_client: undefined, input) => ({ recorded: input.requestId }),
-});
-const activities = { 'bench.record': (input: unknown) => record.run(undefined, record.input.parse(input), { idempotencyKey: '', signal: new AbortController().signal, attempt: 1 }) };
+/** `unshared`: the interpreter bundled without the shared (preloaded) modules, to show what sharing them saves. */
+type Variant = 'handwritten' | 'interpreter' | 'unshared';
+
+interface Figures {
+  variant: Variant;
+  cache: string;
+  idleMiB: number;
+  perThousandMiB: number;
+  historyBytes: number;
+  dbBytesPerInstance: number;
+  hit: number[];
+  miss: number[];
+  nextActivity: number[];
+  perSecond1: number;
+  perSecond10: number;
+  overdueListMs: number;
+}
 
 async function main(): Promise<void> {
   await measureCompile();
-
-  const env = await devServerEnvironment();
+  const work = mkdtempSync(path.join(tmpdir(), 'bench-'));
+  const { env, dbFile } = await serverWithDatabaseFile(work);
   try {
-    const [interpreterBundle, handwrittenBundle] = await Promise.all([
-      bundleWorkflows(),
-      bundleWorkflowCode({ workflowsPath: require.resolve('./handwritten-workflow'), logger: { log() {}, trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error } }),
-    ]);
-    const workers = await Promise.all([
-      Worker.create({ connection: env.nativeConnection, taskQueue: 'bench-interpreter', workflowBundle: interpreterBundle, activities }),
-      Worker.create({ connection: env.nativeConnection, taskQueue: 'bench-handwritten', workflowBundle: handwrittenBundle, activities }),
-    ]);
-    const file = path.join(__dirname, 'approval.yaml');
-    const compiled = await compileOne({ file, text: readFileSync(file, 'utf8') }, catalogueOf([...catalogue.values(), record]));
-    if (!compiled.definition) throw new Error(`bench/approval.yaml does not compile: ${JSON.stringify(compiled.issues)}`);
-    const definition = compiled.definition;
+    const files = await definitionFiles();
+    const results = await compileFiles(files);
+    const definition = results.find((r) => r.definition?.process === 'reseller-offboarding')?.definition;
+    if (!definition) throw new Error('definitions/reseller-offboarding.yaml does not compile');
 
-    await Promise.all(workers.map((w) => w.run()).concat([
-      (async () => {
-        try {
-          // Warm both paths once so bundling and first-task costs stay out of the figures.
-          await runBatch('handwritten', 1, (id) => env.client.workflow.start('handwrittenApproval', { taskQueue: 'bench-handwritten', workflowId: `warm-hand-${id}`, args: [{ requestId: id }] }));
-          await runBatch('interpreter', 1, (id) => startProcess(env.client, definition, { requestId: id }, { taskQueue: 'bench-interpreter', workflowId: `warm-yaml-${id}` }));
-          const hand = await runBatch('handwritten', INSTANCES, (id) => env.client.workflow.start('handwrittenApproval', { taskQueue: 'bench-handwritten', workflowId: `hand-${id}`, args: [{ requestId: id }] }));
-          const yaml = await runBatch('interpreter', INSTANCES, (id) => startProcess(env.client, definition, { requestId: id }, { taskQueue: 'bench-interpreter', workflowId: `yaml-${id}` }));
-          report(hand, yaml);
-          if (process.env.BENCH_API !== '0') await measureApi(env, interpreterBundle);
-        } finally {
-          workers.forEach((w) => w.shutdown());
-        }
-      })(),
-    ]));
+    const logger = { log() {}, trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error };
+    const interpreterBundle = await bundleWorkflows();
+    const handwrittenBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('./offboarding-handwritten'), logger });
+    const unsharedBundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger });
+    const bundles: Record<Variant, string> = { interpreter: path.join(work, 'interpreter.js'), handwritten: path.join(work, 'handwritten.js'), unshared: path.join(work, 'unshared.js') };
+    writeFileSync(bundles.interpreter, interpreterBundle.code);
+    writeFileSync(bundles.handwritten, handwrittenBundle.code);
+    writeFileSync(bundles.unshared, unsharedBundle.code);
+
+    const address = env.address;
+    const connection = await Connection.connect({ address });
+    const client = new Client({ connection, namespace: env.namespace });
+    const calendar = definition.calendars.us;
+    const today = new Date().toISOString().slice(0, 10);
+    const inputOf = (key: string) => ({
+      partnerKey: key, partnerName: `Partner ${key}`, partnerEmail: `${key}@bench.example`, cam: 'carla.mendes',
+      requestedOn: today, requestedBy: 'company' as const, reason: 'benchmark', salesOpsEmail: 'sales-ops@bench.example',
+    });
+    const starters: Record<Variant, (key: string, taskQueue: string) => Promise<WorkflowHandle>> = {
+      interpreter: (key, taskQueue) => startProcess(client, definition, inputOf(key), { taskQueue, workflowId: `bench-${key}` }),
+      unshared: (key, taskQueue) => startProcess(client, definition, inputOf(key), { taskQueue, workflowId: `bench-${key}` }),
+      handwritten: (key, taskQueue) => client.workflow.start('handwrittenOffboarding', { taskQueue, workflowId: `bench-${key}`, args: [{ ...inputOf(key), calendar }] }),
+    };
+
+    const figures: Figures[] = [];
+    for (const cache of CACHES) {
+      for (const variant of VARIANTS) {
+        figures.push(await measureVariant(variant, cache, { address, namespace: env.namespace!, bundle: bundles[variant], client, start: starters[variant], dbFile }));
+      }
+    }
+    report(figures, { interpreter: interpreterBundle.code.length, handwritten: handwrittenBundle.code.length });
+    await connection.close();
+    if (process.env.BENCH_API !== '0') await measureApi(env, interpreterBundle);
   } finally {
     await env.teardown();
   }
 }
 
-interface BatchFigures {
-  name: string;
-  eventsPerInstance: number;
-  wallMsPerInstance: number;
-  totalMs: number;
+/**
+ * A dev server keeping its state in a file, so its growth can be measured. A start that timed out on a busy
+ * machine leaves a half-made database the next attempt cannot open, so each attempt gets a new file.
+ */
+async function serverWithDatabaseFile(dir: string): Promise<{ env: Awaited<ReturnType<typeof devServerEnvironment>>; dbFile: string }> {
+  for (let attempt = 1; ; attempt++) {
+    const dbFile = path.join(dir, `server-${attempt}.sqlite`);
+    try {
+      return { env: await devServerEnvironment({ dbFilename: dbFile }), dbFile };
+    } catch (err) {
+      if (attempt === 3) throw err;
+    }
+  }
 }
 
-/** Runs N instances, CONCURRENCY at a time: start, approve once the task is open, await the result. */
-async function runBatch(name: string, count: number, start: (id: string) => Promise<WorkflowHandle>): Promise<BatchFigures> {
-  const began = performance.now();
-  const runs: { wallMs: number; events: number }[] = [];
+interface Context {
+  address: string;
+  namespace: string;
+  bundle: string;
+  client: Client;
+  start: (key: string, taskQueue: string) => Promise<WorkflowHandle>;
+  dbFile: string;
+}
+
+async function measureVariant(variant: Variant, cache: string, ctx: Context): Promise<Figures> {
+  const run = `${variant}-${cache}-${Date.now()}`;
+  const taskQueue = `bench-${run}`;
+  const worker = fork(require.resolve('./worker-process'), [], {
+    execArgv: ['--import', 'tsx'],
+    env: { ...process.env, BENCH_ADDRESS: ctx.address, BENCH_NAMESPACE: ctx.namespace, BENCH_TASK_QUEUE: taskQueue, BENCH_BUNDLE: ctx.bundle, BENCH_MAX_CACHED: cache },
+  });
+  const activityStarts = new Map<string, number>();
+  worker.on('message', (m: { activityStarted?: string; at?: number }) => {
+    if (m.activityStarted && !activityStarts.has(m.activityStarted)) activityStarts.set(m.activityStarted, m.at!);
+  });
+  try {
+    await reply(worker, (m) => m.ready === true);
+    // One instance first, so loading the bundle into the workflow sandbox counts as idle, not as parked.
+    const parkedQuery = `TaskQueue = '${taskQueue}' AND OpenTaskRoles = 'cam'`;
+    const parkedCount = async (count: number) => {
+      // A loaded dev server may briefly answer "namespace not found" while its registry refreshes: ask again.
+      while ((await ctx.client.workflow.count(parkedQuery).catch(() => ({ count: -1 }))).count < count) await new Promise((resolve) => setTimeout(resolve, 500));
+    };
+    await ctx.start(`${run}-warm`, taskQueue);
+    await parkedCount(1);
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    const idle = await rss(worker);
+    const dbBefore = dbSize(ctx.dbFile);
+
+    // Park: every instance waits on its legal-review task (open task, first-business-day timer).
+    const keys = Array.from({ length: PARKED }, (_, i) => `${run}-${i}`);
+    await inLanes(keys.length, START_LANES, async (i) => void (await ctx.start(keys[i], taskQueue)));
+    await parkedCount(PARKED + 1);
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    const parked = await rss(worker);
+    const dbAfter = dbSize(ctx.dbFile);
+    const history = await ctx.client.workflow.getHandle(`bench-${keys[0]}`).fetchHistory();
+    const historyBytes = temporal.api.history.v1.History.encode(history).finish().length;
+
+    const overdueBegan = performance.now();
+    for await (const _ of ctx.client.workflow.list({ query: `TaskQueue = '${taskQueue}' AND ExecutionStatus = 'Running' AND OverdueSince IS NOT NULL` })) void _;
+    const overdueListMs = performance.now() - overdueBegan;
+
+    const decideOne = async (key: string, into: number[], next: number[]) => {
+      const workflowId = `bench-${key}`;
+      const decision: Decision = { taskId: 'legal-review#1', outcome: 'send-notice', actor: { id: 'carla.mendes', roles: ['cam'] } };
+      const t0 = Date.now();
+      await ctx.client.workflow.getHandle(workflowId).executeUpdate(decideUpdate, { args: [decision] });
+      into.push(Date.now() - t0);
+      for (let waited = 0; !activityStarts.has(workflowId) && waited < 120_000; waited += 10) await new Promise((resolve) => setTimeout(resolve, 10));
+      next.push((activityStarts.get(workflowId) ?? NaN) - t0);
+    };
+    const d = Math.min(DECISIONS, Math.floor(PARKED / 4));
+    const hit: number[] = [], miss: number[] = [], nextActivity: number[] = [], unused: number[] = [];
+    // Cached: the newest parked instances, one at a time.
+    const newest = keys.slice(-d);
+    const began1 = performance.now();
+    for (const key of newest) await decideOne(key, hit, nextActivity);
+    const perSecond1 = d / ((performance.now() - began1) / 1000);
+    // Evicted (when more are parked than the cache holds): the oldest, one at a time.
+    for (const key of keys.slice(0, d)) await decideOne(key, miss, nextActivity);
+    // Ten at a time, from the middle.
+    const middle = keys.slice(d, d + Math.min(d * 2, PARKED - 3 * d));
+    const began10 = performance.now();
+    await inLanes(middle.length, 10, (i) => decideOne(middle[i], unused, nextActivity));
+    const perSecond10 = middle.length / ((performance.now() - began10) / 1000);
+
+    return {
+      variant, cache, idleMiB: idle / MiB, perThousandMiB: ((parked - idle) / MiB / PARKED) * 1000, historyBytes,
+      dbBytesPerInstance: (dbAfter - dbBefore) / PARKED, hit, miss, nextActivity, perSecond1, perSecond10, overdueListMs,
+    };
+  } finally {
+    worker.send({ stop: true });
+    await new Promise((resolve) => {
+      const timer = setTimeout(() => (worker.kill(), resolve(undefined)), 15_000);
+      worker.once('exit', () => (clearTimeout(timer), resolve(undefined)));
+    });
+  }
+}
+
+function reply(worker: ChildProcess, matches: (m: any) => boolean): Promise<any> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  return new Promise((resolve, reject) => {
+    const onMessage = (m: unknown) => matches(m) && (worker.off('message', onMessage), worker.off('exit', onExit), resolve(m));
+    const onExit = (code: number) => reject(new Error(`the benchmark worker exited (${code})`));
+    worker.on('message', onMessage);
+    worker.once('exit', onExit);
+  });
+}
+
+async function rss(worker: ChildProcess): Promise<number> {
+  const answer = reply(worker, (m) => typeof m.rss === 'number');
+  worker.send({ rss: true });
+  return (await answer).rss;
+}
+
+/** The dev server's SQLite file with its write-ahead log. */
+function dbSize(file: string): number {
+  return [file, `${file}-wal`].filter(existsSync).reduce((sum, f) => sum + statSync(f).size, 0);
+}
+
+async function inLanes(count: number, lanes: number, work: (i: number) => Promise<void>): Promise<void> {
   let next = 0;
   const lane = async () => {
-    for (let i = next++; i < count; i = next++) runs.push(await runOne(i));
+    for (let i = next++; i < count; i = next++) await work(i);
   };
-  const runOne = async (i: number) => {
-    const t0 = performance.now();
-    const handle = await start(`${name}-${i}-${Date.now()}`);
-    await approve(handle);
-    await handle.result();
-    const wallMs = performance.now() - t0;
-    const history = await handle.fetchHistory();
-    if (process.env.BENCH_SHOW_EVENTS && i === 0) {
-      console.log(name, (history.events ?? []).map((e) => temporal.api.enums.v1.EventType[e.eventType ?? 0].replace('EVENT_TYPE_', '')).join(' '));
-    }
-    return { wallMs, events: history.events?.length ?? 0 };
-  };
-  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, count) }, lane));
-  return {
-    name,
-    eventsPerInstance: runs.reduce((sum, r) => sum + r.events, 0) / count,
-    wallMsPerInstance: runs.reduce((sum, r) => sum + r.wallMs, 0) / count,
-    totalMs: performance.now() - began,
-  };
+  await Promise.all(Array.from({ length: Math.min(lanes, count) }, lane));
 }
 
-/**
- * Waits until the instance shows its approval task in search attributes (both variants publish
- * OpenTaskRoles), then approves it: the same client work for both, and no refused updates.
- */
-async function approve(handle: WorkflowHandle): Promise<void> {
-  for (;;) {
-    const { typedSearchAttributes } = await handle.describe();
-    if (typedSearchAttributes.get(searchAttributes.openTaskRoles)?.includes('approver')) break;
-    await new Promise((resolve) => setTimeout(resolve, 20));
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+function report(figures: Figures[], bundleBytes: { interpreter: number; handwritten: number }): void {
+  const columns: [string, (f: Figures) => number, number][] = [
+    ['idle MiB', (f) => f.idleMiB, 0],
+    ['MiB/1k parked', (f) => f.perThousandMiB, 0],
+    ['history B', (f) => f.historyBytes, 0],
+    ['DB B/inst', (f) => f.dbBytesPerInstance, 0],
+    ['upd hit p50', (f) => percentile(f.hit, 50), 0],
+    ['hit p99', (f) => percentile(f.hit, 99), 0],
+    ['upd miss p50', (f) => percentile(f.miss, 50), 0],
+    ['miss p99', (f) => percentile(f.miss, 99), 0],
+    ['→act p50', (f) => percentile(f.nextActivity, 50), 0],
+    ['→act p99', (f) => percentile(f.nextActivity, 99), 0],
+    ['dec/s c1', (f) => f.perSecond1, 1],
+    ['dec/s c10', (f) => f.perSecond10, 1],
+    ['overdue list ms', (f) => f.overdueListMs, 0],
+  ];
+  const width = (title: string) => Math.max(title.length, 8);
+  const line = (label: string, cells: string[]) => `${label.padEnd(26)}${cells.map((c, i) => c.padStart(width(columns[i][0]) + 2)).join('')}`;
+  console.log(`\nreseller-offboarding, ${PARKED} parked per run, ${DECISIONS} decisions per measure, dev server; latencies in ms`);
+  console.log(line('variant (maxCachedWorkflows)', columns.map(([title]) => title)));
+  for (const cache of CACHES) {
+    const hand = figures.find((f) => f.cache === cache && f.variant === 'handwritten');
+    for (const f of figures.filter((g) => g.cache === cache)) {
+      console.log(line(`${f.variant} (${cache})`, columns.map(([, get, digits]) => get(f).toFixed(digits))));
+      if (hand && f !== hand) console.log(line(`  ratio ${f.variant} / hand`, columns.map(([, get]) => (get(f) / get(hand)).toFixed(2))));
+    }
   }
-  await handle.executeUpdate(decideUpdate, { args: [{ taskId: 'approve#1', outcome: 'approve', actor: { id: 'bench', roles: ['approver'] } }] });
+  console.log(`workflow bundle: interpreter ${(bundleBytes.interpreter / MiB).toFixed(2)} MiB, hand-written ${(bundleBytes.handwritten / MiB).toFixed(2)} MiB, ratio ${(bundleBytes.interpreter / bundleBytes.handwritten).toFixed(2)}`);
 }
 
 async function measureCompile(): Promise<void> {
@@ -141,17 +284,6 @@ async function measureCompile(): Promise<void> {
   }
   const perRound = (performance.now() - began) / COMPILE_ROUNDS;
   console.log(`load + validate + compile definitions/ (${files.length} files): ${perRound.toFixed(1)} ms per round, ${(perRound / files.length).toFixed(1)} ms per file (mean of ${COMPILE_ROUNDS})`);
-}
-
-function report(hand: BatchFigures, yaml: BatchFigures): void {
-  const row = (f: BatchFigures) => `${f.name.padEnd(12)} ${f.eventsPerInstance.toFixed(1).padStart(8)} ${f.wallMsPerInstance.toFixed(0).padStart(10)} ${f.totalMs.toFixed(0).padStart(10)}`;
-  console.log(`\n${INSTANCES} instances each, ${CONCURRENCY} at a time, dev server, 1 s timer per instance`);
-  console.log(`${'variant'.padEnd(12)} ${'events'.padStart(8)} ${'wall ms'.padStart(10)} ${'batch ms'.padStart(10)}`);
-  console.log(row(hand));
-  console.log(row(yaml));
-  const events = yaml.eventsPerInstance / hand.eventsPerInstance;
-  const wall = yaml.wallMsPerInstance / hand.wallMsPerInstance;
-  console.log(`ratio interpreter / hand-written: events ${events.toFixed(2)} (target <= 1.00), wall ${wall.toFixed(2)} (target <= 1.10)`);
 }
 
 main().catch((err) => {

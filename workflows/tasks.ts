@@ -3,24 +3,9 @@
  * passes before it is accepted. The same checks guard the update (refused synchronously, nothing recorded)
  * and the signal (a refused signal is dropped, never failing the workflow).
  */
-import Ajv, { type ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
 import { misfiledFields } from '../dsl/forms';
+import { formValidator } from './form-validators';
 import type { AuditEntry, Decision, OpenTask } from './messages';
-
-const ajv = new Ajv({ strict: false, allErrors: true });
-addFormats(ajv);
-const validators = new Map<string, ValidateFunction>();
-
-function formValidator(schema: Record<string, unknown>): ValidateFunction {
-  const key = JSON.stringify(schema);
-  let validate = validators.get(key);
-  if (!validate) {
-    validate = ajv.compile(schema);
-    validators.set(key, validate);
-  }
-  return validate;
-}
 
 /** Thrown by the decision validator: the caller sent something this instance cannot accept. */
 class DecisionRefused extends Error {
