@@ -190,7 +190,8 @@ describe('durability', () => {
       const definition = await compile(approval);
       const handle = await startProcess(env.client, definition, { partnerKey: 'p-kill' });
       const address = env.connection.options.address;
-      const worker = spawn('npx', ['tsx', 'worker.ts'], { cwd: path.join(__dirname, '..'), env: { ...process.env, TEMPORAL_ADDRESS: address }, stdio: 'ignore', detached: true });
+      // A data folder of its own: the developer's .data/ may hold a payload key this test's client does not have.
+      const worker = spawn('npx', ['tsx', 'worker.ts'], { cwd: path.join(__dirname, '..'), env: { ...process.env, TEMPORAL_ADDRESS: address, OPS_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'ops-worker-')) }, stdio: 'ignore', detached: true });
       const task = await poll(() => state(handle).catch(() => undefined), (s) => !!s?.openTasks.length, 'the first task').then((s) => s!.openTasks[0]);
       process.kill(-worker.pid!, 'SIGKILL');
 
