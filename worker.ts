@@ -135,7 +135,10 @@ export async function runWorker(address: string | undefined, env: NodeJS.Process
       observingActivities(metrics),
     ],
     sinks: {
-      instances: { ended: { fn: (info, process, status) => ended(info.runId, process, status) } },
+      instances: {
+        ended: { fn: (info, process, status) => ended(info.runId, process, status) },
+        taskOpened: { fn: (_info, process, roles) => roles.forEach((role) => metrics.tasksOpened.inc({ process, role })) },
+      },
       ...(otel && tracing ? { exporter: otel.makeWorkflowExporter(tracing.spanProcessor, tracing.resource) } : {}),
     },
     shutdownGraceMs: settings.OPS_SHUTDOWN_GRACE_MS ?? 30_000,

@@ -62,6 +62,7 @@ export interface WorkerMetrics {
   connectorCallSeconds: Histogram<'system' | 'action' | 'outcome'>;
   notificationsSent: Counter<'process'>;
   instancesEnded: Counter<'process' | 'status'>;
+  tasksOpened: Counter<'process' | 'role'>;
 }
 
 export function workerMetrics(): WorkerMetrics {
@@ -79,6 +80,7 @@ export function workerMetrics(): WorkerMetrics {
     }),
     notificationsSent: new Counter({ name: 'ops_notifications_sent_total', help: "Task e-mails sent to a role's holders, by process", labelNames: ['process'], registers: [registry] }),
     instancesEnded: new Counter({ name: 'ops_instances_ended_total', help: 'Instances that ended, by process and end state (completed, rejected, cancelled, failed)', labelNames: ['process', 'status'], registers: [registry] }),
+    tasksOpened: new Counter({ name: 'ops_tasks_opened_total', help: 'Tasks opened (human tasks, reviews, checklists, incidents), by process and each role they are assigned to', labelNames: ['process', 'role'], registers: [registry] }),
   };
 }
 

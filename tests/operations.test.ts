@@ -256,6 +256,8 @@ it("counts starts, decisions, webhook refusals, connector calls, e-mails and end
   expect(sample(sdkMetrics, 'temporal_workflow_task_execution_latency_count')).toBeGreaterThanOrEqual(1);
   expect(sample(sdkMetrics, 'temporal_activity_execution_latency_count')).toBeGreaterThanOrEqual(1);
   expect(sample(workerMetrics, 'ops_notifications_sent_total', { process: 'reseller-offboarding' })).toBeGreaterThanOrEqual(1);
+  // The task the CAM decided was opened by this worker's instance, and counted under the role it went to.
+  expect(sample(workerMetrics, 'ops_tasks_opened_total', { process: 'reseller-offboarding', role: 'cam' })).toBeGreaterThanOrEqual(1);
   expect(sample(workerMetrics, 'ops_connector_calls_total', { system: 'notify', outcome: 'ok' })).toBeGreaterThanOrEqual(1);
 
   // Cancelling ends the instance: the worker counts the end by process and state.

@@ -1,34 +1,41 @@
 /**
  * Workflow interceptor of the production worker (worker.ts bundles it): tells the worker's metrics how each
- * instance ended, through a sink. Sinks run outside the sandbox, are not called on replay and add no
+ * instance ended, and each task it opened, through a sink. Sinks run outside the sandbox, are not called on replay and add no
  * command to history, so this changes nothing an instance does.
  */
+import { taskObservers } from './task-observers';
 import { ContinueAsNew, isCancellation, proxySinks, workflowInfo, type Sinks, type WorkflowInterceptorsFactory } from '@temporalio/workflow';
 
 export interface ObservabilitySinks extends Sinks {
   instances: {
     /** `status`: the result's end state (completed, rejected, cancelled), or `failed` when the workflow threw. */
     ended(process: string, status: string): void;
+    /** `roles`: the roles the task was assigned to (the definition's role names). */
+    taskOpened(process: string, roles: string[]): void;
   };
 }
 
 const { instances } = proxySinks<ObservabilitySinks>();
 
-export const interceptors: WorkflowInterceptorsFactory = () => ({
-  inbound: [
-    {
-      async execute(input, next) {
-        try {
-          const result = await next(input);
-          const status = (result as { status?: unknown } | undefined)?.status;
-          instances.ended(workflowInfo().workflowType, typeof status === 'string' ? status : 'completed');
-          return result;
-        } catch (error) {
-          // Continuing as new is not an end: the instance goes on in its next run.
-          if (!(error instanceof ContinueAsNew)) instances.ended(workflowInfo().workflowType, isCancellation(error) ? 'cancelled' : 'failed');
-          throw error;
-        }
+export const interceptors: WorkflowInterceptorsFactory = () => {
+  // Called once per instance, whose modules are its own: this observer hears this instance's tasks only.
+  taskObservers.push((task) => instances.taskOpened(workflowInfo().workflowType, task.roles));
+  return {
+    inbound: [
+      {
+        async execute(input, next) {
+          try {
+            const result = await next(input);
+            const status = (result as { status?: unknown } | undefined)?.status;
+            instances.ended(workflowInfo().workflowType, typeof status === 'string' ? status : 'completed');
+            return result;
+          } catch (error) {
+            // Continuing as new is not an end: the instance goes on in its next run.
+            if (!(error instanceof ContinueAsNew)) instances.ended(workflowInfo().workflowType, isCancellation(error) ? 'cancelled' : 'failed');
+            throw error;
+          }
+        },
       },
-    },
-  ],
-});
+    ],
+  };
+};
