@@ -347,7 +347,9 @@ export function checkDefinition(def: Definition, context: CheckContext): Definit
       if (step.checklist['on-check-fail'] === 'fail' && step.checklist['on-fail'] === undefined) {
         report({ code: 'missing-field', message: `'on-check-fail: fail' needs 'on-fail', the place a failed checklist goes`, path: at('checklist', 'on-check-fail'), hint: "add 'on-fail: { next: <step> }', or use 'on-check-fail: ask-verifier'" });
       }
+      checkText(step.checklist.title, at('checklist', 'title'));
       step.checklist.items.forEach((item, i) => {
+        checkText(item.label, at('checklist', 'items', i, 'label'));
         checkRoleRef(item.verifier, at('checklist', 'items', i, 'verifier'));
         checkExpression(item.when, at('checklist', 'items', i, 'when'));
         if (item.check) {

@@ -156,6 +156,8 @@ describe('a malformed definition', () => {
     ["unknown-pandadoc-event.yaml", "unknown-pandadoc-event.yaml:13:24: warning: no trigger or action is known to send the event 'pandadoc-document-veiwed'\n  hint: it can still arrive through the CLI's `event` command; check the name against the system that sends it"],
     // Placeholders in a task's instructions are checked like those in its title.
     ["bad-instructions.yaml", "bad-instructions.yaml:10:57: bad expression: Unsupported escape sequence: \\\"'\"\nbad-instructions.yaml:10:99: unknown variable 'partnr'\n  hint: known here: deadlines, input, now (a step's 'result:', a 'set:' or 'variables:' entry defines one)"],
+    // A checklist item's label is filled in from the data, so its placeholders are checked too.
+    ["bad-checklist-label.yaml", "bad-checklist-label.yaml:10:47: unknown variable 'invoce'\n  hint: known here: deadlines, input, now (a step's 'result:', a 'set:' or 'variables:' entry defines one)"],
     ["shape-and-checks.yaml", "shape-and-checks.yaml:8:5: unknown key 'stge' in step 1\n  hint: did you mean 'stage'?\nshape-and-checks.yaml:10:19: unknown role 'sales'\n  hint: known roles: ops\nshape-and-checks.yaml:10:65: step 'second' jumps to 'thrid', which does not exist\n  hint: did you mean 'third'?\nshape-and-checks.yaml:12:18: 'soon' is not a duration\n  hint: write e.g. '5 minutes', '30 calendar days', '3 business days', 'same business day' or 'next business day'"],
     [
       'bad-review.yaml',

@@ -381,17 +381,18 @@ steps:
       items:
         - { id: contract, label: Signed contract attached, verifier: iod }
         - { id: legal, label: Legal approval of the changed terms, verifier: iod, when: input.termsChanged }
-        - { id: deposit, label: Deposit received, verifier: iod, not-applicable: allowed }
+        - { id: deposit, label: "Deposit of {{ input.companyId }} received", verifier: iod, not-applicable: allowed }
 ${extra}
     result: checklist
   - id: done
     end: completed
 `;
 
-  it('stays open for an item answered not done, and leaves out an item whose condition does not hold', async () => {
-    const { handle } = await start(onboarding(), { termsChanged: false });
+  it('stays open for an item answered not done, and leaves out an item whose condition does not hold; labels filled in from the data', async () => {
+    const { handle } = await start(onboarding(), { termsChanged: false, companyId: 'C-7' });
     const first = await openTask(handle, (t) => t.kind === 'checklist');
-    expect(first.instructions).toBe('- contract: Signed contract attached\n- deposit: Deposit received');
+    // An item's label is filled in from the instance's data.
+    expect(first.instructions).toBe('- contract: Signed contract attached\n- deposit: Deposit of C-7 received');
     await handle.executeUpdate(decideUpdate, {
       args: [{ taskId: first.id, outcome: 'confirm', actor: person('ivy.chan'), form: { contract: { ok: false, reason: 'unsigned copy' }, deposit: { notApplicable: true, reason: 'prepaid customer' } } }],
     });

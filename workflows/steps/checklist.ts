@@ -41,7 +41,8 @@ export async function checklist(ctx: StepContext, step: Step, id: string): Promi
   const items: Record<string, ItemResult> = {};
   const applicable: ChecklistItemSpec[] = [];
   for (const item of checklist.items) {
-    if (item.when === undefined || (await test(item.when, ctx.scope()))) applicable.push(item);
+    // The label may name the instance's data ("Invoice {{ invoiceNo }} paid"): filled in as the item applies.
+    if (item.when === undefined || (await test(item.when, ctx.scope()))) applicable.push({ ...item, label: await render(item.label, ctx.scope()) });
     else ctx.audit.push({ at: now(), event: 'skipped', stepId: step.id, detail: `item '${item.id}' does not apply (when: ${item.when})` });
   }
 
