@@ -50,8 +50,7 @@ afterAll(async () => {
   await running?.stop();
 });
 
-const keys = new Map<string, string>();
-const keyOf = (who: string) => keys.get(who) ?? keys.set(who, api.keyFor(who)).get(who)!;
+const keyOf = (who: string) => api.keyOf(who);
 
 /** Moves the server's clock forward to an instant. */
 async function skipTo(iso: string) {

@@ -39,8 +39,7 @@ afterAll(async () => {
   await running?.stop();
 });
 
-const keys = new Map<string, string>();
-const keyOf = (who: string) => keys.get(who) ?? keys.set(who, api.keyFor(who)).get(who)!;
+const keyOf = (who: string) => api.keyOf(who);
 
 async function decide(handle: WorkflowHandle, match: (t: OpenTask) => boolean, outcome: string, who: string, extra: { comment?: string; form?: Record<string, unknown> } = {}) {
   const task = await openTask(handle, match);

@@ -36,8 +36,7 @@ afterAll(async () => {
   await running?.stop();
 });
 
-const keys = new Map<string, string>();
-const keyOf = (who: string) => keys.get(who) ?? keys.set(who, api.keyFor(who)).get(who)!;
+const keyOf = (who: string) => api.keyOf(who);
 
 /** Decides the step's task (another than `previous`) through the API as the person; returns the task and the answer. */
 async function decide(handle: WorkflowHandle, match: (t: OpenTask) => boolean, outcome: string, who: string, extra: { comment?: string; form?: Record<string, unknown> } = {}) {

@@ -25,6 +25,8 @@ export interface ApiHarness {
   keys: ApiKeyStore;
   /** A fresh key for a person of the test directory. */
   keyFor(person: string): string;
+  /** The person's key, issued on first use and kept: a scenario deciding as the same person many times. */
+  keyOf(person: string): string;
   close(): Promise<void>;
 }
 
@@ -46,11 +48,13 @@ export async function startTestApi(client: Client, definitions: CompiledDefiniti
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
+  const issued = new Map<string, string>();
   return {
     app,
     url: `http://127.0.0.1:${port}`,
     keys,
     keyFor: (person) => keys.issue(person).key,
+    keyOf: (person) => issued.get(person) ?? issued.set(person, keys.issue(person).key).get(person)!,
     close: () => app.close(),
   };
 }
