@@ -4,6 +4,7 @@
  * deadline are recorded while the task stays open: nothing here cancels it. The role's holders are e-mailed
  * when it opens and at each reminder; the role it is escalated to, when it is escalated.
  */
+import { patched } from '@temporalio/workflow';
 import type { Step } from '../../dsl/model';
 import { conditionUntil, earliest, now } from '../clock';
 import type { OpenTask } from '../messages';
@@ -18,6 +19,13 @@ export type TaskSpec = Omit<OpenTask, 'openedAt' | 'breached' | 'reminders' | 'd
 /** The parts of a step that time its tasks. */
 export type Timing = Pick<Step, 'id' | 'calendar' | 'deadline' | 'remind' | 'escalate'>;
 
+/**
+ * A task that opens already past its escalation point (or its due date) is escalated (or breached) as it
+ * opens, in the same workflow task: before this, a one-millisecond timer did it a moment later, and
+ * whoever read the task in between saw it unescalated.
+ */
+const TIMING_AT_OPEN = 'task-timing-at-open';
+
 export async function awaitDecision(ctx: StepContext, step: Timing, spec: TaskSpec, due?: string): Promise<Decided> {
   const { def, tasks, audit } = ctx;
   const opened = new Date();
@@ -29,10 +37,8 @@ export async function awaitDecision(ctx: StepContext, step: Timing, spec: TaskSp
   notifyTask(ctx, 'opened', task, [...task.roles], `${task.id}.notify-opened`);
   let nextReminder = step.remind ? addDuration(def, opened, step.remind.every, step.calendar) : undefined;
   let escalateAt = await escalationTime(ctx, step, opened);
-  for (;;) {
-    const next = earliest(nextReminder, escalateAt, task.breached ? undefined : dueAt);
-    const decided = await ctx.block(() => conditionUntil(() => tasks.decision(task.id) !== undefined, next));
-    if (decided) return tasks.decision(task.id)!;
+  // Whatever fell due since the last wake-up: a reminder, the escalation, the due date.
+  const catchUp = (): void => {
     const at = Date.now();
     if (nextReminder && nextReminder.getTime() <= at) {
       task.reminders++;
@@ -54,6 +60,13 @@ export async function awaitDecision(ctx: StepContext, step: Timing, spec: TaskSp
       ctx.search.taskBreached();
       audit.push({ at: now(), event: 'deadline-breached', stepId: step.id, taskId: task.id, detail: `due ${dueAt.toISOString()}` });
     }
+  };
+  if (patched(TIMING_AT_OPEN)) catchUp();
+  for (;;) {
+    const next = earliest(nextReminder, escalateAt, task.breached ? undefined : dueAt);
+    const decided = await ctx.block(() => conditionUntil(() => tasks.decision(task.id) !== undefined, next));
+    if (decided) return tasks.decision(task.id)!;
+    catchUp();
   }
 }
 
