@@ -11,7 +11,7 @@ import { NativeConnection, Runtime, Worker, bundleWorkflowCode, type ActivityInt
 import type { ActivityFunction } from './activities/shared/bind';
 import type { ObservabilitySinks } from './workflows/observability';
 import type { OpenTelemetrySinks } from '@temporalio/interceptors-opentelemetry/lib/workflow';
-import { dataConverterFor, EMBEDDED_DATA_DIR, payloadKeysFromEnv } from './client/payload-codec';
+import { dataConverterFor, EMBEDDED_DATA_DIR, FAILURE_CONVERTER_PATH, payloadKeysFromEnv } from './client/payload-codec';
 import { connectWorker, temporalSettingsFromEnv } from './client/temporal-connection';
 import { workerTuningFromEnv, type WorkerTuning } from './client/worker-settings';
 
@@ -26,6 +26,7 @@ export async function bundleWorkflows(options: { observability?: boolean; tracin
   return bundleWorkflowCode({
     workflowsPath: WORKFLOWS_PATH,
     preloadModules: SHARED_WORKFLOW_MODULES,
+    failureConverterPath: FAILURE_CONVERTER_PATH,
     // The production worker's metrics of how instances end (workflows/observability.ts) and, when traces are
     // on, the SDK's OpenTelemetry workflow interceptors (spans leave through a sink); tests leave them out.
     workflowInterceptorModules: [

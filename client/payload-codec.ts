@@ -149,7 +149,13 @@ export function payloadKeysFromEnv(env: NodeJS.ProcessEnv, options: { dataDir?: 
   return { keys: parsePayloadKeys(readFileSync(file, 'utf8'), file), source: file, generated: true };
 }
 
-/** The data converter every client and worker of this project uses: encryption when keys are given. */
+/** Where the failure converter is: the workflow bundle must be built with the one the worker uses. */
+export const FAILURE_CONVERTER_PATH = require.resolve('./failure-converter');
+
+/**
+ * The data converter every client and worker of this project uses: encryption when keys are given, and
+ * failures' messages sealed with the payloads (client/failure-converter.ts).
+ */
 export function dataConverterFor(keys: PayloadKey[] | undefined): DataConverter {
-  return keys?.length ? { payloadCodecs: [new AesGcmPayloadCodec(keys)] } : {};
+  return { failureConverterPath: FAILURE_CONVERTER_PATH, ...(keys?.length ? { payloadCodecs: [new AesGcmPayloadCodec(keys)] } : {}) };
 }

@@ -185,8 +185,10 @@ describe('an instance with payload keys set', () => {
     await until(() => call(first.api.url, 'GET', `/instances/${id(workflowId)}`, { key: first.key }), (a) => a.status === 200 && a.body.openTasks.length === 1, 'the credentials task');
     await first.stop();
 
-    // Rotated: k2 in front, k1 still listed.
+    // Rotated: k2 in front, k1 still listed. The mail server turns the first attempt away quoting the
+    // address, as Postfix does; the retry goes through.
     second = await deployment([k2, k1], ['http://127.0.0.1:8233']);
+    sandbox.fake<EmailFake>('email').injectFault({ kind: 'reply', command: 'RCPT', code: 451, message: `4.2.0 <${secrets.partnerEmail}>: Recipient address rejected: mailbox busy, try again later` });
     const task = (await call(second.api.url, 'GET', `/instances/${id(workflowId)}`, { key: second.key })).body.openTasks[0];
     const decided = await call(second.api.url, 'POST', `/instances/${id(workflowId)}/tasks/${encodeURIComponent(task.id)}/decision`, {
       key: second.key,
@@ -204,6 +206,16 @@ describe('an instance with payload keys set', () => {
   it('keeps no input, decision or form value in clear in the server\'s history', async () => {
     const bytes = Buffer.from(temporal.api.history.v1.History.encode(await rawHistory(workflowId)).finish());
     for (const value of Object.values(secrets)) expect(bytes.includes(value)).toBe(false);
+  });
+
+  it('keeps a failure\'s message sealed too: the refused first e-mail attempt reads "Encoded failure" in history', async () => {
+    const events = (await rawHistory(workflowId)).events ?? [];
+    const failures = events.map((e) => e.activityTaskStartedEventAttributes?.lastFailure).filter((f) => f?.message);
+    expect(failures.length).toBeGreaterThan(0);
+    for (const failure of failures) {
+      expect(failure).toMatchObject({ message: 'Encoded failure', stackTrace: '' });
+      expect(keyIdOf(failure!.encodedAttributes!)).toBe('k2');
+    }
   });
 
   it('seals what was written before the rotation with k1 and the decision after it with k2', async () => {
