@@ -106,6 +106,7 @@ interface Registration {
   dealId: string;
   ticketId: string;
   companyId: string;
+  contactId: string;
   customerEmail: string;
 }
 
@@ -114,7 +115,7 @@ interface Registration {
  * (step 1), the partner's deal in PartnerStack, and (unless `linked: false`) the HubSpot deal and ticket
  * PartnerStack's integration created, linked through the PartnerStack deal's external key.
  */
-async function register(options: { account: string; virtualSales: boolean; kycFiles?: string[]; linked?: boolean; ticket?: boolean; odbCompanyId?: string }): Promise<Registration> {
+async function register(options: { account: string; virtualSales: boolean; kycFiles?: string[]; linked?: boolean; ticket?: boolean; odbCompanyId?: string; company?: boolean; contact?: boolean }): Promise<Registration> {
   const n = ++registrations;
   const partnerEmail = options.virtualSales ? `vs${n}@sales.example` : `reseller${n}@nimbus.example`;
   const partner = partnerstack.seedPartner({ email: partnerEmail, firstName: 'Nina', lastName: 'Patel', groupKey: options.virtualSales ? virtualSalesGroup : undefined });
@@ -128,15 +129,15 @@ async function register(options: { account: string; virtualSales: boolean; kycFi
   const dealId = hubspot.seedRecord('deals', { dealname: accountName, pipeline: deals.pipeline, dealstage: deals.stage('Deal registered') });
   const tickets = await stageIds('tickets', TICKETS);
   const ticketId = hubspot.seedRecord('tickets', { subject: `Deal registration: ${accountName}`, hs_pipeline: tickets.pipeline, hs_pipeline_stage: tickets.stage(SALES) });
-  await hubspotApi('PUT', `/crm/v4/objects/deals/${dealId}/associations/default/companies/${company.id}`);
-  await hubspotApi('PUT', `/crm/v4/objects/deals/${dealId}/associations/default/contacts/${contactId}`);
+  if (options.company !== false) await hubspotApi('PUT', `/crm/v4/objects/deals/${dealId}/associations/default/companies/${company.id}`);
+  if (options.contact !== false) await hubspotApi('PUT', `/crm/v4/objects/deals/${dealId}/associations/default/contacts/${contactId}`);
   if (options.ticket !== false) await hubspotApi('PUT', `/crm/v4/objects/deals/${dealId}/associations/default/tickets/${ticketId}`);
   if (options.linked !== false) partnerstack.linkDeal(deal.key, dealId);
 
   const delivered = await partnerstack.sendWebhook(`${api.url}/webhooks/partnerstack/${partnerstack.webhookToken}`, 'deal.created', { key: deal.key, account_name: accountName });
   expect(delivered.status).toBe(200);
   const workflowId = `deal-provisioning/${deal.key}`;
-  return { workflowId, handle: running.client.workflow.getHandle(workflowId), dealKey: deal.key, partnerEmail, dealId, ticketId, companyId: company.id, customerEmail };
+  return { workflowId, handle: running.client.workflow.getHandle(workflowId), dealKey: deal.key, partnerEmail, dealId, ticketId, companyId: company.id, contactId, customerEmail };
 }
 
 const keyOf = (who: string) => api.keyOf(who);
@@ -473,4 +474,30 @@ it('waits for PartnerStack\'s integration to link the HubSpot deal and create it
     stage: undefined,
   });
   await terminateWhenIdle(late.handle);
+});
+
+it('a HubSpot deal Sales registered without its company or its customer contact: the admin is asked at each, has it put right in HubSpot and retries, and the deal goes on', async () => {
+  const reg = await register({ account: 'Wayne Ltd', virtualSales: true, company: false, contact: false });
+  const { handle } = reg;
+
+  // No company on the deal: nothing to collect KYC for. An incident, not a guess.
+  const noCompany = await taskOf(handle, 'hubspot-company');
+  expect(noCompany).toMatchObject({ kind: 'incident', roles: ['admin'] });
+  expect(noCompany.title).toContain('result.count > 0');
+  expect((await state(handle)).openTasks.map((t) => t.stepId)).toEqual(['hubspot-company']);
+  await hubspotApi('PUT', `/crm/v4/objects/deals/${reg.dealId}/associations/default/companies/${reg.companyId}`);
+  await decide(handle, 'hubspot-company', 'retry', 'alex.admin');
+  const kyc = await decide(handle, 'kyc-documents', 'uploaded', 'vera.lopez');
+  expect(kyc.instructions).toContain(`Upload the KYC documents to company ${reg.companyId} in HubSpot.`);
+
+  // No contact on the deal: nobody to send the SOF to first. Asked again, then the SOF is prepared.
+  const noContact = await taskOf(handle, 'customer-contact');
+  expect(noContact).toMatchObject({ kind: 'incident', roles: ['admin'] });
+  expect(pandadoc.state().documents.filter((d) => d.metadata.hubspot_deal_id === reg.dealId)).toEqual([]);
+  await hubspotApi('PUT', `/crm/v4/objects/deals/${reg.dealId}/associations/default/contacts/${reg.contactId}`);
+  await decide(handle, 'customer-contact', 'retry', 'alex.admin');
+  const prepare = await taskOf(handle, 'prepare-sof');
+  expect(prepare.instructions).toContain(`signed in order by the customer (${reg.customerEmail})`);
+  expect(await movesOf(reg.ticketId)).toEqual([]);
+  await terminateWhenIdle(handle);
 });
