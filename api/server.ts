@@ -17,7 +17,7 @@ import { createLogger } from '../telemetry/logger';
 import { startTracing } from '../telemetry/tracing';
 import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
 import { buildApi } from './app';
-import { codecOriginsFromEnv } from './routes/codec';
+import { codecOriginsFromEnv, codecRolesFromEnv } from './routes/codec';
 import { ApiKeyStore } from './identity/api-keys';
 import { OidcVerifier, oidcSettingsFromEnv } from './identity/oidc';
 import { webhookSettingsFromEnv } from './webhooks';
@@ -60,7 +60,7 @@ export async function startApi(temporalAddress: string | undefined, env: NodeJS.
     maxUploadBytes: Number(env.OPS_MAX_UPLOAD_BYTES ?? 10 * 1024 * 1024),
     writesPerMinute: Number(env.OPS_API_RATE_LIMIT ?? 120),
     webhooks,
-    codec: { keys: keys?.keys, uiOrigins: codecOriginsFromEnv(env) },
+    codec: { keys: keys?.keys, uiOrigins: codecOriginsFromEnv(env), roles: codecRolesFromEnv(env) },
     loggerInstance: createLogger(env, { component: 'api', http: true }),
   });
   const host = env.OPS_API_HOST ?? '127.0.0.1';

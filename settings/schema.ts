@@ -129,6 +129,7 @@ export const SETTINGS = {
   // Payload encryption
   PAYLOAD_KEYS: secret('codec', payloadKeys, '`id:<base64 of 32 bytes>`, comma-separated: the first seals new payloads, every one opens old ones', { fallback: 'the key in .data/payload-keys' }),
   TEMPORAL_UI_ORIGINS: setting('codec', list(url), 'web UI origins allowed to call the codec endpoints, comma-separated', { fallback: 'http://127.0.0.1:8233, http://localhost:8233' }),
+  OPS_CODEC_ROLES: setting('codec', list(text), 'the roles whose holders may decode history through the codec endpoints (which shows sensitive fields too), comma-separated', { fallback: 'admin' }),
 
   // Operations
   LOG_LEVEL: setting('operations', logLevel, 'how much the API, the worker and the Temporal SDK log, as JSON lines (readable ones on a terminal)', { fallback: 'info' }),

@@ -138,10 +138,12 @@ async function deployment(keys: PayloadKey[], uiOrigins: string[] = []) {
   const worker = await Worker.create({ connection: env.nativeConnection, taskQueue: TASK_QUEUE, workflowBundle: bundle, activities: startActivities(sandbox.env).activities, dataConverter });
   const running = worker.run();
   const client = new Client({ connection: env.connection, namespace: 'default', dataConverter });
-  const api = await startTestApi(client, [definition], { codec: { keys, uiOrigins } });
+  const api = await startTestApi(client, [definition], { codec: { keys, uiOrigins, roles: ['cam'] } });
   return {
     api,
     key: api.keyFor('ivy.chan'),
+    /** Only holders of the codec roles may decode history: here the CAM's (OPS_CODEC_ROLES=cam), by default admin. */
+    codecKey: api.keyFor('carla.mendes'),
     async stop() {
       await api.close();
       worker.shutdown();
@@ -252,8 +254,8 @@ describe('an instance with payload keys set', () => {
       };
     };
 
-    it('decodes history payloads for a signed-in person, in the remote codec contract', async () => {
-      const answer = await call(second.api.url, 'POST', '/codec/decode', { key: second.key, headers: { 'x-namespace': 'default' }, body: { payloads: [await startPayload()] } });
+    it('decodes history payloads for a signed-in holder of a codec role, in the remote codec contract', async () => {
+      const answer = await call(second.api.url, 'POST', '/codec/decode', { key: second.codecKey, headers: { 'x-namespace': 'default' }, body: { payloads: [await startPayload()] } });
       expect(answer.status).toBe(200);
       const [decoded] = answer.body.payloads;
       expect(Buffer.from(decoded.metadata.encoding, 'base64').toString()).toBe('json/plain');
@@ -262,24 +264,31 @@ describe('an instance with payload keys set', () => {
 
     it('encodes with the current key what decode opens again', async () => {
       const plain = { metadata: { encoding: Buffer.from('json/plain').toString('base64') }, data: Buffer.from('"typed in the UI"').toString('base64') };
-      const encoded = await call(second.api.url, 'POST', '/codec/encode', { key: second.key, body: { payloads: [plain] } });
+      const encoded = await call(second.api.url, 'POST', '/codec/encode', { key: second.codecKey, body: { payloads: [plain] } });
       expect(encoded.status).toBe(200);
       expect(Buffer.from(encoded.body.payloads[0].metadata[KEY_ID_METADATA], 'base64').toString()).toBe('k2');
-      const decoded = await call(second.api.url, 'POST', '/codec/decode', { key: second.key, body: encoded.body });
+      const decoded = await call(second.api.url, 'POST', '/codec/decode', { key: second.codecKey, body: encoded.body });
       expect(decoded.body.payloads).toEqual([plain]);
+    });
+
+    it('refuses a signed-in person without a codec role with 403, decoding nothing', async () => {
+      const refused = await call(second.api.url, 'POST', '/codec/decode', { key: second.key, body: { payloads: [await startPayload()] } });
+      expect(refused.status).toBe(403);
+      expect(refused.body.detail).toBe('reading history through the codec needs the role cam; you hold iod');
+      expect(JSON.stringify(refused.body)).not.toContain(secrets.partnerName);
     });
 
     it('refuses anyone not signed in with 401, and names the field of a malformed body', async () => {
       const anonymous = await call(second.api.url, 'POST', '/codec/decode', { body: { payloads: [await startPayload()] } });
       expect(anonymous.status).toBe(401);
       expect(JSON.stringify(anonymous.body)).not.toContain(secrets.partnerName);
-      const malformed = await call(second.api.url, 'POST', '/codec/decode', { key: second.key, body: { payloads: [{ data: 'not base64!' }] } });
+      const malformed = await call(second.api.url, 'POST', '/codec/decode', { key: second.codecKey, body: { payloads: [{ data: 'not base64!' }] } });
       expect(malformed.status).toBe(400);
       expect(malformed.body.errors.map((e: { field: string }) => e.field).join(' ')).toContain('payloads');
     });
 
     it('accepts the inbox cookie from the web UI\'s origin (its "include credentials" setting), and from no other site', async () => {
-      const withCookie = async (origin: string) => call(second.api.url, 'POST', '/codec/decode', { headers: { cookie: `${SESSION_COOKIE}=${second.key}`, origin }, body: { payloads: [await startPayload()] } });
+      const withCookie = async (origin: string) => call(second.api.url, 'POST', '/codec/decode', { headers: { cookie: `${SESSION_COOKIE}=${second.codecKey}`, origin }, body: { payloads: [await startPayload()] } });
       const ui = await withCookie('http://127.0.0.1:8233');
       expect(ui.status).toBe(200);
       expect(ui.headers.get('access-control-allow-origin')).toBe('http://127.0.0.1:8233');
@@ -309,7 +318,7 @@ describe('an instance with payload keys set', () => {
       const raw = await startInput();
       expect(raw.encoding).toBe('binary/encrypted');
       expect(raw.data).not.toContain(secrets.partnerName);
-      const decoded = await startInput('--codec-endpoint', `${second.api.url}/codec`, '--codec-auth', `Bearer ${second.key}`);
+      const decoded = await startInput('--codec-endpoint', `${second.api.url}/codec`, '--codec-auth', `Bearer ${second.codecKey}`);
       expect(decoded.encoding).toBe('json/plain');
       expect(JSON.parse(decoded.data).input.partnerName).toBe(secrets.partnerName);
     });

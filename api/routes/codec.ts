@@ -4,7 +4,9 @@
  * contract is Temporal's remote codec: a JSON body `{ payloads: [{ metadata: { key: base64 }, data: base64 }] }`,
  * the same shape in the answer, with an `X-Namespace` header. Behind the API's sign-in like every route:
  * the UI sends the person's token ("Pass access token") or the inbox cookie ("Include cross-origin
- * credentials"); the UI's origin must be listed for CORS (`TEMPORAL_UI_ORIGINS`).
+ * credentials"); the UI's origin must be listed for CORS (`TEMPORAL_UI_ORIGINS`). Only holders of the
+ * codec roles (`OPS_CODEC_ROLES`, default `admin`) may call them: a decoded history holds what the API's
+ * views mask, such as sensitive form fields.
  */
 import cors from '@fastify/cors';
 import type { Payload } from '@temporalio/common';
@@ -19,6 +21,16 @@ export interface CodecSettings {
   keys?: PayloadKey[];
   /** Origins of the Temporal web UI allowed to call the endpoints from a browser. */
   uiOrigins: string[];
+  /** The roles whose holders may call the endpoints; default `admin`. */
+  roles?: string[];
+}
+
+export const DEFAULT_CODEC_ROLES = ['admin'];
+
+/** `OPS_CODEC_ROLES` (comma-separated), by default `admin`. */
+export function codecRolesFromEnv(env: NodeJS.ProcessEnv): string[] {
+  const listed = env.OPS_CODEC_ROLES?.split(',').map((r) => r.trim()).filter(Boolean);
+  return listed?.length ? listed : DEFAULT_CODEC_ROLES;
 }
 
 /** `TEMPORAL_UI_ORIGINS` (comma-separated), by default the embedded dev server's UI. */
@@ -67,6 +79,7 @@ export function codecRoutes(settings: CodecSettings): FastifyPluginAsync {
       maxAge: 600,
     });
     const codec = settings.keys?.length ? new AesGcmPayloadCodec(settings.keys) : undefined;
+    const roles = settings.roles ?? DEFAULT_CODEC_ROLES;
 
     const route = (direction: 'encode' | 'decode', summary: string) =>
       app.post(`/${direction}`, {
@@ -77,9 +90,12 @@ export function codecRoutes(settings: CodecSettings): FastifyPluginAsync {
           tags: ['codec'],
           headers: z.object({ 'x-namespace': z.string().optional().meta({ description: 'The namespace the UI shows (sent by the UI; every namespace uses the same keys).' }) }),
           body: Payloads,
-          response: { 200: Payloads, ...problemResponses(400, 401, 503) },
+          response: { 200: Payloads, ...problemResponses(400, 401, 403, 503) },
         },
       }, async (request) => {
+        if (!request.person.roles.some((role) => roles.includes(role))) {
+          throw new ApiProblem('forbidden', `reading history through the codec needs the role ${roles.join(' or ')}; you hold ${request.person.roles.join(', ') || 'no role'}`);
+        }
         if (!codec) throw new ApiProblem('not-configured', 'payload encryption is not configured on this server: set PAYLOAD_KEYS (see the README)');
         const payloads = request.body.payloads.map(fromWire);
         try {

@@ -71,7 +71,7 @@ async function runAll(options: { devServer: boolean; api: boolean }): Promise<nu
   }
   if (!address && options.devServer) {
     const apiPort = Number(process.env.OPS_API_PORT ?? 4100);
-    // The web UI decodes payloads through the API's codec endpoint (signed in; see the README).
+    // The web UI decodes payloads through the API's codec endpoint (signed in with a codec role; see the README).
     server = await startDevServer({
       port: portFrom('TEMPORAL_DEV_SERVER_PORT', 7233),
       uiPort: portFrom('TEMPORAL_UI_PORT', 8233),
