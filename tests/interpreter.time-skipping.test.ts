@@ -460,10 +460,11 @@ steps:
     const notifiedCount = async () => (await state(handle)).audit.filter((e) => e.event === 'notified').length;
     for (let i = 0; i < 100 && (await notifiedCount()) < 1; i++) await new Promise((resolve) => setTimeout(resolve, 50));
     await env.sleep(Date.parse(moveBy.at) - DAY - (await env.currentTimeMs()) + 1000);
-    expect((await state(handle)).openTasks[0]).toMatchObject({ id: incident.id, roles: ['admin', 'management'], escalatedTo: 'management', breached: false });
+    // The timer's workflow task may still be under way when the skip returns: read until it has run.
+    expect(await openTask(handle, (t) => t.id === incident.id && t.escalatedTo !== undefined)).toMatchObject({ roles: ['admin', 'management'], escalatedTo: 'management', breached: false });
     for (let i = 0; i < 100 && (await notifiedCount()) < 2; i++) await new Promise((resolve) => setTimeout(resolve, 50));
     await env.sleep(DAY);
-    expect((await state(handle)).openTasks[0]).toMatchObject({ id: incident.id, breached: true });
+    expect(await openTask(handle, (t) => t.id === incident.id && t.breached)).toMatchObject({ roles: ['admin', 'management'] });
     await handle.executeUpdate(decideUpdate, { args: [{ taskId: incident.id, outcome: 'cancel', comment: 'ticket gone', actor: person('martin.cho') }] });
     expect(await handle.result()).toMatchObject({ status: 'cancelled', reason: 'ticket gone' });
     expect((await state(handle)).audit.map((e) => e.event)).toEqual(expect.arrayContaining(['failed', 'task-opened', 'escalated', 'deadline-breached']));
