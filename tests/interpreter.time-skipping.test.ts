@@ -90,12 +90,14 @@ steps:
 
     const escalation = addBusinessDays(hk, opened, 2).getTime();
     await env.sleep(escalation - (await env.currentTimeMs()) + 1000);
+    await openTask(handle, (t) => t.escalatedTo !== undefined); // the timer's workflow task has run
     let now = await state(handle);
     expect(now.openTasks[0]).toMatchObject({ id: task.id, roles: ['iod', 'management'], escalatedTo: 'management', breached: false });
     expect(now.openTasks[0].reminders).toBeGreaterThanOrEqual(1);
     expect(now.audit.map((e) => e.event)).toEqual(expect.arrayContaining(['reminder', 'escalated']));
 
     await env.sleep(new Date(task.dueAt!).getTime() - (await env.currentTimeMs()) + 1000);
+    await openTask(handle, (t) => t.breached);
     now = await state(handle);
     expect(now.openTasks[0]).toMatchObject({ id: task.id, breached: true });
     expect(now.audit.filter((e) => e.event === 'deadline-breached')).toHaveLength(1);
