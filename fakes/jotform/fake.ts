@@ -6,9 +6,12 @@
  * Control, in process or over HTTP under `/__control`:
  *   seedSubmission / POST /__control/submissions   sendWebhook / POST /__control/webhooks {url, submissionId}
  *   setLimitLeft (daily calls left)                state() / GET /__control/state, injectFault, journal, reset
+ *   subscribe / POST /__control/webhook {url}      the form's webhook integration (where submissions go)
+ *   submit / POST /__control/submissions/submit {answers}   someone fills in the form: the submission is
+ *     made and delivered to the subscribed URL
  */
 import { randomBytes } from 'node:crypto';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { constantTimeEqual } from '../shared/compare';
 import { createFakeKit, FakeError, type Fault, type JournalEntry, type RunningFake } from '../shared/fake-kit';
 import { persistStore } from '../shared/persist';
@@ -32,6 +35,10 @@ export interface JotFormFake extends RunningFake {
   /** Posts the submission to `url` the way JotForm does (multipart), with optional field overrides (forgeries). */
   sendWebhook(url: string, submissionId: string, overrides?: Record<string, string>): Promise<{ status: number }>;
   setLimitLeft(calls: number): void;
+  /** The form's webhook integration: where each new submission is posted. */
+  subscribe(url: string): void;
+  /** Someone fills in the form: the submission is made and posted to the subscribed URL. */
+  submit(input: { formId?: string; answers: FakeAnswer[] }): Promise<{ submission: FakeSubmission; delivered: { url: string; status: number } }>;
   state(): { submissions: FakeSubmission[]; limitLeft: number };
   reset(): void;
 }
@@ -53,6 +60,7 @@ export async function startJotFormFake(options: { port?: number; stateFile?: str
   // One object, so persistStore can save and restore it; the daily limit starts afresh.
   let data = { submissions: [] as FakeSubmission[] };
   let limitLeft = DAILY_LIMIT;
+  let webhookUrl: string | undefined;
   let counter = 5_000_000_000_000_000_000n;
 
   const kit = createFakeKit({ contract: jotformContract, credentials: {}, reset: () => fake.reset() });
@@ -114,6 +122,13 @@ export async function startJotFormFake(options: { port?: number; stateFile?: str
       return { status: response.status };
     },
     setLimitLeft: (calls) => void (limitLeft = calls),
+    subscribe: (url) => void (webhookUrl = url),
+    async submit(input) {
+      if (!webhookUrl) throw new FakeError(409, 'no webhook subscribed: JotForm has nowhere to send the submission (is the API running?)');
+      const submission = fake.seedSubmission(input);
+      const { status } = await fake.sendWebhook(webhookUrl, submission.id);
+      return { submission, delivered: { url: webhookUrl, status } };
+    },
     state: () => ({ submissions: data.submissions, limitLeft }),
     reset() {
       data = { submissions: [] };
@@ -128,6 +143,11 @@ export async function startJotFormFake(options: { port?: number; stateFile?: str
     fake.sendWebhook(request.body.url, request.body.submissionId, request.body.overrides),
   );
   kit.app.get('/__control/state', async () => fake.state());
+  kit.app.post('/__control/webhook', async (request: FastifyRequest<{ Body: { url: string } }>, reply: FastifyReply) => {
+    fake.subscribe(request.body.url);
+    return reply.code(204).send();
+  });
+  kit.app.post('/__control/submissions/submit', async (request: FastifyRequest<{ Body: { formId?: string; answers: FakeAnswer[] } }>) => fake.submit(request.body));
 
   persistStore(kit.app, options.stateFile, () => data);
   // Ids go on from the last one kept.
