@@ -14,7 +14,9 @@ interface Action {
   /** The arguments, as the usage names them; those in [brackets] are optional. */
   args: string[];
   help: string;
-  /** The control route, and its body; `find` first resolves a workflow id to the record it made (see `made`). */
+  /** Turns what a person knows (a workflow id, a label) into the record's id first, when the first argument is not one. */
+  resolve?: (origin: string, given: string) => Promise<string>;
+  /** The control route, and its body. */
   route: (args: string[]) => string;
   body?: (args: string[]) => unknown;
   /** What was done, in a sentence, from the fake's answer. */
@@ -37,17 +39,20 @@ const ACTIONS: Record<string, Action> = {
     done: ([key]) => `${key}: marked paid in PartnerStack`,
   },
   'move-issue': {
-    system: 'jira', args: ['<issue key>'], help: 'Jira: the issue moves to Done (e.g. CS-12)',
+    system: 'jira', args: ['<issue key | label>'], help: 'Jira: the issue (or the one open issue with that label) moves to Done',
+    resolve: issueByLabel,
     route: ([key]) => `/__control/issues/${segment(key)}/close`,
     done: ([key]) => `${key}: moved to Done in Jira`,
   },
   'sign-envelope': {
     system: 'docusign', args: ['<envelope id | workflow id>'], help: 'DocuSign: every recipient signs (the envelope, or the one the instance sent)',
+    resolve: (origin, given) => madeBy('docusign', origin, given),
     route: ([id]) => `/__control/envelopes/${segment(id)}/complete`,
     done: ([id]) => `${id}: signed by every recipient in DocuSign`,
   },
   'sign-document': {
     system: 'pandadoc', args: ['<document id | workflow id>'], help: 'PandaDoc: the next recipient signs (the document, or the one the instance sent)',
+    resolve: (origin, given) => madeBy('pandadoc', origin, given),
     route: ([id]) => `/__control/documents/${segment(id)}/sign`,
     done: ([id], document: { status: string; recipients: Array<{ role: string; has_completed: boolean }> }) =>
       `${id}: signed by ${document.recipients.filter((r) => r.has_completed).map((r) => r.role).join(', ')} in PandaDoc (${document.status === 'document.completed' ? 'completed' : 'waiting for the next signer'})`,
@@ -82,6 +87,7 @@ function usd(text: string): number {
 
 /** A workflow id given where a DocuSign envelope or PandaDoc document id is expected: the one that instance sent (found by the key it stored, `<workflow id>:...`). */
 async function madeBy(system: 'docusign' | 'pandadoc', origin: string, workflowId: string): Promise<string> {
+  if (!workflowId.includes('/')) return workflowId; // an envelope or document id: workflow ids are <process>/<key>
   const state = (await (await fetch(`${origin}/__control/state`)).json()) as {
     envelopes?: Array<{ envelopeId: string; status: string; customFields: Array<{ name: string; value: string }> }>;
     documents?: Array<{ id: string; status: string; metadata: Record<string, unknown> }>;
@@ -95,6 +101,18 @@ async function madeBy(system: 'docusign' | 'pandadoc', origin: string, workflowI
   if (!found.length) throw new PlainError(`no ${what} '${workflowId}' in ${system === 'docusign' ? 'DocuSign' : 'PandaDoc'}, and no instance of that id has sent one (yet?)`);
   if (!open.length) throw new PlainError(`every ${what} ${workflowId} sent is already signed: ${found.map((f) => f.id).join(', ')}`);
   return open.at(-1)!.id;
+}
+
+/** A label instead of an issue key (PROJECT-123): the one issue not Done that carries it, as a search by label in Jira finds it. */
+async function issueByLabel(origin: string, given: string): Promise<string> {
+  if (/^[A-Z][A-Z0-9_]*-\d+$/.test(given)) return given;
+  const { issues } = (await (await fetch(`${origin}/__control/issues`)).json()) as { issues: Array<{ key: string; fields: { labels?: string[]; status?: { statusCategory?: { key?: string } } } }> };
+  const open = issues.filter((i) => i.fields.labels?.includes(given) && i.fields.status?.statusCategory?.key !== 'done');
+  if (open.length === 1) return open[0].key;
+  const all = issues.filter((i) => i.fields.labels?.includes(given));
+  if (!all.length) throw new PlainError(`no Jira issue '${given}', and none carries that label (an issue key looks like CS-12)`);
+  if (!open.length) throw new PlainError(`every issue labelled ${given} is Done already: ${all.map((i) => i.key).join(', ')}`);
+  throw new PlainError(`${open.length} open issues carry the label ${given} (${open.map((i) => i.key).join(', ')}): give the key of one`);
 }
 
 export const fake: Command = {
@@ -117,10 +135,7 @@ export const fake: Command = {
     const unreachable = (err: Error) => {
       throw new PlainError(`the ${action.system} fake does not answer at ${origin} (${err.cause instanceof Error ? err.cause.message : err.message}): is \`npm start\` running?`);
     };
-    // A workflow id (process/key) instead of an envelope or document id: the one that instance sent.
-    if ((action.system === 'docusign' || action.system === 'pandadoc') && args[0].includes('/')) {
-      args[0] = await madeBy(action.system, origin, args[0]).catch((err: Error) => (err instanceof PlainError ? Promise.reject(err) : unreachable(err)));
-    }
+    if (action.resolve) args[0] = await action.resolve(origin, args[0]).catch((err: Error) => (err instanceof PlainError ? Promise.reject(err) : unreachable(err)));
     const body = action.body?.(args);
     const url = `${origin}${action.route(args)}`;
     const response = await fetch(url, {

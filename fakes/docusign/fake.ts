@@ -46,7 +46,7 @@ export interface DocuSignFake extends RunningFake {
   /** Hourly API calls left before 429 HOURLY_APIINVOCATION_LIMIT_EXCEEDED. */
   setRemaining(calls: number): void;
   deliveries: Array<{ url: string; body: string; headers: Record<string, string>; status: number }>;
-  state(): { envelopes: FakeEnvelope[]; tokensIssued: number };
+  state(): { envelopes: FakeEnvelope[]; tokensIssued: number; templates: Array<{ templateId: string; name: string; roles: string[] }> };
   reset(): void;
 }
 
@@ -235,7 +235,7 @@ export async function startDocuSignFake(options: { port?: number; stateFile?: st
       return { status };
     },
     setRemaining: (calls) => void (remaining = calls),
-    state: () => ({ envelopes: data.envelopes, tokensIssued }),
+    state: () => ({ envelopes: data.envelopes, tokensIssued, templates: data.templates }),
     reset() {
       data = { templates: [], envelopes: [] };
       tokens = new Set();
