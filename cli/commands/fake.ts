@@ -120,7 +120,7 @@ export const fake: Command = {
   summary: 'act on a local fake as a person or the vendor would: pay a reward, move a Jira issue, sign, register a deal, submit a form',
   usage: `fake <${Object.keys(ACTIONS).join('|')}> <id...>`,
   help: [
-    ...Object.entries(ACTIONS).map(([name, a]) => `${`${name} ${a.args.join(' ')}`.padEnd(62)} ${a.help}`),
+    ...Object.entries(ACTIONS).map(([name, a]) => `${`${name} ${a.args.join(' ')}`.padEnd(64)} ${a.help}`),
     '',
     'Against the fakes of a running `npm start`, on FAKES_PORT (default 4110) and the ports after it; the ids',
     'to start with are the demo data `npm start` prints.',
