@@ -29,11 +29,11 @@ const SYSTEMS: ReadonlyArray<{ system: string; configuredBy: string[]; offset: n
   { system: 'partnerstack', configuredBy: ['PARTNERSTACK_API_KEY', 'PARTNERSTACK_API_SECRET'], offset: 1, start: (port, stateFile) => startPartnerStackFake({ port, stateFile }) },
   { system: 'cxone', configuredBy: ['CXONE_ACCESS_KEY_ID'], offset: 2, start: (port, stateFile) => startCxoneFake({ port, stateFile }) },
   { system: 'jira', configuredBy: ['JIRA_HOST'], offset: 3, start: (port, stateFile) => startJiraFake({ port, stateFile }) },
-  { system: 'email', configuredBy: ['SMTP_HOST'], offset: 4, start: (port) => startEmailFake({ port, controlPort: port && port + 1 }) },
+  { system: 'email', configuredBy: ['SMTP_HOST'], offset: 4, start: (port, stateFile) => startEmailFake({ port, controlPort: port && port + 1, stateFile }) },
   { system: 'salesforce', configuredBy: ['SALESFORCE_CLIENT_ID'], offset: 6, start: (port, stateFile) => startSalesforceFake({ port, stateFile }) },
-  { system: 'pandadoc', configuredBy: ['PANDADOC_API_KEY'], offset: 7, start: (port) => startPandaDocFake({ port }) },
-  { system: 'docusign', configuredBy: ['DOCUSIGN_INTEGRATION_KEY'], offset: 8, start: (port) => startDocuSignFake({ port }) },
-  { system: 'jotform', configuredBy: ['JOTFORM_API_KEY'], offset: 9, start: (port) => startJotFormFake({ port }) },
+  { system: 'pandadoc', configuredBy: ['PANDADOC_API_KEY'], offset: 7, start: (port, stateFile) => startPandaDocFake({ port, stateFile }) },
+  { system: 'docusign', configuredBy: ['DOCUSIGN_INTEGRATION_KEY'], offset: 8, start: (port, stateFile) => startDocuSignFake({ port, stateFile }) },
+  { system: 'jotform', configuredBy: ['JOTFORM_API_KEY'], offset: 9, start: (port, stateFile) => startJotFormFake({ port, stateFile }) },
 ];
 
 /** The embedded default's first fake port (`FAKES_PORT`): HubSpot there, the others on the nine after it. */
@@ -63,8 +63,7 @@ export interface Sandbox {
 
 /**
  * `basePort`: listen on fixed ports from there (see SYSTEMS); without it, on any free ports (the tests).
- * `stateDir`: keep each fake's data in `<stateDir>/<system>.json` across restarts (HubSpot, PartnerStack,
- * CXone, Jira, Salesforce; the others start empty); without it, in memory only.
+ * `stateDir`: keep each fake's data in `<stateDir>/<system>.json` across restarts; without it, in memory only.
  */
 export async function startFakes(env: NodeJS.ProcessEnv = {}, options: { basePort?: number; stateDir?: string } = {}): Promise<Sandbox> {
   const missing = SYSTEMS.filter((s) => !s.configuredBy.some((name) => env[name]));

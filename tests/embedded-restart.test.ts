@@ -101,7 +101,7 @@ it('starts cleanly after a kill -9, stopping the dev server the killed run left 
     expect(await rewards()).toContainEqual(expect.objectContaining({ key: reward.key, amount: 125_000, reward_status: 'pending' }));
     // The demo data set was loaded once, on the first start: the second prints the same ids.
     const demoLines = (output: string) => output.split('\n').filter((line) => line.startsWith('demo '));
-    expect(demoLines(first.output())).toHaveLength(3);
+    expect(demoLines(first.output())).toHaveLength(7);
     expect(demoLines(second.output())).toEqual(demoLines(first.output()));
     const paid = execFileSync('npx', ['tsx', 'cli/index.ts', 'fake', 'pay-reward', reward.key], { cwd: path.join(__dirname, '..'), env, encoding: 'utf8' });
     expect(paid.trim()).toBe(`${reward.key}: marked paid in PartnerStack`);

@@ -15,6 +15,7 @@ import { EMBEDDED_DATA_DIR, payloadKeysFromEnv } from '../../client/payload-code
 import { livingProcess, removePidFile, writePidFile } from '../../client/pid-file';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { controlUrlOf, DEFAULT_FAKES_PORT, startFakes } from '../../fakes';
+import { connectFakes } from '../../fakes/connect';
 import { describeDemo, loadDemoData } from '../../fakes/demo';
 import { applySettings, SettingsError } from '../../settings/load';
 import { runWorker } from '../../worker';
@@ -103,6 +104,8 @@ async function runAll(options: { devServer: boolean; api: boolean }): Promise<nu
       api = await startApi(address, sandbox.env);
       console.log(`ops API on ${api.url} (OpenAPI document at ${api.url}/openapi.json; sign in with a key from \`npm run cli -- keys issue <person>\`)`);
       console.log(`web inbox on ${api.url}/inbox (sign in there with the same key)`);
+      // The fakes' webhooks go to this API, as an administrator sets them up in each vendor's screens.
+      connectFakes(sandbox, api.url);
       for (const warning of api.warnings) console.warn(`warning: ${warning}`);
       // The API drains beside the worker: it stops taking requests and finishes the ones in flight.
       const draining = api;

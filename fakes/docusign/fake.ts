@@ -13,6 +13,7 @@ import { createHmac, createVerify, generateKeyPair, randomBytes, randomUUID } fr
 import { promisify } from 'node:util';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createFakeKit, deliverWebhook, FakeError, type Fault, type JournalEntry, type RunningFake } from '../shared/fake-kit';
+import { persistStore } from '../shared/persist';
 import { docusignContract, HOURLY_LIMIT } from './contract';
 
 export interface FakeEnvelope {
@@ -45,22 +46,23 @@ export interface DocuSignFake extends RunningFake {
   /** Hourly API calls left before 429 HOURLY_APIINVOCATION_LIMIT_EXCEEDED. */
   setRemaining(calls: number): void;
   deliveries: Array<{ url: string; body: string; headers: Record<string, string>; status: number }>;
-  state(): { envelopes: FakeEnvelope[]; tokensIssued: number };
+  state(): { envelopes: FakeEnvelope[]; tokensIssued: number; templates: Array<{ templateId: string; name: string; roles: string[] }> };
   reset(): void;
 }
 
 /** A refusal in DocuSign's REST error shape {errorCode, message} [errors]. */
 const dsError = (status: number, errorCode: string, field: string | undefined, message: string) => new FakeError(status, message, field, { errorCode, message });
 
-export async function startDocuSignFake(options: { port?: number } = {}): Promise<DocuSignFake> {
+/** `stateFile`: keep templates and envelopes there across restarts (the embedded default). */
+export async function startDocuSignFake(options: { port?: number; stateFile?: string } = {}): Promise<DocuSignFake> {
   // Generated off the event loop: the sandbox starts every fake alongside the Temporal server.
   const { privateKey, publicKey } = await promisify(generateKeyPair)('rsa', { modulusLength: 2048 });
   const integrationKey = randomUUID();
   const userId = randomUUID();
   const accountId = randomUUID();
   const connectKey = randomBytes(32).toString('base64');
-  let templates: Array<{ templateId: string; name: string; roles: string[] }> = [];
-  let envelopes: FakeEnvelope[] = [];
+  // One object, so persistStore can save and restore it; tokens, limits and Connect are set at each start.
+  let data = { templates: [] as Array<{ templateId: string; name: string; roles: string[] }>, envelopes: [] as FakeEnvelope[] };
   let tokens = new Set<string>();
   let tokensIssued = 0;
   let remaining = HOURLY_LIMIT;
@@ -84,7 +86,7 @@ export async function startDocuSignFake(options: { port?: number } = {}): Promis
     if (id !== accountId) throw dsError(400, 'USER_NOT_MEMBER_OF_ACCOUNT', undefined, 'The user is not a member of the specified account.');
   };
   const find = (id: string) =>
-    envelopes.find((e) => e.envelopeId === id) ?? (() => { throw dsError(404, 'ENVELOPE_DOES_NOT_EXIST', undefined, 'The envelope specified either does not exist or you have no access to it.'); })();
+    data.envelopes.find((e) => e.envelopeId === id) ?? (() => { throw dsError(404, 'ENVELOPE_DOES_NOT_EXIST', undefined, 'The envelope specified either does not exist or you have no access to it.'); })();
   const view = (e: FakeEnvelope) => ({
     envelopeId: e.envelopeId,
     status: e.status,
@@ -122,14 +124,14 @@ export async function startDocuSignFake(options: { port?: number } = {}): Promis
   kit.handle('templates.list', ({ params, query }) => {
     checkAccount(params.accountId);
     countCall();
-    const found = templates.filter((t) => !query.search_text || t.name.toLowerCase().includes(query.search_text.toLowerCase()));
+    const found = data.templates.filter((t) => !query.search_text || t.name.toLowerCase().includes(query.search_text.toLowerCase()));
     return { envelopeTemplates: found.map((t) => ({ templateId: t.templateId, name: t.name })), resultSetSize: String(found.length), totalSetSize: String(found.length) };
   });
   kit.handle('envelopes.create', ({ params, body }) => {
     checkAccount(params.accountId);
     countCall();
     const input = body as { templateId: string; templateRoles: FakeEnvelope['recipients']; emailSubject: string; status: 'created' | 'sent'; customFields?: { textCustomFields?: Array<{ name: string; value: string }> } };
-    const template = templates.find((t) => t.templateId === input.templateId);
+    const template = data.templates.find((t) => t.templateId === input.templateId);
     if (!template) throw dsError(400, 'TEMPLATE_ID_INVALID', 'templateId', `Invalid template ID: ${input.templateId}`);
     for (const role of input.templateRoles) {
       if (!template.roles.includes(role.roleName)) {
@@ -148,7 +150,7 @@ export async function startDocuSignFake(options: { port?: number } = {}): Promis
       statusChangedDateTime: now,
     };
     if (input.status === 'sent') setStatus(envelope, 'sent');
-    envelopes.push(envelope);
+    data.envelopes.push(envelope);
     return { envelopeId: envelope.envelopeId, status: envelope.status, statusDateTime: envelope.statusChangedDateTime, uri: `/envelopes/${envelope.envelopeId}` };
   });
   kit.handle('envelopes.listStatusChanges', ({ params, query }) => {
@@ -159,7 +161,7 @@ export async function startDocuSignFake(options: { port?: number } = {}): Promis
     }
     const [name, value] = (query.custom_field ?? '').split(/=(.*)/s);
     const since = query.from_date ? Date.parse(query.from_date) : 0;
-    const found = envelopes.filter((e) => Date.parse(e.statusChangedDateTime) >= since && (!query.custom_field || e.customFields.some((f) => f.name === name && f.value === value)));
+    const found = data.envelopes.filter((e) => Date.parse(e.statusChangedDateTime) >= since && (!query.custom_field || e.customFields.some((f) => f.name === name && f.value === value)));
     return { envelopes: found.map(view), resultSetSize: String(found.length), totalSetSize: String(found.length), startPosition: '0', endPosition: String(Math.max(found.length - 1, 0)) };
   });
   kit.handle('envelopes.get', ({ params }) => {
@@ -209,13 +211,13 @@ export async function startDocuSignFake(options: { port?: number } = {}): Promis
     deliveries: [],
     seedTemplate(name, roles) {
       const template = { templateId: randomUUID(), name, roles };
-      templates.push(template);
+      data.templates.push(template);
       return template;
     },
     subscribe: (url) => void (connectUrl = url),
     async complete(envelopeId) {
       const envelope = find(envelopeId);
-      if (envelope.status !== 'sent' && envelope.status !== 'delivered') throw new Error(`envelope ${envelopeId} is ${envelope.status}; only a sent envelope can be completed`);
+      if (envelope.status !== 'sent' && envelope.status !== 'delivered') throw new FakeError(409, `envelope ${envelopeId} is ${envelope.status}; only a sent envelope can be completed`);
       setStatus(envelope, 'completed');
       if (!connectUrl) return { status: 0 };
       const body = JSON.stringify({
@@ -233,10 +235,9 @@ export async function startDocuSignFake(options: { port?: number } = {}): Promis
       return { status };
     },
     setRemaining: (calls) => void (remaining = calls),
-    state: () => ({ envelopes, tokensIssued }),
+    state: () => ({ envelopes: data.envelopes, tokensIssued, templates: data.templates }),
     reset() {
-      templates = [];
-      envelopes = [];
+      data = { templates: [], envelopes: [] };
       tokens = new Set();
       remaining = HOURLY_LIMIT;
       connectUrl = undefined;
@@ -256,6 +257,7 @@ export async function startDocuSignFake(options: { port?: number } = {}): Promis
   kit.app.post('/__control/envelopes/:id/complete', async (request: FastifyRequest<{ Params: { id: string } }>) => fake.complete(request.params.id));
   kit.app.get('/__control/state', async () => fake.state());
 
+  persistStore(kit.app, options.stateFile, () => data);
   fake.url = await kit.listen(options.port);
   fake.env = {
     DOCUSIGN_OAUTH_URL: fake.url,

@@ -17,6 +17,7 @@ import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import { SMTPServer, type SMTPServerDataStream } from 'smtp-server';
 import type { RunningFake } from '../shared/fake-kit';
 import { constantTimeEqual } from '../shared/compare';
+import { readSaved, saveStore } from '../shared/persist';
 import { parseMail } from './mime';
 
 export const DEFAULT_SENDER = 'iod@cinnox.com';
@@ -51,6 +52,8 @@ export interface EmailFakeOptions {
   /** SMTP and control ports (default 0: any free port). */
   port?: number;
   controlPort?: number;
+  /** Keep the messages received there across restarts (the embedded default). */
+  stateFile?: string;
 }
 
 export interface EmailFake extends RunningFake {
@@ -79,6 +82,13 @@ export async function startEmailFake(options: EmailFakeOptions = {}): Promise<Em
   const messages: ReceivedMail[] = [];
   const duplicates: EmailFake['duplicates'] = [];
   const faults: Array<SmtpFault & { remaining: number }> = [];
+  const saved = options.stateFile ? readSaved(options.stateFile) : undefined;
+  if (saved) {
+    messages.push(...(saved.messages as ReceivedMail[]));
+    duplicates.push(...(saved.duplicates as EmailFake['duplicates']));
+  }
+  /** Saved before the 250 (or the control answer) goes out: a message acknowledged survives a kill -9. */
+  const save = () => options.stateFile && saveStore(options.stateFile, { messages, duplicates });
 
   /** Takes the first queued fault that applies to this command, if any. */
   const takeFault = (command: 'MAIL' | 'RCPT' | 'DATA', kind: SmtpFault['kind']) => {
@@ -143,6 +153,7 @@ export async function startEmailFake(options: EmailFakeOptions = {}): Promise<Em
             user: String(session.user ?? ''),
             receivedAt,
           });
+        save();
         const delay = takeFault('DATA', 'delay');
         const answer = () => callback(null, 'OK: message queued');
         if (delay?.kind === 'delay') setTimeout(answer, delay.delayMs);
@@ -201,6 +212,7 @@ export async function startEmailFake(options: EmailFakeOptions = {}): Promise<Em
   });
   control.post('/__control/reset', async (_request, reply: FastifyReply) => {
     fake.reset();
+    save();
     return reply.code(204).send();
   });
   await control.listen({ host: '127.0.0.1', port: options.controlPort ?? 0 });

@@ -6,11 +6,15 @@
  * Control, in process or over HTTP under `/__control`:
  *   seedSubmission / POST /__control/submissions   sendWebhook / POST /__control/webhooks {url, submissionId}
  *   setLimitLeft (daily calls left)                state() / GET /__control/state, injectFault, journal, reset
+ *   subscribe / POST /__control/webhook {url}      the form's webhook integration (where submissions go)
+ *   submit / POST /__control/submissions/submit {answers}   someone fills in the form: the submission is
+ *     made and delivered to the subscribed URL
  */
 import { randomBytes } from 'node:crypto';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { constantTimeEqual } from '../shared/compare';
 import { createFakeKit, FakeError, type Fault, type JournalEntry, type RunningFake } from '../shared/fake-kit';
+import { persistStore } from '../shared/persist';
 import { DAILY_LIMIT, jotformContract } from './contract';
 
 /** EverBright's Channel Partner Form on eu.jotform.com (seed 002). */
@@ -31,6 +35,10 @@ export interface JotFormFake extends RunningFake {
   /** Posts the submission to `url` the way JotForm does (multipart), with optional field overrides (forgeries). */
   sendWebhook(url: string, submissionId: string, overrides?: Record<string, string>): Promise<{ status: number }>;
   setLimitLeft(calls: number): void;
+  /** The form's webhook integration: where each new submission is posted. */
+  subscribe(url: string): void;
+  /** Someone fills in the form: the submission is made and posted to the subscribed URL. */
+  submit(input: { formId?: string; answers: FakeAnswer[] }): Promise<{ submission: FakeSubmission; delivered: { url: string; status: number } }>;
   state(): { submissions: FakeSubmission[]; limitLeft: number };
   reset(): void;
 }
@@ -45,11 +53,14 @@ export function channelPartnerAnswers(company: string, email: string): FakeAnswe
   ];
 }
 
-export async function startJotFormFake(options: { port?: number } = {}): Promise<JotFormFake> {
+/** `stateFile`: keep the submissions there across restarts (the embedded default). */
+export async function startJotFormFake(options: { port?: number; stateFile?: string } = {}): Promise<JotFormFake> {
   const apiKey = randomBytes(16).toString('hex');
   const webhookToken = randomBytes(24).toString('base64url');
-  let submissions: FakeSubmission[] = [];
+  // One object, so persistStore can save and restore it; the daily limit starts afresh.
+  let data = { submissions: [] as FakeSubmission[] };
   let limitLeft = DAILY_LIMIT;
+  let webhookUrl: string | undefined;
   let counter = 5_000_000_000_000_000_000n;
 
   const kit = createFakeKit({ contract: jotformContract, credentials: {}, reset: () => fake.reset() });
@@ -64,7 +75,7 @@ export async function startJotFormFake(options: { port?: number } = {}): Promise
   kit.handle('submission.get', ({ params }) => {
     if (limitLeft <= 0) throw new FakeError(429, 'You reached your daily limit.');
     limitLeft -= 1;
-    const submission = submissions.find((s) => s.id === params.id);
+    const submission = data.submissions.find((s) => s.id === params.id);
     if (!submission) throw new FakeError(404, `Requested URL (/submission/${params.id}) is not available!`);
     return { responseCode: 200, message: 'success', content: { ...submission, ip: '203.0.113.7', new: '1', flag: '0', notes: '', updated_at: null }, duration: '12ms', 'limit-left': limitLeft };
   });
@@ -87,12 +98,12 @@ export async function startJotFormFake(options: { port?: number } = {}): Promise
         status: 'ACTIVE',
         answers: Object.fromEntries(answers.map((a, i) => [String(i + 1), { ...a, order: String(i + 1) }])),
       };
-      submissions.push(submission);
+      data.submissions.push(submission);
       return submission;
     },
     async sendWebhook(url, submissionId, overrides = {}) {
-      const submission = submissions.find((s) => s.id === submissionId);
-      if (!submission) throw new Error(`no submission ${submissionId}`);
+      const submission = data.submissions.find((s) => s.id === submissionId);
+      if (!submission) throw new FakeError(404, `no submission ${submissionId}`);
       const raw = Object.fromEntries(Object.entries(submission.answers).map(([qid, a]) => [`q${qid}_${a.name}`, a.answer]));
       const fields: Record<string, string> = {
         formID: submission.form_id,
@@ -111,9 +122,16 @@ export async function startJotFormFake(options: { port?: number } = {}): Promise
       return { status: response.status };
     },
     setLimitLeft: (calls) => void (limitLeft = calls),
-    state: () => ({ submissions, limitLeft }),
+    subscribe: (url) => void (webhookUrl = url),
+    async submit(input) {
+      if (!webhookUrl) throw new FakeError(409, 'no webhook subscribed: JotForm has nowhere to send the submission (is the API running?)');
+      const submission = fake.seedSubmission(input);
+      const { status } = await fake.sendWebhook(webhookUrl, submission.id);
+      return { submission, delivered: { url: webhookUrl, status } };
+    },
+    state: () => ({ submissions: data.submissions, limitLeft }),
     reset() {
-      submissions = [];
+      data = { submissions: [] };
       limitLeft = DAILY_LIMIT;
       kit.journal.length = 0;
     },
@@ -125,7 +143,15 @@ export async function startJotFormFake(options: { port?: number } = {}): Promise
     fake.sendWebhook(request.body.url, request.body.submissionId, request.body.overrides),
   );
   kit.app.get('/__control/state', async () => fake.state());
+  kit.app.post('/__control/webhook', async (request: FastifyRequest<{ Body: { url: string } }>, reply: FastifyReply) => {
+    fake.subscribe(request.body.url);
+    return reply.code(204).send();
+  });
+  kit.app.post('/__control/submissions/submit', async (request: FastifyRequest<{ Body: { formId?: string; answers: FakeAnswer[] } }>) => fake.submit(request.body));
 
+  persistStore(kit.app, options.stateFile, () => data);
+  // Ids go on from the last one kept.
+  for (const { id } of data.submissions) if (BigInt(id) > counter) counter = BigInt(id);
   fake.url = await kit.listen(options.port);
   fake.env = { JOTFORM_API_KEY: apiKey, JOTFORM_BASE_URL: fake.url, JOTFORM_FORM_IDS: CHANNEL_PARTNER_FORM_ID, JOTFORM_WEBHOOK_TOKEN: webhookToken };
   return fake;

@@ -14,6 +14,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { constantTimeEqual } from '../shared/compare';
 import { createFakeKit, deliverWebhook, FakeError, type Fault, type JournalEntry, type RunningFake } from '../shared/fake-kit';
+import { persistStore } from '../shared/persist';
 import { pandadocContract } from './contract';
 
 export interface FakeTemplate { id: string; name: string; roles: string[] }
@@ -56,16 +57,17 @@ export interface PandaDocFake extends RunningFake {
 const newId = () => randomBytes(16).toString('base64').replace(/[^a-zA-Z0-9]/g, '').padEnd(22, 'x').slice(0, 22);
 const SOF_TEMPLATE = 'SOF_SOF_Direct Customer_2022 (EB) Standard Template';
 
-export async function startPandaDocFake(options: { draftAfterMs?: number; port?: number } = {}): Promise<PandaDocFake> {
+/** `stateFile`: keep templates and documents there across restarts (the embedded default). */
+export async function startPandaDocFake(options: { draftAfterMs?: number; port?: number; stateFile?: string } = {}): Promise<PandaDocFake> {
   const apiKey = randomBytes(20).toString('hex');
   const webhookKey = randomBytes(20).toString('hex');
-  let templates: FakeTemplate[] = [];
-  let documents: FakeDocument[] = [];
+  // One object, so persistStore can save and restore it; the webhook subscription is set at each start.
+  let data = { templates: [] as FakeTemplate[], documents: [] as FakeDocument[] };
   let webhookUrl: string | undefined;
   const timers = new Set<NodeJS.Timeout>();
 
   const summary = (d: FakeDocument) => ({ id: d.id, name: d.name, status: d.status, date_created: d.date_created, date_modified: d.date_modified, expiration_date: null, version: '2', uuid: d.id });
-  const find = (id: string) => documents.find((d) => d.id === id) ?? (() => { throw new FakeError(404, 'Not found.'); })();
+  const find = (id: string) => data.documents.find((d) => d.id === id) ?? (() => { throw new FakeError(404, 'Not found.'); })();
 
   async function moveTo(document: FakeDocument, status: string) {
     document.status = status;
@@ -76,6 +78,15 @@ export async function startPandaDocFake(options: { draftAfterMs?: number; port?:
     const url = `${webhookUrl}${webhookUrl.includes('?') ? '&' : '?'}signature=${signature}`;
     const { status: answer } = await deliverWebhook(url, body, {}).catch(() => ({ status: 0 }));
     fake.deliveries.push({ url, body, status: answer });
+  }
+
+  /** PandaDoc turns a new document into a draft a moment after it is created. */
+  function draftLater(document: FakeDocument) {
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      if (document.status === 'document.uploaded') void moveTo(document, 'document.draft');
+    }, fake.draftAfterMs);
+    timers.add(timer);
   }
 
   const kit = createFakeKit({
@@ -93,18 +104,18 @@ export async function startPandaDocFake(options: { draftAfterMs?: number; port?:
   });
 
   kit.handle('templates.list', ({ query }) => ({
-    results: templates.filter((t) => !query.q || t.name.toLowerCase().includes(query.q.toLowerCase())).map((t) => ({ id: t.id, name: t.name, date_created: '2022-01-10T00:00:00Z', date_modified: '2022-01-10T00:00:00Z', version: '2' })),
+    results: data.templates.filter((t) => !query.q || t.name.toLowerCase().includes(query.q.toLowerCase())).map((t) => ({ id: t.id, name: t.name, date_created: '2022-01-10T00:00:00Z', date_modified: '2022-01-10T00:00:00Z', version: '2' })),
   }));
   kit.handle('documents.list', ({ query }) => {
     const [, key, value] = /^metadata_(\w+)=(.*)$/s.exec(query.metadata ?? '') ?? [];
     const count = Math.min(Number(query.count ?? 50), 100);
     const pageNo = Math.max(Number(query.page ?? 1), 1);
-    const matching = documents.filter((d) => (!key || d.metadata[key] === value) && (!query.status || d.status === query.status));
+    const matching = data.documents.filter((d) => (!key || d.metadata[key] === value) && (!query.status || d.status === query.status));
     return { results: matching.slice((pageNo - 1) * count, pageNo * count).map(summary) };
   });
   kit.handle('documents.create', ({ body }) => {
     const input = body as { name: string; template_uuid: string; recipients?: Array<Omit<FakeRecipient, 'has_completed'>>; tokens?: FakeDocument['tokens']; metadata?: Record<string, unknown> };
-    const template = templates.find((t) => t.id === input.template_uuid);
+    const template = data.templates.find((t) => t.id === input.template_uuid);
     if (!template) throw new FakeError(400, `Template ${input.template_uuid} does not exist or you have no access to it.`, 'template_uuid');
     const recipients = input.recipients ?? [];
     for (const r of recipients) {
@@ -124,12 +135,8 @@ export async function startPandaDocFake(options: { draftAfterMs?: number; port?:
       date_modified: now,
       sent: [],
     };
-    documents.push(document);
-    const timer = setTimeout(() => {
-      timers.delete(timer);
-      if (document.status === 'document.uploaded') void moveTo(document, 'document.draft');
-    }, fake.draftAfterMs);
-    timers.add(timer);
+    data.documents.push(document);
+    draftLater(document);
     return summary(document);
   });
   kit.handle('documents.status', ({ params }) => summary(find(params.id)));
@@ -159,25 +166,24 @@ export async function startPandaDocFake(options: { draftAfterMs?: number; port?:
     },
     seedTemplate(name, roles) {
       const template = { id: newId(), name, roles };
-      templates.push(template);
+      data.templates.push(template);
       return template;
     },
     subscribe: (url) => void (webhookUrl = url),
     async signNext(documentId) {
       const document = find(documentId);
-      if (document.status !== 'document.sent' && document.status !== 'document.viewed') throw new Error(`document ${documentId} is ${document.status}; only a sent document can be signed`);
+      if (document.status !== 'document.sent' && document.status !== 'document.viewed') throw new FakeError(409, `document ${documentId} is ${document.status}; only a sent document can be signed`);
       const next = [...document.recipients].sort((a, b) => a.signing_order - b.signing_order).find((r) => !r.has_completed);
-      if (!next) throw new Error(`every recipient of ${documentId} has signed`);
+      if (!next) throw new FakeError(409, `every recipient of ${documentId} has signed`);
       next.has_completed = true;
       await moveTo(document, document.recipients.every((r) => r.has_completed) ? 'document.completed' : 'document.viewed');
       return document;
     },
-    state: () => ({ templates, documents }),
+    state: () => ({ templates: data.templates, documents: data.documents }),
     reset() {
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
-      templates = [];
-      documents = [];
+      data = { templates: [], documents: [] };
       webhookUrl = undefined;
       fake.deliveries.length = 0;
       kit.journal.length = 0;
@@ -198,6 +204,9 @@ export async function startPandaDocFake(options: { draftAfterMs?: number; port?:
   kit.app.post('/__control/documents/:id/sign', async (request: FastifyRequest<{ Params: { id: string } }>) => fake.signNext(request.params.id));
   kit.app.get('/__control/state', async () => fake.state());
 
+  persistStore(kit.app, options.stateFile, () => data);
+  // A document saved before it became a draft becomes one now, as PandaDoc would have finished it meanwhile.
+  for (const document of data.documents) if (document.status === 'document.uploaded') draftLater(document);
   fake.url = await kit.listen(options.port);
   fake.env = { PANDADOC_API_KEY: apiKey, PANDADOC_BASE_URL: fake.url, PANDADOC_WEBHOOK_KEY: webhookKey };
   return fake;

@@ -10,13 +10,17 @@
  *   addDealStage / POST /__control/stages       state() / GET /__control/state
  *   injectFault / POST /__control/faults        journal / GET /__control/journal
  *   sendWebhook / POST /__control/webhooks      reset / POST /__control/reset
+ *   subscribe / POST /__control/webhook {url}   where deliveries go (PartnerStack's webhook settings)
+ *   registerDeal / POST /__control/deals/register   a partner registers a deal in the portal: the connected
+ *     HubSpot integration links it, then deal.created goes to the subscribed URL
+ *   addReferral / POST /__control/deals/:key/referral   the integration lists the deal's company under "Referral"
  * Webhooks are sent as PartnerStack sends them: the record itself with a top-level `event`, booleans as
  * strings, unsigned (PartnerStack documents no signature).
  */
 import { randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { constantTimeEqual } from '../shared/compare';
-import { createFakeKit, deliverWebhook, type Fault, type FakeKit, type JournalEntry, type RunningFake } from '../shared/fake-kit';
+import { createFakeKit, deliverWebhook, FakeError, type Fault, type FakeKit, type JournalEntry, type RunningFake } from '../shared/fake-kit';
 import { persistStore } from '../shared/persist';
 import { partnerstackContract } from './contract';
 import { pageOf, PartnerStackFakeStore, type FakeCustomer, type Group, type FakeDeal, type FakePartnership, type FakeReward, type RewardStatus } from './store';
@@ -51,6 +55,27 @@ export interface PartnerStackFake extends RunningFake {
   /** POSTs `record` with a top-level `event` to `url`, as PartnerStack delivers webhooks. */
   sendWebhook(url: string, event: string, record: Record<string, unknown>): Promise<{ status: number }>;
   reset(): void;
+  /** Where PartnerStack delivers webhooks (its dashboard's webhook settings). */
+  subscribe(url: string): void;
+  integration?: HubSpotIntegration;
+  /** A partner registers a deal in the portal (with the HubSpot company id the form asks for): the integration links it, then deal.created is delivered to the subscribed URL. */
+  registerDeal(input: { partnerKey: string; accountName?: string; amount?: number; hubspotCompanyId: string }): Promise<{ deal: FakeDeal; delivered: { url: string; status: number } }>;
+  /** The integration lists the approved deal's company under the partner's "Referral". */
+  addReferral(dealKey: string): Promise<FakeCustomer>;
+}
+
+/**
+ * PartnerStack's HubSpot integration, when one is connected (the embedded default connects its HubSpot fake,
+ * fakes/partnerstack-hubspot.ts): what it does in HubSpot for a registered deal, and the customer it records
+ * once that deal is approved.
+ */
+export interface HubSpotIntegration {
+  /** The registration's account name when the partner gives none: the HubSpot company's name. */
+  companyName(hubspotCompanyId: string): Promise<string>;
+  /** Makes the HubSpot deal (and its ticket) for a deal being registered; returns its id, the deal's external key. */
+  dealRegistered(deal: { accountName: string; amount: number | null }, hubspotCompanyId: string): Promise<string>;
+  /** The "Referral" of an approved deal: the HubSpot company as a customer (its id the customer key). */
+  referralOf(deal: FakeDeal): Promise<{ customerKey: string; email: string; name?: string }>;
 }
 
 type Body = Record<string, unknown>;
@@ -60,6 +85,7 @@ export async function startPartnerStackFake(options: { publicKey?: string; secre
   const secretKey = options.secretKey ?? `sk_fake_${randomBytes(16).toString('hex')}`;
   const webhookToken = randomBytes(24).toString('base64url');
   let store = new PartnerStackFakeStore();
+  let webhookUrl: string | undefined;
 
   const kit = createFakeKit({
     contract: partnerstackContract,
@@ -106,7 +132,27 @@ export async function startPartnerStackFake(options: { publicKey?: string; secre
       kit.journal.length = 0;
     },
     close: () => kit.close(),
+    subscribe: (url) => void (webhookUrl = url),
+    async registerDeal(input) {
+      const integration = connected();
+      if (!webhookUrl) throw new FakeError(409, 'no webhook subscribed: PartnerStack has nowhere to send deal.created (is the API running?)');
+      store.partner(input.partnerKey);
+      if (store.archived.has(input.partnerKey)) throw new FakeError(400, `partnership ${input.partnerKey} is archived`, 'partner_key');
+      // The integration's HubSpot deal first, so a refusal there (no such company) leaves no unlinked deal behind.
+      const accountName = input.accountName ?? (await integration.companyName(input.hubspotCompanyId));
+      const externalKey = await integration.dealRegistered({ accountName, amount: input.amount ?? null }, input.hubspotCompanyId);
+      const deal = store.createDeal({ partner_key: input.partnerKey, account_name: accountName, amount: input.amount, external_key: externalKey });
+      const { status } = await fake.sendWebhook(webhookUrl, 'deal.created', { ...deal });
+      return { deal, delivered: { url: webhookUrl, status } };
+    },
+    async addReferral(dealKey) {
+      const deal = store.deal(dealKey);
+      if (!deal.partner_key) throw new FakeError(409, `deal ${dealKey} has no partner to list a referral under`);
+      const referral = await connected().referralOf(deal);
+      return store.customers.find((c) => c.customer_key === referral.customerKey) ?? store.createCustomer({ partner_key: deal.partner_key, customer_key: referral.customerKey, email: referral.email, name: referral.name });
+    },
   };
+  const connected = () => fake.integration ?? (() => { throw new FakeError(409, 'no HubSpot integration is connected to this PartnerStack'); })();
 
   const { app } = kit;
   app.post('/__control/partners', async (request: FastifyRequest<{ Body: { email: string; firstName?: string; lastName?: string; groupKey?: string } }>) => fake.seedPartner(request.body));
@@ -118,6 +164,12 @@ export async function startPartnerStackFake(options: { publicKey?: string; secre
     return reply.code(204).send();
   });
   app.get('/__control/state', async () => fake.state());
+  app.post('/__control/webhook', async (request: FastifyRequest<{ Body: { url: string } }>, reply: FastifyReply) => {
+    fake.subscribe(request.body.url);
+    return reply.code(204).send();
+  });
+  app.post('/__control/deals/register', async (request: FastifyRequest<{ Body: { partnerKey: string; accountName?: string; amount?: number; hubspotCompanyId: string } }>) => fake.registerDeal(request.body));
+  app.post('/__control/deals/:key/referral', async (request: FastifyRequest<{ Params: { key: string } }>) => fake.addReferral(request.params.key));
   // What PartnerStack's dashboard does when a reward is paid out (`npm run cli -- fake pay-reward <key>`).
   app.post('/__control/rewards/:key/paid', async (request: FastifyRequest<{ Params: { key: string } }>, reply: FastifyReply) => {
     const reward = store.rewards.find((r) => r.key === request.params.key);

@@ -14,16 +14,23 @@ import type { FastifyInstance } from 'fastify';
  */
 export function persistStore(app: FastifyInstance, file: string | undefined, store: () => object): void {
   if (!file) return;
-  if (existsSync(file)) Object.assign(store(), JSON.parse(readFileSync(file, 'utf8'), revive));
+  const saved = readSaved(file);
+  if (saved) Object.assign(store(), saved);
   // Saved before the answer leaves (onSend, not onResponse): whatever a caller saw acknowledged survives a
   // kill -9 that follows at once.
   app.addHook('onSend', async (request, _reply, payload) => {
-    if (request.method !== 'GET' && request.method !== 'HEAD') save(file, store());
+    if (request.method !== 'GET' && request.method !== 'HEAD') saveStore(file, store());
     return payload;
   });
 }
 
-function save(file: string, store: object): void {
+/** What `saveStore` wrote to `file`, revived (Maps, Sets, Buffers, Dates), or undefined when there is none. */
+export function readSaved(file: string): Record<string, unknown> | undefined {
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8'), revive) as Record<string, unknown>) : undefined;
+}
+
+/** Writes the store's data (its fields that are not functions) to `file`, for a fake that is not served by Fastify alone (SMTP). */
+export function saveStore(file: string, store: object): void {
   mkdirSync(path.dirname(file), { recursive: true });
   const data = Object.fromEntries(Object.entries(store).filter(([, value]) => typeof value !== 'function'));
   // Written aside and renamed: a crash mid-write leaves the previous state, never half a file.
