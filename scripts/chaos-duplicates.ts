@@ -1,0 +1,64 @@
+/**
+ * Duplicate external records after `npm run chaos` (scripts/chaos.ts), read from each fake's control routes.
+ * A duplicate is a record carrying the same idempotency key as another (`<wf>:<first run id>:<activity id>`,
+ * stored where the README's "Side effects once" says: HubSpot `wf_request_key`, Salesforce `WF_Key__c`,
+ * a Jira `wf-` label, DocuSign and PandaDoc `wf_key`, the PartnerStack external key, the CXone thread id,
+ * the e-mail's Message-ID) or, where the vendor has no place for the key (a Chatter post, a CXone reply in
+ * a case), a record identical to another of the same step.
+ */
+import { fakeCall } from './chaos-walks';
+
+/** Records beyond the first in each group of the same key; records without a key are no group. */
+function surplus<T>(records: T[], keyOf: (record: T) => string | undefined | null): number {
+  const counts = new Map<string, number>();
+  for (const record of records) {
+    const key = keyOf(record);
+    if (key) counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return [...counts.values()].reduce((sum, n) => sum + n - 1, 0);
+}
+
+const HUBSPOT_TYPES = ['tickets', 'deals', 'notes', 'companies', 'contacts'];
+
+/** By system: how many records were made twice (or more). Every system the shipped walks write to. */
+export async function duplicateRecords(controls: Record<string, string>): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+
+  let hubspot = 0;
+  for (const type of HUBSPOT_TYPES) {
+    const { results } = await fakeCall<{ results: Array<{ properties: Record<string, string> }> }>(`${controls.hubspot}/records/${type}`);
+    hubspot += surplus(results, (r) => r.properties.wf_request_key);
+  }
+  counts.hubspot = hubspot;
+
+  const salesforce = await fakeCall<{ records: Array<Record<string, unknown>>; feeds: Record<string, Array<{ body: { text: string } }>> }>(`${controls.salesforce}/state`);
+  counts.salesforce = surplus(salesforce.records, (r) => r.WF_Key__c as string | undefined)
+    // A Chatter post has no field for the key: the same text twice on one case is the mention made twice.
+    + Object.entries(salesforce.feeds).reduce((sum, [caseId, posts]) => sum + surplus(posts, (p) => `${caseId}:${p.body.text}`), 0);
+
+  const { issues } = await fakeCall<{ issues: Array<{ fields: { labels: string[] } }> }>(`${controls.jira}/issues`);
+  counts.jira = surplus(issues, (i) => i.fields.labels.find((l) => l.startsWith('wf-')));
+
+  const { cases } = await fakeCall<{ cases: Array<{ threadIdOnExternalPlatform: string }> }>(`${controls.cxone}/cases`);
+  const { messages } = await fakeCall<{ messages: Array<{ caseId: string; direction: string; text: string }> }>(`${controls.cxone}/messages`);
+  // A reply carries no key: the same outbound text twice in one case is the reply sent twice.
+  counts.cxone = surplus(cases, (c) => c.threadIdOnExternalPlatform) + surplus(messages.filter((m) => m.direction === 'outbound'), (m) => `${m.caseId}:${m.text}`);
+
+  const partnerstack = await fakeCall<{ deals: Array<{ external_key: string | null }>; customers: Array<{ customer_key: string }> }>(`${controls.partnerstack}/state`);
+  counts.partnerstack = surplus(partnerstack.deals, (d) => d.external_key) + surplus(partnerstack.customers, (c) => c.customer_key);
+
+  const pandadoc = await fakeCall<{ documents: Array<{ metadata: Record<string, unknown> }> }>(`${controls.pandadoc}/state`);
+  counts.pandadoc = surplus(pandadoc.documents, (d) => d.metadata.wf_key as string | undefined);
+
+  const docusign = await fakeCall<{ envelopes: Array<{ customFields: Array<{ name: string; value: string }> }> }>(`${controls.docusign}/state`);
+  counts.docusign = surplus(docusign.envelopes, (e) => e.customFields.find((f) => f.name === 'wf_key')?.value);
+
+  return counts;
+}
+
+/** E-mails delivered, and deliveries that repeated an earlier Message-ID (the e-mail fake tracks them). */
+export async function emailTotals(control: string): Promise<{ sent: number; duplicates: number }> {
+  const { messages } = await fakeCall<{ messages: unknown[] }>(`${control}/messages`);
+  const { duplicates } = await fakeCall<{ duplicates: unknown[] }>(`${control}/duplicates`);
+  return { sent: messages.length, duplicates: duplicates.length };
+}
