@@ -26,7 +26,7 @@ import { startDevServer, type RunningDevServer } from '../client/dev-server';
 import { loadDirectory } from '../directory/load';
 import { bundleWorkflows } from '../worker';
 import { POSSIBLE_DUPLICATE } from '../workflows/notifications';
-import { duplicateRecords, emailTotals } from './chaos-duplicates';
+import { duplicateRecords, emailTotals, type SystemDuplicates } from './chaos-duplicates';
 import { fakeCall, prepareFakes, WALKS, type FakesInfo, type InstanceView, type Prepared, type Walk, type WalkContext } from './chaos-walks';
 
 const ROOT = path.join(__dirname, '..');
@@ -60,7 +60,8 @@ export interface ChaosReport {
   started: number;
   completed: number;
   lost: string[];
-  duplicateRecords: Record<string, number>;
+  /** By system: records carrying an idempotency key (or, keyless, one step's), and how many repeat another. */
+  duplicateRecords: Record<string, SystemDuplicates>;
   emailsSent: number;
   duplicateEmails: number;
   /** E-mails the audit says may have gone twice (lost mid-send; SMTP cannot tell). */
@@ -360,14 +361,14 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
 
 /** A loss, a duplicate record or a decision applied twice: what makes `npm run chaos` exit 1. */
 export function failed(report: ChaosReport): boolean {
-  return report.lost.length > 0 || Object.values(report.duplicateRecords).some((n) => n > 0) || report.decisions.appliedTwice > 0;
+  return report.lost.length > 0 || Object.values(report.duplicateRecords).some((s) => s.duplicates > 0) || report.decisions.appliedTwice > 0;
 }
 
 export function formatReport(report: ChaosReport): string {
   const rows: Array<[string, string]> = [
     ['instances started / completed / lost (must be 0)', `${report.started} / ${report.completed} / ${report.lost.length}` + (report.lost.length ? ` (${report.lost.join(', ')})` : '')],
     ...Object.entries(report.byProcess).map(([process, t]): [string, string] => [`  ${process}`, `${t.started} / ${t.completed} / ${t.lost.length}`]),
-    ...Object.entries(report.duplicateRecords).map(([system, n]): [string, string] => [`duplicate ${system} records (must be 0)`, String(n)]),
+    ...Object.entries(report.duplicateRecords).map(([system, s]): [string, string] => [`duplicate ${system} records (must be 0)`, `${s.duplicates} among ${s.records} keyed`]),
     ['e-mails sent', String(report.emailsSent)],
     ['duplicate e-mails (same Message-ID)', `${report.duplicateEmails} (${report.flaggedEmails} flagged in the audit as possibly sent twice)`],
     ['decisions taken / already decided on retry / applied twice (must be 0)', `${report.decisions.taken} / ${report.decisions.alreadyDecided} / ${report.decisions.appliedTwice}`],
