@@ -58,7 +58,9 @@ export async function duplicateRecords(controls: Record<string, string>): Promis
   counts.cxone = add(surplus(cases, (c) => c.threadIdOnExternalPlatform), surplus(messages.filter((m) => m.direction === 'outbound'), (m) => `${m.caseId}:${m.text}`));
 
   const partnerstack = await fakeCall<{ deals: Array<{ external_key: string | null }>; customers: Array<{ customer_key: string }> }>(`${controls.partnerstack}/state`);
-  counts.partnerstack = add(surplus(partnerstack.deals, (d) => d.external_key), surplus(partnerstack.customers, (c) => c.customer_key));
+  // Only the engine's keys (`<wf>:<run>:<activity>`): a deal the integration linked carries a HubSpot deal id, a referral the company's id.
+  const engineKey = (key: string | null) => (key?.includes(':') ? key : undefined);
+  counts.partnerstack = add(surplus(partnerstack.deals, (d) => engineKey(d.external_key)), surplus(partnerstack.customers, (c) => engineKey(c.customer_key)));
 
   const pandadoc = await fakeCall<{ documents: Array<{ metadata: Record<string, unknown> }> }>(`${controls.pandadoc}/state`);
   counts.pandadoc = surplus(pandadoc.documents, (d) => d.metadata.wf_key as string | undefined);

@@ -18,6 +18,8 @@ export interface WalkContext {
   fakes: FakesInfo;
   /** The API's address (fixed across its restarts). */
   apiUrl: string;
+  /** What `prepareFakes` seeded for every walk, e.g. the PartnerStack group of individual virtual sales. */
+  shared: Record<string, string>;
 }
 
 /** How an instance starts: through `POST /processes/<process>/instances`, or a vendor's webhook that the API routes. */
@@ -25,10 +27,15 @@ export type Start =
   | { input: Record<string, unknown> }
   | { workflowId: string; /** Delivers the webhook once; true when the API took it (2xx). */ deliver(): Promise<boolean> };
 
+/** What a form may need done first, as the person deciding: a file uploaded for the task (its upload id). */
+export interface TaskActions {
+  upload(name: string, type: string): Promise<string>;
+}
+
 export interface Decision {
   outcome: string;
-  /** The form, or one made from what `prepare` seeded (e.g. a record's id). */
-  form?: Record<string, unknown> | ((data: Record<string, string>) => Record<string, unknown>);
+  /** The form, or one made from what `prepare` seeded (e.g. a record's id) and files uploaded for the task. */
+  form?: Record<string, unknown> | ((data: Record<string, string>, task: TaskActions) => Record<string, unknown> | Promise<Record<string, unknown>>);
   comment?: string;
 }
 
@@ -244,12 +251,82 @@ const numberReservation: Walk = {
   },
 };
 
-export const WALKS: readonly Walk[] = [offboarding, serviceAmendment, channelPartnerRequest, dealRegistration, resellerCreation, numberReservation];
+const DEAL_TICKETS = 'PartnerStack Deal Registration and Provisioning';
 
-/** What every walk needs once in the fakes: the Salesforce users the definitions name, DocuSign Connect pointed at the API. */
+/** A pipeline's id and its stages' ids by label (HubSpot's pipelines API). */
+async function pipelineOf(context: WalkContext, type: 'deals' | 'tickets', label: string) {
+  const { results } = await hubspotApi<{ results: Array<{ id: string; label: string; stages: Array<{ id: string; label: string }> }> }>(context, 'GET', `/crm/v3/pipelines/${type}`);
+  const pipeline = results.find((p) => p.label === label)!;
+  return { id: pipeline.id, stage: (stage: string) => pipeline.stages.find((s) => s.label === stage)!.id };
+}
+
+/**
+ * Deal registration and provisioning (tests/deal-provisioning.test.ts, the individual virtual sales
+ * deal, no numbers): PartnerStack's deal.created webhook starts it on the records the PartnerStack-HubSpot
+ * integration made; the SOF is signed by each signer in PandaDoc (its webhook telling the instance); the
+ * CSR 106 and the payment proof are uploaded through the API. The "Referral" is recorded in PartnerStack
+ * up front, so the hourly check finds it at once.
+ */
+const dealProvisioning: Walk = {
+  process: 'deal-provisioning',
+  async prepare(context, n) {
+    const partnerstack = context.fakes.controls.partnerstack;
+    const accountName = `Chaos Deal ${n}`;
+    const partner = await fakeCall<{ key: string }>(`${partnerstack}/partners`, { body: { email: `vs${n}@chaos-sales.example`, firstName: 'Nina', lastName: 'Patel', groupKey: context.shared.virtualSalesGroup } });
+    const company = await fakeCall<{ id: string }>(`${context.fakes.controls.hubspot}/companies`, { body: { properties: { name: accountName, odb_company_id: `ODB-${n}` }, files: ['BR copy.pdf', 'CI copy.pdf'] } });
+    const customerEmail = `ada+deal${n}@chaos.example`;
+    const contactId = await hubspotRecord(context, 'contacts', { email: customerEmail, firstname: 'Ada', lastname: 'Lam' });
+    const deals = await pipelineOf(context, 'deals', 'PartnerStack Deal Pipeline');
+    const dealId = await hubspotRecord(context, 'deals', { dealname: accountName, pipeline: deals.id, dealstage: deals.stage('Deal registered') });
+    const tickets = await pipelineOf(context, 'tickets', DEAL_TICKETS);
+    const ticketId = await hubspotRecord(context, 'tickets', { subject: `Deal registration: ${accountName}`, hs_pipeline: tickets.id, hs_pipeline_stage: tickets.stage('Sales - KYC and pandadoc contract issuance') });
+    for (const [type, id] of [['companies', company.id], ['contacts', contactId], ['tickets', ticketId]]) {
+      await hubspotApi(context, 'PUT', `/crm/v4/objects/deals/${dealId}/associations/default/${type}/${id}`);
+    }
+    // The partner's deal, linked to the HubSpot deal through its external key as PartnerStack's integration links it.
+    const deal = await fakeCall<{ key: string }>(`${partnerstack}/deals`, { body: { partnerKey: partner.key, accountName, amount: 250_000, externalKey: dealId } });
+    await fakeCall(`${partnerstack}/customers`, { body: { partnerKey: partner.key, customerKey: company.id, email: customerEmail, name: accountName } });
+    const deliver = async () => {
+      const url = `${context.apiUrl}/webhooks/partnerstack/${context.fakes.env.PARTNERSTACK_WEBHOOK_TOKEN}`;
+      const { status } = await fakeCall<{ status: number }>(`${partnerstack}/webhooks`, { body: { url, event: 'deal.created', record: { key: deal.key, account_name: accountName } } });
+      return status >= 200 && status < 300;
+    };
+    return { start: { workflowId: `deal-provisioning/${deal.key}`, deliver }, data: { dealId, n: String(n) } };
+  },
+  decisions: {
+    'kyc-documents': { outcome: 'uploaded' },
+    'prepare-sof': { outcome: 'ready', form: { signatory: { email: 'vera.lopez@example.com', firstName: 'Vera', lastName: 'Lopez' }, salesHead: { email: 'head.of.sales@example.com', firstName: 'Hugo', lastName: 'Chan' } } },
+    'numbers-needed': { outcome: 'none' },
+    'csr-106': { outcome: 'submitted', form: async (_data, task) => ({ csr106: await task.upload('CSR106.pdf', 'application/pdf'), effectiveDate: '2027-01-04' }) },
+    'kyc-approval': { outcome: 'approve' },
+    'deposit-invoice': { outcome: 'issued', form: ({ n }) => ({ invoiceNumber: `INV-${n}` }) },
+    'payment-proof': { outcome: 'uploaded', form: async (_data, task) => ({ paymentProof: await task.upload('bank slip.png', 'image/png') }) },
+    'payment-confirmed': { outcome: 'confirmed' },
+    provision: { outcome: 'provisioned', form: ({ n }) => ({ activationDetails: `admin@deal${n}.example / Temp-Pass-123`, loginEmail: `admin@deal${n}.example`, loginUrl: 'https://portal.example/login' }) },
+  },
+  outside: {
+    // The fake delivers each signature's state change once (PandaDoc's own retries are not modelled).
+    vendorDelivery: true,
+    async run(context, _view, { dealId }) {
+      const pandadoc = context.fakes.controls.pandadoc;
+      const { documents } = await fakeCall<{ documents: Array<{ id: string; status: string; metadata: Record<string, unknown>; recipients: Array<{ has_completed: boolean }> }> }>(`${pandadoc}/state`);
+      const document = documents.find((d) => d.metadata.hubspot_deal_id === dealId);
+      if (!document || (document.status !== 'document.sent' && document.status !== 'document.viewed')) return document?.status === 'document.completed';
+      // One signer at a time, each signature delivered to the API's PandaDoc route.
+      await fakeCall(`${pandadoc}/documents/${document.id}/sign`, { method: 'POST' });
+      return document.recipients.filter((r) => !r.has_completed).length === 1;
+    },
+  },
+};
+
+export const WALKS: readonly Walk[] = [offboarding, serviceAmendment, channelPartnerRequest, dealRegistration, resellerCreation, numberReservation, dealProvisioning];
+
+/** What every walk needs once in the fakes: the Salesforce users the definitions name, DocuSign Connect and PandaDoc's webhook pointed at the API, the virtual sales group. */
 export async function prepareFakes(context: WalkContext): Promise<void> {
   for (const [Name, Email] of [['Pending Deal Registration Queue', 'deal-queue@everbright.example'], ['Partnership Team', 'partnerships@everbright.example'], ['Nina Park', 'nina.park@everbright.example']]) {
     await salesforceRecord(context, 'User', { Name, Email });
   }
   await fakeCall(`${context.fakes.controls.docusign}/connect`, { body: { url: `${context.apiUrl}/webhooks/docusign` } });
+  await fakeCall(`${context.fakes.controls.pandadoc}/webhook`, { body: { url: `${context.apiUrl}/webhooks/pandadoc` } });
+  context.shared.virtualSalesGroup = (await fakeCall<{ key: string }>(`${context.fakes.controls.partnerstack}/groups`, { body: { name: 'Individual Virtual Sales' } })).key;
 }

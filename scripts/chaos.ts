@@ -27,7 +27,7 @@ import { loadDirectory } from '../directory/load';
 import { bundleWorkflows } from '../worker';
 import { POSSIBLE_DUPLICATE } from '../workflows/notifications';
 import { duplicateRecords, emailTotals, type SystemDuplicates } from './chaos-duplicates';
-import { fakeCall, prepareFakes, WALKS, type FakesInfo, type InstanceView, type Prepared, type Walk, type WalkContext } from './chaos-walks';
+import { fakeCall, prepareFakes, WALKS, type FakesInfo, type InstanceView, type Prepared, type TaskActions, type Walk, type WalkContext } from './chaos-walks';
 
 const ROOT = path.join(__dirname, '..');
 
@@ -176,20 +176,32 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const keys = new Map(directory.people.map((p) => [p.id, keyStore.issue(p.id, 'chaos').key]));
     const apiUrl = `http://127.0.0.1:${apiPort}`;
     const as = (person: string) => ({ OPS_API_URL: apiUrl, OPS_API_KEY: keys.get(person)! });
+    /** A file uploaded for a task through the API (multipart, as the inbox uploads it); its upload id. */
+    const uploadFor = async (workflowId: string, taskId: string, person: string, name: string, type: string): Promise<string> => {
+      const form = new FormData();
+      form.append('file', new Blob([Buffer.from(`%PDF-1.4 ${name}`)], { type }), name);
+      const response = await fetch(`${apiUrl}/instances/${encode(workflowId)}/tasks/${encodeURIComponent(taskId)}/uploads`, {
+        method: 'POST', headers: { authorization: `Bearer ${keys.get(person)}` }, body: form, signal: AbortSignal.timeout(30_000),
+      });
+      if (response.status !== 201) throw new Error(`upload ${name} for ${taskId}: ${response.status} ${await response.text()}`);
+      return ((await response.json()) as { id: string }).id;
+    };
 
     // The product's API, as `npm run api` runs it: own data folder (no payload key there: the workers encrypt nothing either).
     const dataDir = path.join(scratch, 'data');
     mkdirSync(dataDir);
+    // The API stores uploads where the workers' hubspot.attachFile reads them.
+    const uploadsDir = path.join(dataDir, 'uploads');
     const apiEnv = {
       ...process.env, ...fakes.env, TEMPORAL_ADDRESS: server.address, OPS_API_HOST: '127.0.0.1', OPS_API_PORT: String(apiPort),
-      OPS_API_KEYS_FILE: keysFile, OPS_DATA_DIR: dataDir, OPS_UPLOADS_DIR: path.join(dataDir, 'uploads'), OPS_API_RATE_LIMIT: '100000',
+      OPS_API_KEYS_FILE: keysFile, OPS_DATA_DIR: dataDir, OPS_UPLOADS_DIR: uploadsDir, OPS_API_RATE_LIMIT: '100000',
     };
     const startApiProcess = async () => {
       const { child } = await program('api/server.ts', apiEnv, 'ops API on ');
       children.push(child);
       return child;
     };
-    const workerEnv = { ...process.env, ...fakes.env, TEMPORAL_ADDRESS: server.address, WORKFLOW_BUNDLE: bundleFile };
+    const workerEnv = { ...process.env, ...fakes.env, TEMPORAL_ADDRESS: server.address, WORKFLOW_BUNDLE: bundleFile, OPS_UPLOADS_DIR: uploadsDir };
     const startWorker = async () => {
       const { child } = await program('tests/support/worker-process.ts', workerEnv, 'worker ready');
       children.push(child);
@@ -199,7 +211,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     log(`API on ${apiUrl}, two workers polling`);
 
     // Everything seeded before the vendors start failing: the seeding is the test's, not the engine's.
-    const context: WalkContext = { fakes, apiUrl };
+    const context: WalkContext = { fakes, apiUrl, shared: {} };
     await prepareFakes(context);
     const driven: Driven[] = [];
     for (let n = 1; n <= options.instances; n++) {
@@ -211,6 +223,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
 
     const decisions = { taken: 0, alreadyDecided: 0, appliedTwice: 0 };
     const gate = new Gate();
+    // Set while the API's kill waits for a decision to be on its way, so that one is caught in flight.
+    let decisionSent: (() => void) | undefined;
     const unknownSteps = new Set<string>();
     const progress = () => driven.reduce((sum, d) => sum + (d.view?.audit.length ?? 0), 0);
     const ended = (d: Driven) => d.view !== undefined && d.view.status !== 'running';
@@ -239,9 +253,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
           unknownSteps.add(`${d.walk.process}:${task.stepId}`);
         } else {
           const holder = directory.holders(task.roles[0])[0];
-          const form = typeof decision.form === 'function' ? decision.form(d.prepared.data) : decision.form;
+          const actions: TaskActions = { upload: (name, type) => uploadFor(d.workflowId!, task.id, holder.id, name, type) };
+          const form = typeof decision.form === 'function' ? await decision.form(d.prepared.data, actions) : decision.form;
           try {
-            await api('POST', `/instances/${encode(d.workflowId!)}/tasks/${encodeURIComponent(task.id)}/decision`, { outcome: decision.outcome, form, comment: 'comment' in decision ? decision.comment : undefined }, as(holder.id));
+            const sending = api('POST', `/instances/${encode(d.workflowId!)}/tasks/${encodeURIComponent(task.id)}/decision`, { outcome: decision.outcome, form, comment: decision.comment }, as(holder.id));
+            decisionSent?.();
+            await sending;
             decisions.taken++;
           } catch (error) {
             // The task is no longer open: an earlier attempt went through and its answer was lost with the API.
@@ -289,6 +306,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       recoveries.push({ kill, otherCarriedOnMs: await carriedOn, backPollingMs });
       log(`kill ${kill}: worker ${victim + 1} killed; work went on after ${recoveries.at(-1)!.otherCarriedOnMs ?? '-'} ms, it polled again after ${backPollingMs} ms`);
       if (kill === 1) {
+        // Killed just after a decision left (or after 10 s without one): the person's retry must neither lose it nor apply it twice.
+        await Promise.race([new Promise<void>((resolve) => (decisionSent = resolve)), sleep(10_000)]);
+        decisionSent = undefined;
+        await sleep(20);
         await gate.hold(async () => {
           killGroup(apiProcess);
           const apiKilledAt = Date.now();
