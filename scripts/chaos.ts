@@ -67,8 +67,12 @@ export interface ChaosReport {
   /** E-mails the audit says may have gone twice (lost mid-send; SMTP cannot tell). */
   flaggedEmails: number;
   faultsAnswered: number;
-  /** Decisions the API took; refused because the task was already decided (a retry after a lost answer); recorded twice for one task. */
-  decisions: { taken: number; alreadyDecided: number; appliedTwice: number };
+  /**
+   * Decisions the API took; not taken (the API or the server was down or went down under them: the person
+   * reads the instance again and decides what is still open); refused as already decided; recorded twice
+   * for one task (must be 0).
+   */
+  decisions: { taken: number; unanswered: number; alreadyDecided: number; appliedTwice: number };
   recoveries: Recovery[];
   serverRestartMs?: number;
   /** From the API's SIGKILL until it answered again. */
@@ -221,7 +225,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     }
     for (const [system, control] of Object.entries(fakes.controls)) if (system !== 'email') await fakeCall(`${control}/chaos`, { body: { rate: options.faultRate } });
 
-    const decisions = { taken: 0, alreadyDecided: 0, appliedTwice: 0 };
+    const decisions = { taken: 0, unanswered: 0, alreadyDecided: 0, appliedTwice: 0 };
     const gate = new Gate();
     // Set while the API's kill waits for a decision to be on its way, so that one is caught in flight.
     let decisionSent: (() => void) | undefined;
@@ -263,7 +267,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
           } catch (error) {
             // The task is no longer open: an earlier attempt went through and its answer was lost with the API.
             if (error instanceof ApiRefused && (error.problem.status === 409 || error.problem.status === 404)) decisions.alreadyDecided++;
-            else throw error;
+            else {
+              decisions.unanswered++;
+              throw error;
+            }
           }
         }
       }
@@ -392,7 +399,8 @@ export function formatReport(report: ChaosReport): string {
     ...Object.entries(report.duplicateRecords).map(([system, s]): [string, string] => [`duplicate ${system} records (must be 0)`, `${s.duplicates} among ${s.records} keyed`]),
     ['e-mails sent', String(report.emailsSent)],
     ['duplicate e-mails (same Message-ID)', `${report.duplicateEmails} (${report.flaggedEmails} flagged in the audit as possibly sent twice)`],
-    ['decisions taken / already decided on retry / applied twice (must be 0)', `${report.decisions.taken} / ${report.decisions.alreadyDecided} / ${report.decisions.appliedTwice}`],
+    ['decisions taken / failed and retried / refused as already decided', `${report.decisions.taken} / ${report.decisions.unanswered} / ${report.decisions.alreadyDecided}`],
+    ['decisions applied twice (must be 0)', String(report.decisions.appliedTwice)],
     ['vendor calls answered 429/503', String(report.faultsAnswered)],
     ...report.recoveries.map((r): [string, string] => [`kill ${r.kill}: other worker carried on / killed one polling again`, `${r.otherCarriedOnMs ?? '-'} ms / ${r.backPollingMs} ms`]),
     ['API killed, answering again after', report.apiRestartMs === undefined ? '-' : `${report.apiRestartMs} ms`],

@@ -15,7 +15,7 @@ it('loses no instance of the shipped processes and duplicates no record in any s
   for (const walk of WALKS) expect(report.byProcess[walk.process]).toEqual({ started: 1, completed: 1, lost: [] });
   for (const [system, counted] of Object.entries(report.duplicateRecords)) expect({ system, duplicates: counted.duplicates }).toEqual({ system, duplicates: 0 });
   // The walks did write where the duplicates were looked for: a count of 0 among nothing would prove nothing.
-  for (const system of ['hubspot', 'salesforce', 'jira', 'cxone', 'docusign']) expect({ system, keyed: report.duplicateRecords[system].records > 0 }).toEqual({ system, keyed: true });
+  for (const system of ['hubspot', 'salesforce', 'jira', 'cxone', 'docusign', 'pandadoc']) expect({ system, keyed: report.duplicateRecords[system].records > 0 }).toEqual({ system, keyed: true });
   expect(report.decisions.appliedTwice).toBe(0);
   expect(report.decisions.taken).toBeGreaterThan(0);
   expect(report.duplicateEmails).toBeLessThanOrEqual(report.flaggedEmails);
