@@ -123,7 +123,7 @@ const offboarding: Walk = {
 
 const SERVICE_PIPELINE = 'CINNOX service addition / amendment / termination';
 
-/** A service addition (tests/service-amendment.test.ts, the termination walk's steps plus the activation e-mail), nobody returning it. */
+/** A service addition (tests/service-amendment.test.ts, the ordinary ticket without its returns): checked, approved, provisioned, the activation e-mail sent. */
 const serviceAmendment: Walk = {
   process: 'service-amendment',
   async prepare(context, n) {
