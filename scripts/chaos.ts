@@ -51,7 +51,7 @@ export interface Recovery {
 export interface ProcessTally {
   started: number;
   completed: number;
-  /** Workflow ids of instances that did not complete (or never started). */
+  /** Instances that did not complete (or never started): workflow id, and where it stopped. */
   lost: string[];
 }
 
@@ -361,7 +361,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       const tally = (byProcess[d.walk.process] ??= { started: 0, completed: 0, lost: [] });
       if (d.view) tally.started++;
       if (d.view?.status === 'completed' && d.view.outcome === 'completed') tally.completed++;
-      else tally.lost.push(d.workflowId ?? `${d.walk.process} (never started)`);
+      // Where it stopped, to see why: its status and the task it waits on.
+      else tally.lost.push(`${d.workflowId ?? d.walk.process} (${d.view ? `${d.view.outcome ?? d.view.status}${d.view.openTasks[0] ? ` at ${d.view.openTasks[0].stepId}` : ''}` : 'never started'})`);
     }
     const tallies = Object.values(byProcess);
     return {
@@ -414,7 +415,7 @@ export function formatReport(report: ChaosReport): string {
 if (require.main === module) {
   runChaos({
     instances: Number(process.env.CHAOS_INSTANCES) || 20,
-    kills: Number(process.env.CHAOS_KILLS) || 4,
+    kills: process.env.CHAOS_KILLS === undefined ? 4 : Number(process.env.CHAOS_KILLS),
     faultRate: process.env.CHAOS_FAULT_RATE === undefined ? 0.2 : Number(process.env.CHAOS_FAULT_RATE),
     timeoutMs: 240_000,
     log: (line) => console.log(line),
