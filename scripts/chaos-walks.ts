@@ -65,6 +65,13 @@ export interface Walk {
   outside?: { vendorDelivery?: boolean; run(context: WalkContext, view: InstanceView, data: Record<string, string>): Promise<boolean> };
 }
 
+/** A vendor's webhook the API did not take, which the fake will not deliver again: the harness reports it. */
+export class DeliveryRefused extends Error {
+  constructor(readonly vendor: string, readonly record: string, readonly status: number) {
+    super(`${vendor} delivery for ${record} answered ${status}`);
+  }
+}
+
 /** A control route or vendor API of a fake: JSON in, JSON out; anything but 2xx throws. */
 export async function fakeCall<T = any>(url: string, init: { method?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<T> {
   const response = await fetch(url, {
@@ -233,7 +240,9 @@ const resellerCreation: Walk = {
       const envelope = envelopes.find((e) => e.recipients.some((r) => r.email === email) && (e.status === 'sent' || e.status === 'delivered'));
       if (!envelope) return envelopes.some((e) => e.recipients.some((r) => r.email === email) && e.status === 'completed');
       const { status } = await fakeCall<{ status: number }>(`${docusign}/envelopes/${envelope.envelopeId}/complete`, { method: 'POST' });
-      return status >= 200 && status < 300;
+      // The fake does not deliver it again: the instance is left to its daily read, and is reported lost.
+      if (status < 200 || status >= 300) throw new DeliveryRefused('DocuSign Connect', envelope.envelopeId, status);
+      return true;
     },
   },
 };

@@ -27,7 +27,7 @@ import { loadDirectory } from '../directory/load';
 import { bundleWorkflows } from '../worker';
 import { POSSIBLE_DUPLICATE } from '../workflows/notifications';
 import { duplicateRecords, emailTotals, type SystemDuplicates } from './chaos-duplicates';
-import { fakeCall, prepareFakes, WALKS, type FakesInfo, type InstanceView, type Prepared, type TaskActions, type Walk, type WalkContext } from './chaos-walks';
+import { DeliveryRefused, fakeCall, prepareFakes, WALKS, type FakesInfo, type InstanceView, type Prepared, type TaskActions, type Walk, type WalkContext } from './chaos-walks';
 
 const ROOT = path.join(__dirname, '..');
 
@@ -67,6 +67,8 @@ export interface ChaosReport {
   /** E-mails the audit says may have gone twice (lost mid-send; SMTP cannot tell). */
   flaggedEmails: number;
   faultsAnswered: number;
+  /** Vendor webhooks sent once (DocuSign Connect) that the API did not take: the instance then waits for its slow poll. */
+  refusedDeliveries: string[];
   /**
    * Decisions the API took; not taken (the API or the server was down or went down under them: the person
    * reads the instance again and decides what is still open); refused as already decided; recorded twice
@@ -75,7 +77,7 @@ export interface ChaosReport {
   decisions: { taken: number; unanswered: number; alreadyDecided: number; appliedTwice: number };
   recoveries: Recovery[];
   serverRestartMs?: number;
-  /** From the API's SIGKILL until it answered again. */
+  /** From the API's SIGKILL until it was ready again (`/readyz`: it reaches Temporal). */
   apiRestartMs?: number;
   elapsedMs: number;
 }
@@ -153,6 +155,8 @@ interface Driven {
   /** The last view the API gave; `status` other than running once it ended. */
   view?: InstanceView & { outcome?: string };
   outsideDone: boolean;
+  /** Why the last sweep failed, shown for an instance that is lost. */
+  lastError?: string;
 }
 
 export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
@@ -230,6 +234,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     // Set while the API's kill waits for a decision to be on its way, so that one is caught in flight.
     let decisionSent: (() => void) | undefined;
     const unknownSteps = new Set<string>();
+    const refusedDeliveries: string[] = [];
     const progress = () => driven.reduce((sum, d) => sum + (d.view?.audit.length ?? 0), 0);
     const ended = (d: Driven) => d.view !== undefined && d.view.status !== 'running';
 
@@ -277,7 +282,14 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       if (!d.outsideDone && d.walk.outside) {
         const { run, vendorDelivery } = d.walk.outside;
         const work = () => run(context, view, d.prepared.data);
-        d.outsideDone = await (vendorDelivery ? gate.pass(work) : work());
+        try {
+          d.outsideDone = await (vendorDelivery ? gate.pass(work) : work());
+        } catch (error) {
+          if (!(error instanceof DeliveryRefused)) throw error;
+          // Sent once and refused: nothing more the outside world will do for this instance.
+          refusedDeliveries.push(`${d.workflowId}: ${error.message}`);
+          d.outsideDone = true;
+        }
       }
     };
 
@@ -286,11 +298,18 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const drivers = driven.map(async (d) => {
       while (driving && !ended(d)) {
         // A worker, the API or the server is down right now, or a vendor call failed: the next sweep tries again.
-        await sweep(d).catch(() => undefined);
+        await sweep(d).then(() => (d.lastError = undefined), (error: Error) => (d.lastError = error.message));
         if (!ended(d)) await sleep(500);
       }
     });
     const allEnded = () => driven.every(ended);
+    /** Until the API says it reaches Temporal again (`/readyz`): its connection may still be backing off after a restart. */
+    const apiReady = async () => {
+      for (const end = Date.now() + 60_000; Date.now() < end; await sleep(200)) {
+        if (await fetch(`${apiUrl}/readyz`, { signal: AbortSignal.timeout(5000) }).then((r) => r.ok, () => false)) return;
+      }
+      log('the API was not ready within 60 s of a restart');
+    };
 
     // The chaos: SIGKILL a worker at random moments; the API once, after the first; the dev server once, halfway.
     const recoveries: Recovery[] = [];
@@ -321,6 +340,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
           killGroup(apiProcess);
           const apiKilledAt = Date.now();
           apiProcess = await startApiProcess();
+          await apiReady();
           apiRestartMs = Date.now() - apiKilledAt;
         });
         log(`API killed and back in ${apiRestartMs} ms`);
@@ -331,6 +351,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
           await server!.stop();
           server = await startDevServer(serverOptions);
           serverRestartMs = Date.now() - stoppedAt;
+          await apiReady();
         });
         log(`dev server restarted in ${serverRestartMs} ms`);
       }
@@ -362,7 +383,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       if (d.view) tally.started++;
       if (d.view?.status === 'completed' && d.view.outcome === 'completed') tally.completed++;
       // Where it stopped, to see why: its status and the task it waits on.
-      else tally.lost.push(`${d.workflowId ?? d.walk.process} (${d.view ? `${d.view.outcome ?? d.view.status}${d.view.openTasks[0] ? ` at ${d.view.openTasks[0].stepId}` : ''}` : 'never started'})`);
+      else tally.lost.push(`${d.workflowId ?? d.walk.process} (${d.view ? `${d.view.outcome ?? d.view.status}${d.view.openTasks[0] ? ` at ${d.view.openTasks[0].stepId}` : ''}` : 'never started'}${d.lastError ? `; last failure: ${d.lastError}` : ''})`);
     }
     const tallies = Object.values(byProcess);
     return {
@@ -375,6 +396,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       duplicateEmails: email.duplicates,
       flaggedEmails,
       faultsAnswered,
+      refusedDeliveries,
       decisions,
       recoveries,
       serverRestartMs,
@@ -403,8 +425,9 @@ export function formatReport(report: ChaosReport): string {
     ['decisions taken / failed and retried / refused as already decided', `${report.decisions.taken} / ${report.decisions.unanswered} / ${report.decisions.alreadyDecided}`],
     ['decisions applied twice (must be 0)', String(report.decisions.appliedTwice)],
     ['vendor calls answered 429/503', String(report.faultsAnswered)],
+    ['vendor deliveries sent once and refused by the API', String(report.refusedDeliveries.length) + (report.refusedDeliveries.length ? ` (${report.refusedDeliveries.join('; ')})` : '')],
     ...report.recoveries.map((r): [string, string] => [`kill ${r.kill}: other worker carried on / killed one polling again`, `${r.otherCarriedOnMs ?? '-'} ms / ${r.backPollingMs} ms`]),
-    ['API killed, answering again after', report.apiRestartMs === undefined ? '-' : `${report.apiRestartMs} ms`],
+    ['API killed, ready again after', report.apiRestartMs === undefined ? '-' : `${report.apiRestartMs} ms`],
     ['dev server restart', report.serverRestartMs === undefined ? '-' : `${report.serverRestartMs} ms`],
     ['wall time', `${(report.elapsedMs / 1000).toFixed(1)} s`],
   ];
