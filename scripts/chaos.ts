@@ -106,6 +106,8 @@ async function program(script: string, env: NodeJS.ProcessEnv, ready: string): P
       const found = buffered.split('\n').find((l) => l.startsWith(ready));
       if (found) resolve(found);
     });
+    // With CHAOS_VERBOSE, what it prints (the API's request log) goes to stderr beside its other logs.
+    if (process.env.CHAOS_VERBOSE) child.stdout!.on('data', (chunk: Buffer) => process.stderr.write(chunk));
     child.once('exit', (code) => reject(new Error(`${script} exited with ${code} before it was ready`)));
   });
   return { child, line };
