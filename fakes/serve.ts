@@ -1,7 +1,7 @@
 /**
  * The local fakes in a process of their own (`tsx fakes/serve.ts`), so their data and journals outlive the
- * workers the chaos harness kills. Starts the fakes of every system the environment does not configure,
- * on FAKES_PORT and the ports after it when set (otherwise any free ports), and prints one line,
+ * workers and the API the chaos harness kills. Starts the fakes of every system the environment does not
+ * configure, on FAKES_PORT and the ports after it when set (otherwise any free ports), and prints one line,
  * `fakes ready <JSON>`: the environment that points connectors at them, and each fake's control URL.
  */
 import { controlUrlOf, startFakes } from './index';

@@ -6,7 +6,7 @@
  * Control, in process (methods on the returned object) or over HTTP under `/__control`:
  *   seedPartner / POST /__control/partners      seedReward / POST /__control/rewards
  *   seedDeal / POST /__control/deals            seedGroup / POST /__control/groups
- *   linkDeal (the HubSpot sync's external key)  seedCustomer (a "Referral" the sync records)
+ *   linkDeal (the HubSpot sync's external key)  seedCustomer / POST /__control/customers (a "Referral" the sync records)
  *   addDealStage / POST /__control/stages       state() / GET /__control/state
  *   injectFault / POST /__control/faults        journal / GET /__control/journal
  *   sendWebhook / POST /__control/webhooks      reset / POST /__control/reset
@@ -158,6 +158,7 @@ export async function startPartnerStackFake(options: { publicKey?: string; secre
   app.post('/__control/partners', async (request: FastifyRequest<{ Body: { email: string; firstName?: string; lastName?: string; groupKey?: string } }>) => fake.seedPartner(request.body));
   app.post('/__control/groups', async (request: FastifyRequest<{ Body: { name: string } }>) => fake.seedGroup(request.body.name));
   app.post('/__control/deals', async (request: FastifyRequest<{ Body: { partnerKey: string; accountName: string; amount?: number; externalKey?: string } }>) => fake.seedDeal(request.body));
+  app.post('/__control/customers', async (request: FastifyRequest<{ Body: { partnerKey: string; customerKey: string; email: string; name?: string } }>) => fake.seedCustomer(request.body));
   app.post('/__control/rewards', async (request: FastifyRequest<{ Body: { partnerKey: string; amount: number; status?: RewardStatus; description?: string } }>) => fake.seedReward(request.body));
   app.post('/__control/stages', async (request: FastifyRequest<{ Body: { stage: string } }>, reply: FastifyReply) => {
     fake.addDealStage(request.body.stage);
