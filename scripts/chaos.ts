@@ -15,6 +15,8 @@
  * CHAOS_INSTANCES (20), CHAOS_KILLS (4), CHAOS_FAULT_RATE (0.2), CHAOS_VERBOSE (the workers', API's and fakes' logs).
  * tests/chaos.test.ts runs a short version.
  */
+import { Client, Connection } from '@temporalio/client';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -60,6 +62,8 @@ export interface ChaosReport {
   started: number;
   completed: number;
   lost: string[];
+  /** Where the histories of lost instances were saved (JSON, for `temporal workflow show --input-file` or a replay test). */
+  lostHistories?: string;
   /** By system: records carrying an idempotency key (or, keyless, one step's), and how many repeat another. */
   duplicateRecords: Record<string, SystemDuplicates>;
   emailsSent: number;
@@ -388,7 +392,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       else tally.lost.push(`${d.workflowId ?? d.walk.process} (${d.view ? `${d.view.outcome ?? d.view.status}${d.view.openTasks[0] ? ` at ${d.view.openTasks[0].stepId}` : ''}` : 'never started'}${d.lastError ? `; last failure: ${d.lastError}` : ''})`);
     }
     const tallies = Object.values(byProcess);
+    const lostIds = driven.filter((d) => d.workflowId && !(d.view?.status === 'completed' && d.view.outcome === 'completed')).map((d) => d.workflowId!);
+    const lostHistories = lostIds.length ? await saveHistories(server.address, lostIds) : undefined;
     return {
+      lostHistories,
       byProcess,
       started: tallies.reduce((sum, t) => sum + t.started, 0),
       completed: tallies.reduce((sum, t) => sum + t.completed, 0),
@@ -412,6 +419,22 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   }
 }
 
+/** Saves each instance's history as JSON in a new folder (outside the scratch folder, which goes): its path. */
+async function saveHistories(address: string, workflowIds: string[]): Promise<string> {
+  const folder = mkdtempSync(path.join(tmpdir(), 'chaos-lost-'));
+  const connection = await Connection.connect({ address });
+  try {
+    const client = new Client({ connection });
+    for (const workflowId of workflowIds) {
+      const history = await client.workflow.getHandle(workflowId).fetchHistory();
+      writeFileSync(path.join(folder, `${workflowId.replace(/[^\w.-]+/g, '_')}.json`), historyToJSON(history));
+    }
+  } finally {
+    await connection.close();
+  }
+  return folder;
+}
+
 /** A loss, a duplicate record or a decision applied twice: what makes `npm run chaos` exit 1. */
 export function failed(report: ChaosReport): boolean {
   return report.lost.length > 0 || Object.values(report.duplicateRecords).some((s) => s.duplicates > 0) || report.decisions.appliedTwice > 0;
@@ -419,7 +442,7 @@ export function failed(report: ChaosReport): boolean {
 
 export function formatReport(report: ChaosReport): string {
   const rows: Array<[string, string]> = [
-    ['instances started / completed / lost (must be 0)', `${report.started} / ${report.completed} / ${report.lost.length}` + (report.lost.length ? ` (${report.lost.join(', ')})` : '')],
+    ['instances started / completed / lost (must be 0)', `${report.started} / ${report.completed} / ${report.lost.length}` + (report.lost.length ? ` (${report.lost.join(', ')}; histories in ${report.lostHistories})` : '')],
     ...Object.entries(report.byProcess).map(([process, t]): [string, string] => [`  ${process}`, `${t.started} / ${t.completed} / ${t.lost.length}`]),
     ...Object.entries(report.duplicateRecords).map(([system, s]): [string, string] => [`duplicate ${system} records (must be 0)`, `${s.duplicates} among ${s.records} keyed`]),
     ['e-mails sent', String(report.emailsSent)],
