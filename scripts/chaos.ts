@@ -383,16 +383,17 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       if (system !== 'email') faultsAnswered += (await fakeCall<{ answered: number }>(`${control}/chaos`, { body: { rate: 0 } })).answered;
     }
 
+    const completed = (d: (typeof driven)[number]) => d.view?.status === 'completed' && d.view.outcome === 'completed';
     const byProcess: Record<string, ProcessTally> = {};
     for (const d of driven) {
       const tally = (byProcess[d.walk.process] ??= { started: 0, completed: 0, lost: [] });
       if (d.view) tally.started++;
-      if (d.view?.status === 'completed' && d.view.outcome === 'completed') tally.completed++;
+      if (completed(d)) tally.completed++;
       // Where it stopped, to see why: its status and the task it waits on.
       else tally.lost.push(`${d.workflowId ?? d.walk.process} (${d.view ? `${d.view.outcome ?? d.view.status}${d.view.openTasks[0] ? ` at ${d.view.openTasks[0].stepId}` : ''}` : 'never started'}${d.lastError ? `; last failure: ${d.lastError}` : ''})`);
     }
     const tallies = Object.values(byProcess);
-    const lostIds = driven.filter((d) => d.workflowId && !(d.view?.status === 'completed' && d.view.outcome === 'completed')).map((d) => d.workflowId!);
+    const lostIds = driven.filter((d) => d.workflowId && !completed(d)).map((d) => d.workflowId!);
     const lostHistories = lostIds.length ? await saveHistories(server.address, lostIds) : undefined;
     return {
       lostHistories,

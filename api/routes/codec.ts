@@ -27,16 +27,18 @@ export interface CodecSettings {
 
 export const DEFAULT_CODEC_ROLES = ['admin'];
 
+const commaList = (value: string | undefined): string[] => value?.split(',').map((item) => item.trim()).filter(Boolean) ?? [];
+
 /** `OPS_CODEC_ROLES` (comma-separated), by default `admin`. */
 export function codecRolesFromEnv(env: NodeJS.ProcessEnv): string[] {
-  const listed = env.OPS_CODEC_ROLES?.split(',').map((r) => r.trim()).filter(Boolean);
-  return listed?.length ? listed : DEFAULT_CODEC_ROLES;
+  const listed = commaList(env.OPS_CODEC_ROLES);
+  return listed.length ? listed : DEFAULT_CODEC_ROLES;
 }
 
 /** `TEMPORAL_UI_ORIGINS` (comma-separated), by default the embedded dev server's UI. */
 export function codecOriginsFromEnv(env: NodeJS.ProcessEnv): string[] {
-  const listed = env.TEMPORAL_UI_ORIGINS?.split(',').map((o) => o.trim().replace(/\/+$/, '')).filter(Boolean);
-  return listed?.length ? listed : ['http://127.0.0.1:8233', 'http://localhost:8233'];
+  const listed = commaList(env.TEMPORAL_UI_ORIGINS).map((origin) => origin.replace(/\/+$/, ''));
+  return listed.length ? listed : ['http://127.0.0.1:8233', 'http://localhost:8233'];
 }
 
 const base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'must be base64');
