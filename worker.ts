@@ -14,6 +14,7 @@ import type { OpenTelemetrySinks } from '@temporalio/interceptors-opentelemetry/
 import { dataConverterFor, EMBEDDED_DATA_DIR, FAILURE_CONVERTER_PATH, payloadKeysFromEnv } from './client/payload-codec';
 import { connectWorker, temporalSettingsFromEnv } from './client/temporal-connection';
 import { workerTuningFromEnv, type WorkerTuning } from './client/worker-settings';
+import { onStopSignal } from './client/stop-signals';
 
 /** The task queue the API starts instances on and the workers poll: TEMPORAL_TASK_QUEUE, default `processes`. */
 export const TASK_QUEUE = process.env.TEMPORAL_TASK_QUEUE?.trim() || 'processes';
@@ -154,13 +155,11 @@ export async function runWorker(address: string | undefined, env: NodeJS.Process
     registry: metrics.registry,
     readiness: () => checkReadiness(connection, namespace, [{ name: 'worker', ok: worker.getState() === 'RUNNING', detail: `${worker.getState().toLowerCase()} on task queue '${TASK_QUEUE}'` }]),
   });
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      draining = true;
-      logger.info({ signal }, 'draining: polling stopped, running activities may finish');
-      worker.shutdown();
-    });
-  }
+  onStopSignal((signal) => {
+    draining = true;
+    logger.info({ signal }, 'draining: polling stopped, running activities may finish');
+    worker.shutdown();
+  });
   const sdkMetrics = sdkMetricsPort ? `http://${host}:${sdkMetricsPort}/metrics` : 'off';
   logger.info(
     { address: temporal.address, namespace, security: temporal.security, taskQueue: TASK_QUEUE, health: health.url, sdkMetrics },

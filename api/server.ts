@@ -11,6 +11,7 @@ import { uploadsDirFrom } from '../client/uploads';
 import { DEFINITIONS_DIR, loadRegistry } from '../client/definitions';
 import { PROJECT_ROOT } from '../client/temporal-servers';
 import { dataConverterFor, EMBEDDED_DATA_DIR, payloadKeysFromEnv } from '../client/payload-codec';
+import { onStopSignal } from '../client/stop-signals';
 import { loadDirectory } from '../directory/load';
 import { applySettings } from '../settings/load';
 import { createLogger } from '../telemetry/logger';
@@ -99,7 +100,7 @@ if (require.main === module) {
       console.log(`ops API on ${api.url} (OpenAPI document at ${api.url}/openapi.json), Temporal at ${temporal.address} (namespace ${temporal.namespace}, ${temporal.security})`);
       for (const warning of api.warnings) console.warn(`warning: ${warning}`);
       // Draining: Fastify stops accepting, answers 503 to new requests on open connections, finishes the ones in flight.
-      for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void api.close().then(() => process.exit(0), () => process.exit(1)));
+      onStopSignal(() => void api.close().then(() => process.exit(0), () => process.exit(1)));
     },
     (error) => {
       console.error(error instanceof Error ? error.message : error);

@@ -5,6 +5,7 @@
  * `fakes ready <JSON>`: the environment that points connectors at them, and each fake's control URL.
  */
 import { controlUrlOf, startFakes } from './index';
+import { onStopSignal } from '../client/stop-signals';
 
 async function main(): Promise<void> {
   const basePort = process.env.FAKES_PORT ? Number(process.env.FAKES_PORT) : undefined;
@@ -12,7 +13,7 @@ async function main(): Promise<void> {
   const controls = Object.fromEntries(sandbox.fakes.map((fake) => [fake.system, controlUrlOf(fake)]));
   const env = Object.assign({}, ...sandbox.fakes.map((fake) => fake.env)) as Record<string, string>;
   console.log(`fakes ready ${JSON.stringify({ env, controls })}`);
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void sandbox.close().then(() => process.exit(0)));
+  onStopSignal(() => void sandbox.close().then(() => process.exit(0)));
 }
 
 main().catch((err) => {

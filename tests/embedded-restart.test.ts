@@ -43,7 +43,9 @@ function start(env: NodeJS.ProcessEnv): Run {
   const child = spawn('npx', ['tsx', 'cli/index.ts', 'run'], { cwd: path.join(__dirname, '..'), env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  return { child, output: () => output, exited: new Promise((resolve) => child.once('exit', (code) => resolve(code))) };
+  // 'close', not 'exit': npx may exit on the signal before the product under it has finished stopping,
+  // while the product holds the pipes until its own last line.
+  return { child, output: () => output, exited: new Promise((resolve) => child.once('close', (code) => resolve(code))) };
 }
 
 async function ready(run: Run): Promise<void> {

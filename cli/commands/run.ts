@@ -13,6 +13,7 @@ import { DATA_DIR } from '../../client/data-dir';
 import { startDevServer, type RunningDevServer } from '../../client/dev-server';
 import { EMBEDDED_DATA_DIR, payloadKeysFromEnv } from '../../client/payload-codec';
 import { livingProcess, removePidFile, writePidFile } from '../../client/pid-file';
+import { onStopSignal } from '../../client/stop-signals';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { controlUrlOf, DEFAULT_FAKES_PORT, startFakes } from '../../fakes';
 import { connectFakes } from '../../fakes/connect';
@@ -109,7 +110,7 @@ async function runAll(options: { devServer: boolean; api: boolean }): Promise<nu
       for (const warning of api.warnings) console.warn(`warning: ${warning}`);
       // The API drains beside the worker: it stops taking requests and finishes the ones in flight.
       const draining = api;
-      for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void draining.close());
+      onStopSignal(() => void draining.close());
     }
     await runWorker(address, sandbox.env);
   } finally {

@@ -1,0 +1,17 @@
+/**
+ * Ctrl-C and SIGTERM, handled once per process however often they arrive. Under `npx tsx` a Ctrl-C reaches
+ * the product twice (from the terminal's process group and relayed by tsx): a `process.once` handler would
+ * be gone by the second, and Node's default action would end the process in the middle of its clean stop.
+ */
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+
+export function onStopSignal(stop: (signal: NodeJS.Signals) => void): void {
+  let stopping = false;
+  for (const signal of STOP_SIGNALS) {
+    process.on(signal, () => {
+      if (stopping) return; // the stop already under way goes on
+      stopping = true;
+      stop(signal);
+    });
+  }
+}
