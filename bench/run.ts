@@ -21,6 +21,9 @@
  * BENCH_CACHE ("default,50": maxCachedWorkflows per run, `default` = the SDK's), BENCH_VARIANTS
  * ("handwritten,interpreter,unshared"), BENCH_COMPILE_ROUNDS (20),
  * BENCH_API=0 leaves the API out. A default run takes a few minutes.
+ * To find where memory and CPU go: BENCH_HEAP_SNAPSHOTS=<dir> writes a heap snapshot of each worker idle and
+ * with all parked; BENCH_CPU_PROFILE=<dir> a CPU profile of each worker's concurrency-10 decisions
+ * (summarised by `npx tsx bench/profile-summary.ts <file>`).
  */
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
@@ -42,6 +45,8 @@ const DECISIONS = Number(process.env.BENCH_DECISIONS ?? 10);
 const CACHES = (process.env.BENCH_CACHE ?? 'default,50').split(',').map((s) => s.trim());
 const COMPILE_ROUNDS = Number(process.env.BENCH_COMPILE_ROUNDS ?? 20);
 const VARIANTS = (process.env.BENCH_VARIANTS ?? 'handwritten,interpreter,unshared').split(',').map((s) => s.trim() as Variant);
+const HEAP_SNAPSHOTS = process.env.BENCH_HEAP_SNAPSHOTS;
+const CPU_PROFILE = process.env.BENCH_CPU_PROFILE;
 const START_LANES = 10;
 const MiB = 1024 * 1024;
 
@@ -53,6 +58,8 @@ interface Figures {
   cache: string;
   idleMiB: number;
   perThousandMiB: number;
+  /** The workflow thread's JavaScript heap per 1,000 parked: where cached instances live. */
+  heapPerThousandMiB: number;
   historyBytes: number;
   dbBytesPerInstance: number;
   hit: number[];
@@ -139,7 +146,7 @@ async function measureVariant(variant: Variant, cache: string, ctx: Context): Pr
   const run = `${variant}-${cache}-${Date.now()}`;
   const taskQueue = `bench-${run}`;
   const worker = fork(require.resolve('./worker-process'), [], {
-    execArgv: ['--import', 'tsx'],
+    execArgv: ['--import', 'tsx', '--expose-gc'],
     env: { ...process.env, BENCH_ADDRESS: ctx.address, BENCH_NAMESPACE: ctx.namespace, BENCH_TASK_QUEUE: taskQueue, BENCH_BUNDLE: ctx.bundle, BENCH_MAX_CACHED: cache },
   });
   const activityStarts = new Map<string, number>();
@@ -157,15 +164,18 @@ async function measureVariant(variant: Variant, cache: string, ctx: Context): Pr
     await ctx.start(`${run}-warm`, taskQueue);
     await parkedCount(1);
     await new Promise((resolve) => setTimeout(resolve, 2000));
-    const idle = await rss(worker);
+    const idle = await memory(worker);
+    if (HEAP_SNAPSHOTS) await heapSnapshot(worker, path.join(HEAP_SNAPSHOTS, `${variant}-${cache}-idle`));
     const dbBefore = dbSize(ctx.dbFile);
 
-    // Park: every instance waits on its legal-review task (open task, first-business-day timer).
+    // Park: every instance waits on its legal-review task (open task, first-business-day timer). Starts go in
+    // lanes, each retried: a dev server loaded by thousands of starts answers some with "namespace not found".
     const keys = Array.from({ length: PARKED }, (_, i) => `${run}-${i}`);
-    await inLanes(keys.length, START_LANES, async (i) => void (await ctx.start(keys[i], taskQueue)));
+    await inLanes(keys.length, START_LANES, (i) => retried(() => ctx.start(keys[i], taskQueue)));
     await parkedCount(PARKED + 1);
     await new Promise((resolve) => setTimeout(resolve, 2000));
-    const parked = await rss(worker);
+    const parked = await memory(worker);
+    if (HEAP_SNAPSHOTS) await heapSnapshot(worker, path.join(HEAP_SNAPSHOTS, `${variant}-${cache}-parked`));
     const dbAfter = dbSize(ctx.dbFile);
     const history = await ctx.client.workflow.getHandle(`bench-${keys[0]}`).fetchHistory();
     const historyBytes = temporal.api.history.v1.History.encode(history).finish().length;
@@ -194,12 +204,19 @@ async function measureVariant(variant: Variant, cache: string, ctx: Context): Pr
     for (const key of keys.slice(0, d)) await decideOne(key, miss, nextActivity);
     // Ten at a time, from the middle.
     const middle = keys.slice(d, d + Math.min(d * 2, PARKED - 3 * d));
+    if (CPU_PROFILE) await ask(worker, { profileStart: true }, (m) => m.profiling === true);
     const began10 = performance.now();
     await inLanes(middle.length, 10, (i) => decideOne(middle[i], unused, nextActivity));
     const perSecond10 = middle.length / ((performance.now() - began10) / 1000);
+    if (CPU_PROFILE) {
+      const prefix = path.join(CPU_PROFILE, `${variant}-${cache}-c10`);
+      await ask(worker, { profileTo: prefix }, (m) => m.profile === prefix);
+      console.log(`CPU profiles of ${variant} (${cache}) deciding at concurrency 10: ${prefix}-{main,workflows}.cpuprofile`);
+    }
 
     return {
-      variant, cache, idleMiB: idle / MiB, perThousandMiB: ((parked - idle) / MiB / PARKED) * 1000, historyBytes,
+      variant, cache, idleMiB: idle.rss / MiB, perThousandMiB: ((parked.rss - idle.rss) / MiB / PARKED) * 1000,
+      heapPerThousandMiB: ((parked.workflowHeap - idle.workflowHeap) / MiB / PARKED) * 1000, historyBytes,
       dbBytesPerInstance: (dbAfter - dbBefore) / PARKED, hit, miss, nextActivity, perSecond1, perSecond10, overdueListMs,
     };
   } finally {
@@ -220,10 +237,35 @@ function reply(worker: ChildProcess, matches: (m: any) => boolean): Promise<any>
   });
 }
 
-async function rss(worker: ChildProcess): Promise<number> {
-  const answer = reply(worker, (m) => typeof m.rss === 'number');
-  worker.send({ rss: true });
-  return (await answer).rss;
+function ask(worker: ChildProcess, message: object, matches: (m: any) => boolean): Promise<any> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  const answer = reply(worker, matches);
+  worker.send(message);
+  return answer;
+}
+
+/** The worker's resident set, its main thread's heap (after a collection) and its workflow thread's heap. */
+async function memory(worker: ChildProcess): Promise<{ rss: number; mainHeap: number; workflowHeap: number }> {
+  return ask(worker, { memory: true }, (m) => typeof m.rss === 'number');
+}
+
+async function heapSnapshot(worker: ChildProcess, prefix: string): Promise<void> {
+  await ask(worker, { heapSnapshot: prefix }, (m) => m.heapSnapshot === prefix);
+  console.log(`heap snapshots: ${prefix}-{main,workflows}.heapsnapshot`);
+}
+
+/** A start retried on a transient refusal (a busy dev server), up to five times with a growing pause. */
+async function retried(start: () => Promise<unknown>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await start();
+      return;
+    } catch (err) {
+      // Already started on a retry: the attempt that seemed to fail reached the server.
+      if (attempt > 1 && (err as Error).name === 'WorkflowExecutionAlreadyStartedError') return;
+      if (attempt === 5) throw err;
+      await new Promise((resolve) => setTimeout(resolve, attempt * 1000));
+    }
+  }
 }
 
 /** The dev server's SQLite file with its write-ahead log. */
@@ -248,6 +290,7 @@ function report(figures: Figures[], bundleBytes: { interpreter: number; handwrit
   const columns: [string, (f: Figures) => number, number][] = [
     ['idle MiB', (f) => f.idleMiB, 0],
     ['MiB/1k parked', (f) => f.perThousandMiB, 0],
+    ['wf heap MiB/1k', (f) => f.heapPerThousandMiB, 0],
     ['history B', (f) => f.historyBytes, 0],
     ['DB B/inst', (f) => f.dbBytesPerInstance, 0],
     ['upd hit p50', (f) => percentile(f.hit, 50), 0],
