@@ -18,8 +18,17 @@ import { workerTuningFromEnv, type WorkerTuning } from './client/worker-settings
 /** The task queue the API starts instances on and the workers poll: TEMPORAL_TASK_QUEUE, default `processes`. */
 export const TASK_QUEUE = process.env.TEMPORAL_TASK_QUEUE?.trim() || 'processes';
 export const WORKFLOWS_PATH = require.resolve('./workflows');
-/** Modules every cached workflow shares instead of evaluating its own copy (see workflows/form-validators.ts). */
-const SHARED_WORKFLOW_MODULES = [require.resolve('./workflows/form-validators')];
+/**
+ * Modules every cached workflow shares instead of evaluating its own copy: in the SDK's reused V8 context
+ * each workflow otherwise evaluates every bundled module afresh, and their caches with it. Each holds
+ * caches keyed by content and no per-instance state: form validators (Ajv), compiled JSONata expressions
+ * (dsl/expressions.ts, and dsl/calendar.ts's holiday sets with it), decoded definitions.
+ */
+const SHARED_WORKFLOW_MODULES = [
+  require.resolve('./workflows/form-validators'),
+  require.resolve('./dsl/expressions'),
+  require.resolve('./workflows/shared-definitions'),
+];
 
 /** Bundles the interpreter once; pass the result to every worker of a process (tests bundle once per file). */
 export async function bundleWorkflows(options: { observability?: boolean; tracing?: boolean } = {}): Promise<WorkflowBundle> {
