@@ -23,6 +23,13 @@ export interface TimeContext {
 
 export type Scope = Record<string, unknown> & { [TIME_CONTEXT]?: TimeContext };
 
+/**
+ * Compiled expressions by source. The worker shares this module across all its workflows (worker.ts), so an
+ * expression is parsed once per worker, not once per instance. Safe to share: a compiled JSONata expression
+ * keeps no state between evaluations that an evaluation reads (each gets its own frame; the `$now()` clock
+ * is reset at the start of each, and an evaluation completes within one workflow activation), and nothing
+ * here calls `assign` or `registerFunction` on it.
+ */
 const compiled = new Map<string, jsonata.Expression>();
 
 function compile(source: string): jsonata.Expression {
@@ -97,15 +104,68 @@ function dateFunctions(context: TimeContext | undefined): Record<string, (...arg
   };
 }
 
+/**
+ * The field names of an expression that is a plain path (`input.partnerEmail`, `offboardDate`): no
+ * filter, index, wildcard or function. Most expressions in definitions are such paths, and JSONata evaluates
+ * every step of any expression asynchronously: inside a workflow each of its promises costs a stack trace
+ * (the SDK's promise hook), so these are read directly, in one synchronous walk. Undefined otherwise.
+ */
+const plainPaths = new Map<string, string[] | undefined>();
+const PLAIN_PATH_KEYS = new Set(['type', 'steps']);
+const PLAIN_STEP_KEYS = new Set(['type', 'value', 'position']);
+
+function plainPath(source: string): string[] | undefined {
+  if (plainPaths.has(source)) return plainPaths.get(source);
+  const ast = compile(source).ast() as { type: string; steps?: { type: string; value: unknown }[] };
+  const plain =
+    ast.type === 'path' &&
+    Object.keys(ast).every((key) => PLAIN_PATH_KEYS.has(key)) &&
+    ast.steps!.every((step) => step.type === 'name' && typeof step.value === 'string' && Object.keys(step).every((key) => PLAIN_STEP_KEYS.has(key)));
+  const names = plain ? ast.steps!.map((step) => step.value as string) : undefined;
+  plainPaths.set(source, names);
+  return names;
+}
+
+/** Sentinel: JSONata must answer (an array on the way, whose mapping and flattening rules it owns). */
+const ASK_JSONATA = Symbol('ask JSONata');
+
+/** A plain path's value by JSONata's rules (a missing field or a step into a non-object is undefined). */
+function walk(names: string[], scope: Scope): unknown {
+  let value: unknown = scope;
+  for (const name of names) {
+    if (Array.isArray(value)) return ASK_JSONATA;
+    if (value === null || typeof value !== 'object') return undefined;
+    value = Object.prototype.hasOwnProperty.call(value, name) ? (value as Record<string, unknown>)[name] : undefined;
+    if (value === undefined) return undefined;
+  }
+  return Array.isArray(value) ? ASK_JSONATA : value;
+}
+
+function directly(source: string, scope: Scope): unknown {
+  const names = plainPath(source);
+  return names ? walk(names, scope) : ASK_JSONATA;
+}
+
 /** Evaluates an expression; JSONata's sequences come back as plain arrays. */
 export async function evaluate(source: string, scope: Scope): Promise<unknown> {
-  const value = await compile(source).evaluate(scope, dateFunctions(scope[TIME_CONTEXT]));
+  const direct = directly(source, scope);
+  const value = direct !== ASK_JSONATA ? direct : await compile(source).evaluate(scope, dateFunctions(scope[TIME_CONTEXT]));
   return value === undefined ? undefined : JSON.parse(JSON.stringify(value));
 }
 
 /** True when the expression's value is truthy the JSONata way (`$boolean`). */
 export async function test(source: string, scope: Scope): Promise<boolean> {
+  const direct = directly(source, scope);
+  if (direct !== ASK_JSONATA) return truthy(direct);
   return Boolean(await evaluate(`$boolean(${source})`, scope));
+}
+
+/** JSONata's `$boolean` for a value that is not an array: an empty text, 0, null and an empty object are false. */
+function truthy(value: unknown): boolean {
+  if (typeof value === 'string') return value.length > 0;
+  if (typeof value === 'number') return value !== 0;
+  if (value !== null && typeof value === 'object') return Object.keys(value).length > 0;
+  return value === true;
 }
 
 const PLACEHOLDER = /\{\{(.+?)\}\}/g;
