@@ -33,7 +33,9 @@ import { mkdtempSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { randomBytes } from 'node:crypto';
 import { compileFiles, definitionFiles } from '../client/definitions';
+import { dataConverterFor, parsePayloadKeys } from '../client/payload-codec';
 import { startProcess } from '../client/processes';
 import { devServerEnvironment } from '../tests/support/environments';
 import { decideUpdate, type Decision } from '../workflows/messages';
@@ -91,7 +93,9 @@ async function main(): Promise<void> {
 
     const address = env.address;
     const connection = await Connection.connect({ address });
-    const client = new Client({ connection, namespace: env.namespace });
+    // Payloads sealed (and compressed) as in production, by the client and by every benchmark worker alike.
+    const payloadKeys = `bench:${randomBytes(32).toString('base64')}`;
+    const client = new Client({ connection, namespace: env.namespace, dataConverter: dataConverterFor(parsePayloadKeys(payloadKeys)) });
     const calendar = definition.calendars.us;
     const today = new Date().toISOString().slice(0, 10);
     const inputOf = (key: string) => ({
@@ -107,7 +111,7 @@ async function main(): Promise<void> {
     const figures: Figures[] = [];
     for (const cache of CACHES) {
       for (const variant of VARIANTS) {
-        figures.push(await measureVariant(variant, cache, { address, namespace: env.namespace!, bundle: bundles[variant], client, start: starters[variant], dbFile }));
+        figures.push(await measureVariant(variant, cache, { address, namespace: env.namespace!, bundle: bundles[variant], client, start: starters[variant], dbFile, payloadKeys }));
       }
     }
     report(figures, { interpreter: interpreterBundle.code.length, handwritten: handwrittenBundle.code.length });
@@ -140,6 +144,7 @@ interface Context {
   client: Client;
   start: (key: string, taskQueue: string) => Promise<WorkflowHandle>;
   dbFile: string;
+  payloadKeys: string;
 }
 
 async function measureVariant(variant: Variant, cache: string, ctx: Context): Promise<Figures> {
@@ -147,7 +152,7 @@ async function measureVariant(variant: Variant, cache: string, ctx: Context): Pr
   const taskQueue = `bench-${run}`;
   const worker = fork(require.resolve('./worker-process'), [], {
     execArgv: ['--import', 'tsx', '--expose-gc'],
-    env: { ...process.env, BENCH_ADDRESS: ctx.address, BENCH_NAMESPACE: ctx.namespace, BENCH_TASK_QUEUE: taskQueue, BENCH_BUNDLE: ctx.bundle, BENCH_MAX_CACHED: cache },
+    env: { ...process.env, BENCH_ADDRESS: ctx.address, BENCH_NAMESPACE: ctx.namespace, BENCH_TASK_QUEUE: taskQueue, BENCH_BUNDLE: ctx.bundle, BENCH_MAX_CACHED: cache, BENCH_PAYLOAD_KEYS: ctx.payloadKeys },
   });
   const activityStarts = new Map<string, number>();
   worker.on('message', (m: { activityStarted?: string; at?: number }) => {

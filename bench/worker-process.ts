@@ -18,8 +18,9 @@ import { Session } from 'node:inspector/promises';
 import { pipeline } from 'node:stream/promises';
 import { writeHeapSnapshot } from 'node:v8';
 import workerThreads from 'node:worker_threads';
+import { dataConverterFor, parsePayloadKeys } from '../client/payload-codec';
 
-const { BENCH_ADDRESS, BENCH_NAMESPACE, BENCH_TASK_QUEUE, BENCH_BUNDLE, BENCH_MAX_CACHED } = process.env;
+const { BENCH_ADDRESS, BENCH_NAMESPACE, BENCH_TASK_QUEUE, BENCH_BUNDLE, BENCH_MAX_CACHED, BENCH_PAYLOAD_KEYS } = process.env;
 
 // The SDK starts its workflow thread with `new Worker(...)` when the worker is created: keep hold of it.
 const workflowThreads: workerThreads.Worker[] = [];
@@ -59,6 +60,8 @@ async function main(): Promise<void> {
     namespace: BENCH_NAMESPACE,
     taskQueue: BENCH_TASK_QUEUE!,
     workflowBundle: { codePath: BENCH_BUNDLE! },
+    // Sealed and compressed as in production (the parent's key).
+    dataConverter: dataConverterFor(BENCH_PAYLOAD_KEYS ? parsePayloadKeys(BENCH_PAYLOAD_KEYS, 'BENCH_PAYLOAD_KEYS') : undefined),
     activities,
     ...(BENCH_MAX_CACHED && BENCH_MAX_CACHED !== 'default' ? { maxCachedWorkflows: Number(BENCH_MAX_CACHED) } : {}),
   });
