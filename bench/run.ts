@@ -180,6 +180,7 @@ async function measureVariant(variant: Variant, cache: string, ctx: Context): Pr
     await parkedCount(PARKED + 1);
     await new Promise((resolve) => setTimeout(resolve, 2000));
     const parked = await memory(worker);
+    console.log(`${variant} (${cache}) ${describeMemory('idle', idle)}; ${describeMemory(`${PARKED} parked`, parked)}`);
     if (HEAP_SNAPSHOTS) await heapSnapshot(worker, path.join(HEAP_SNAPSHOTS, `${variant}-${cache}-parked`));
     const dbAfter = dbSize(ctx.dbFile);
     const history = await ctx.client.workflow.getHandle(`bench-${keys[0]}`).fetchHistory();
@@ -249,8 +250,24 @@ function ask(worker: ChildProcess, message: object, matches: (m: any) => boolean
 }
 
 /** The worker's resident set, its main thread's heap (after a collection) and its workflow thread's heap. */
-async function memory(worker: ChildProcess): Promise<{ rss: number; mainHeap: number; workflowHeap: number }> {
+interface Memory {
+  rss: number;
+  mainHeap: number;
+  mainHeapTotal: number;
+  external: number;
+  workflowHeap: number;
+  workflowHeapPhysical: number;
+}
+
+async function memory(worker: ChildProcess): Promise<Memory> {
   return ask(worker, { memory: true }, (m) => typeof m.rss === 'number');
+}
+
+/** Where the resident set is: what neither heap explains is native (the SDK's core, buffers, the allocator). */
+function describeMemory(label: string, m: Memory): string {
+  const mib = (n: number) => (n / MiB).toFixed(0);
+  const native = m.rss - m.mainHeapTotal - m.workflowHeapPhysical;
+  return `${label}: RSS ${mib(m.rss)} MiB = main heap ${mib(m.mainHeap)} used of ${mib(m.mainHeapTotal)} + workflow heap ${mib(m.workflowHeap)} used of ${mib(m.workflowHeapPhysical)} resident + the rest ${mib(native)} (external ${mib(m.external)})`;
 }
 
 async function heapSnapshot(worker: ChildProcess, prefix: string): Promise<void> {

@@ -73,7 +73,9 @@ async function main(): Promise<void> {
       // heap is read as it stands (a heap snapshot, when asked for, collects it first).
       global.gc?.();
       const threads = await Promise.all(workflowThreads.map((thread) => thread.getHeapStatistics()));
-      process.send?.({ rss: process.memoryUsage().rss, mainHeap: process.memoryUsage().heapUsed, workflowHeap: threads.reduce((sum, s) => sum + s.used_heap_size, 0) });
+      const main = process.memoryUsage();
+      const sum = (field: 'used_heap_size' | 'total_physical_size') => threads.reduce((total, s) => total + s[field], 0);
+      process.send?.({ rss: main.rss, mainHeap: main.heapUsed, mainHeapTotal: main.heapTotal, external: main.external, workflowHeap: sum('used_heap_size'), workflowHeapPhysical: sum('total_physical_size') });
     }
     if (message.heapSnapshot) {
       writeHeapSnapshot(`${message.heapSnapshot}-main.heapsnapshot`);
