@@ -178,7 +178,9 @@ async function measureVariant(variant: Variant, cache: string, ctx: Context): Pr
     const keys = Array.from({ length: PARKED }, (_, i) => `${run}-${i}`);
     await inLanes(keys.length, START_LANES, (i) => retried(() => ctx.start(keys[i], taskQueue)));
     await parkedCount(PARKED + 1);
-    await new Promise((resolve) => setTimeout(resolve, 2000));
+    // Parked means quiet: give V8's memory reducer the few idle seconds it waits for before it gives back the
+    // heap the burst of starts grew, as it would between people's decisions.
+    await new Promise((resolve) => setTimeout(resolve, 15_000));
     const parked = await memory(worker);
     console.log(`${variant} (${cache}) ${describeMemory('idle', idle)}; ${describeMemory(`${PARKED} parked`, parked)}`);
     if (HEAP_SNAPSHOTS) await heapSnapshot(worker, path.join(HEAP_SNAPSHOTS, `${variant}-${cache}-parked`));
