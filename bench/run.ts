@@ -5,8 +5,9 @@
  * is its opening written by hand with the same activities, task, timers and search-attribute upserts. Each
  * variant runs in a worker process of its own (bench/worker-process.ts) on one dev server, once per cache
  * size asked for, and the benchmark measures what users feel:
- *   - worker RSS idle (one instance run, so the sandbox has loaded the bundle) and per 1,000 instances parked on the legal-review task (open task, deadline timer);
- *   - history bytes per parked instance, and the server's database growth per instance;
+ *   - worker RSS idle (one instance run, so the sandbox has loaded the bundle) and per 1,000 instances parked on the legal-review task (open task, deadline timer),
+ *     read after 15 quiet seconds, with the workflow thread's heap (where cached instances live) beside it;
+ *   - history bytes per parked instance (payloads sealed and compressed by the production codec), and the server's database growth per instance;
  *   - Update latency p50/p99 for a decision on a cached instance (the newest parked) and on an evicted one
  *     (the oldest: a miss whenever more are parked than the cache holds);
  *   - decision → next activity (`email.send`) started, p50/p99;
