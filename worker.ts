@@ -19,8 +19,16 @@ import { onStopSignal } from './client/stop-signals';
 /** The task queue the API starts instances on and the workers poll: TEMPORAL_TASK_QUEUE, default `processes`. */
 export const TASK_QUEUE = process.env.TEMPORAL_TASK_QUEUE?.trim() || 'processes';
 export const WORKFLOWS_PATH = require.resolve('./workflows');
-/** Modules every cached workflow shares instead of evaluating its own copy (see workflows/form-validators.ts). */
-const SHARED_WORKFLOW_MODULES = [require.resolve('./workflows/form-validators')];
+/**
+ * Modules every cached workflow shares instead of evaluating its own copy: in the SDK's reused V8 context
+ * each workflow otherwise evaluates every bundled module afresh (CPU at each cache miss, memory for each
+ * cached instance). Preloading the interpreter shares all it imports: JSONata and its compiled expressions
+ * (dsl/expressions.ts), Ajv and the form validators, decoded definitions (workflows/shared-definitions.ts),
+ * holiday sets. No module under workflows/ or dsl/ keeps per-instance state at module level (instance state
+ * lives in the interpreter's `Instance`); their caches are keyed by content, and the SDK deep-freezes what
+ * they export.
+ */
+const SHARED_WORKFLOW_MODULES = [WORKFLOWS_PATH];
 
 /** Bundles the interpreter once; pass the result to every worker of a process (tests bundle once per file). */
 export async function bundleWorkflows(options: { observability?: boolean; tracing?: boolean } = {}): Promise<WorkflowBundle> {

@@ -13,6 +13,7 @@
  */
 import { condition, defineUpdate, proxyActivities, setHandler, sleep, upsertSearchAttributes } from '@temporalio/workflow';
 import { endOfBusinessDay, endOfNextBusinessDay, startOfLocalDay, type CalendarSnapshot } from '../dsl/calendar';
+import { API_CALL_TIMEOUT, HEARTBEAT_TIMEOUT } from '../workflows/actions';
 import { decideUpdate, searchAttributes, type Decision, type DecisionReceipt } from '../workflows/messages';
 
 export interface HandwrittenInput {
@@ -27,7 +28,8 @@ export interface HandwrittenInput {
 }
 
 type Call = (input: unknown) => Promise<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-const act = proxyActivities<Record<'partnerstack.findPartner' | 'email.send' | 'notify', Call>>({ startToCloseTimeout: '1 minute' });
+// The interpreter's timeouts (workflows/actions.ts): an attempt lost on a loaded server is retried within seconds, not a minute.
+const act = proxyActivities<Record<'partnerstack.findPartner' | 'email.send' | 'notify', Call>>({ startToCloseTimeout: API_CALL_TIMEOUT, heartbeatTimeout: HEARTBEAT_TIMEOUT });
 
 export const decide = defineUpdate<DecisionReceipt, [Decision]>(decideUpdate.name);
 

@@ -5,8 +5,9 @@
  * is its opening written by hand with the same activities, task, timers and search-attribute upserts. Each
  * variant runs in a worker process of its own (bench/worker-process.ts) on one dev server, once per cache
  * size asked for, and the benchmark measures what users feel:
- *   - worker RSS idle (one instance run, so the sandbox has loaded the bundle) and per 1,000 instances parked on the legal-review task (open task, deadline timer);
- *   - history bytes per parked instance, and the server's database growth per instance;
+ *   - worker RSS idle (one instance run, so the sandbox has loaded the bundle) and per 1,000 instances parked on the legal-review task (open task, deadline timer),
+ *     read after 15 quiet seconds, with the workflow thread's heap (where cached instances live) beside it;
+ *   - history bytes per parked instance (payloads sealed and compressed by the production codec), and the server's database growth per instance;
  *   - Update latency p50/p99 for a decision on a cached instance (the newest parked) and on an evicted one
  *     (the oldest: a miss whenever more are parked than the cache holds);
  *   - decision → next activity (`email.send`) started, p50/p99;
@@ -21,6 +22,9 @@
  * BENCH_CACHE ("default,50": maxCachedWorkflows per run, `default` = the SDK's), BENCH_VARIANTS
  * ("handwritten,interpreter,unshared"), BENCH_COMPILE_ROUNDS (20),
  * BENCH_API=0 leaves the API out. A default run takes a few minutes.
+ * To find where memory and CPU go: BENCH_HEAP_SNAPSHOTS=<dir> writes a heap snapshot of each worker idle and
+ * with all parked; BENCH_CPU_PROFILE=<dir> a CPU profile of each worker's concurrency-10 decisions
+ * (summarised by `npx tsx bench/profile-summary.ts <file>`).
  */
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
@@ -30,7 +34,9 @@ import { mkdtempSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { randomBytes } from 'node:crypto';
 import { compileFiles, definitionFiles } from '../client/definitions';
+import { dataConverterFor, parsePayloadKeys } from '../client/payload-codec';
 import { startProcess } from '../client/processes';
 import { devServerEnvironment } from '../tests/support/environments';
 import { decideUpdate, type Decision } from '../workflows/messages';
@@ -42,6 +48,8 @@ const DECISIONS = Number(process.env.BENCH_DECISIONS ?? 10);
 const CACHES = (process.env.BENCH_CACHE ?? 'default,50').split(',').map((s) => s.trim());
 const COMPILE_ROUNDS = Number(process.env.BENCH_COMPILE_ROUNDS ?? 20);
 const VARIANTS = (process.env.BENCH_VARIANTS ?? 'handwritten,interpreter,unshared').split(',').map((s) => s.trim() as Variant);
+const HEAP_SNAPSHOTS = process.env.BENCH_HEAP_SNAPSHOTS;
+const CPU_PROFILE = process.env.BENCH_CPU_PROFILE;
 const START_LANES = 10;
 const MiB = 1024 * 1024;
 
@@ -53,6 +61,8 @@ interface Figures {
   cache: string;
   idleMiB: number;
   perThousandMiB: number;
+  /** The workflow thread's JavaScript heap per 1,000 parked: where cached instances live. */
+  heapPerThousandMiB: number;
   historyBytes: number;
   dbBytesPerInstance: number;
   hit: number[];
@@ -84,7 +94,9 @@ async function main(): Promise<void> {
 
     const address = env.address;
     const connection = await Connection.connect({ address });
-    const client = new Client({ connection, namespace: env.namespace });
+    // Payloads sealed (and compressed) as in production, by the client and by every benchmark worker alike.
+    const payloadKeys = `bench:${randomBytes(32).toString('base64')}`;
+    const client = new Client({ connection, namespace: env.namespace, dataConverter: dataConverterFor(parsePayloadKeys(payloadKeys)) });
     const calendar = definition.calendars.us;
     const today = new Date().toISOString().slice(0, 10);
     const inputOf = (key: string) => ({
@@ -100,7 +112,10 @@ async function main(): Promise<void> {
     const figures: Figures[] = [];
     for (const cache of CACHES) {
       for (const variant of VARIANTS) {
-        figures.push(await measureVariant(variant, cache, { address, namespace: env.namespace!, bundle: bundles[variant], client, start: starters[variant], dbFile }));
+        const measured = await measureVariant(variant, cache, { address, namespace: env.namespace!, bundle: bundles[variant], client, start: starters[variant], dbFile, payloadKeys });
+        figures.push(measured);
+        // Each row as soon as it is measured: a 10,000-instance run takes long enough to be worth reading as it goes.
+        console.log(`measured: ${JSON.stringify({ ...measured, hit: summary(measured.hit), miss: summary(measured.miss), nextActivity: summary(measured.nextActivity) })}`);
       }
     }
     report(figures, { interpreter: interpreterBundle.code.length, handwritten: handwrittenBundle.code.length });
@@ -133,14 +148,15 @@ interface Context {
   client: Client;
   start: (key: string, taskQueue: string) => Promise<WorkflowHandle>;
   dbFile: string;
+  payloadKeys: string;
 }
 
 async function measureVariant(variant: Variant, cache: string, ctx: Context): Promise<Figures> {
   const run = `${variant}-${cache}-${Date.now()}`;
   const taskQueue = `bench-${run}`;
   const worker = fork(require.resolve('./worker-process'), [], {
-    execArgv: ['--import', 'tsx'],
-    env: { ...process.env, BENCH_ADDRESS: ctx.address, BENCH_NAMESPACE: ctx.namespace, BENCH_TASK_QUEUE: taskQueue, BENCH_BUNDLE: ctx.bundle, BENCH_MAX_CACHED: cache },
+    execArgv: ['--import', 'tsx', '--expose-gc'],
+    env: { ...process.env, BENCH_ADDRESS: ctx.address, BENCH_NAMESPACE: ctx.namespace, BENCH_TASK_QUEUE: taskQueue, BENCH_BUNDLE: ctx.bundle, BENCH_MAX_CACHED: cache, BENCH_PAYLOAD_KEYS: ctx.payloadKeys },
   });
   const activityStarts = new Map<string, number>();
   worker.on('message', (m: { activityStarted?: string; at?: number }) => {
@@ -157,15 +173,21 @@ async function measureVariant(variant: Variant, cache: string, ctx: Context): Pr
     await ctx.start(`${run}-warm`, taskQueue);
     await parkedCount(1);
     await new Promise((resolve) => setTimeout(resolve, 2000));
-    const idle = await rss(worker);
+    const idle = await memory(worker);
+    if (HEAP_SNAPSHOTS) await heapSnapshot(worker, path.join(HEAP_SNAPSHOTS, `${variant}-${cache}-idle`));
     const dbBefore = dbSize(ctx.dbFile);
 
-    // Park: every instance waits on its legal-review task (open task, first-business-day timer).
+    // Park: every instance waits on its legal-review task (open task, first-business-day timer). Starts go in
+    // lanes, each retried: a dev server loaded by thousands of starts answers some with "namespace not found".
     const keys = Array.from({ length: PARKED }, (_, i) => `${run}-${i}`);
-    await inLanes(keys.length, START_LANES, async (i) => void (await ctx.start(keys[i], taskQueue)));
+    await inLanes(keys.length, START_LANES, (i) => retried(() => ctx.start(keys[i], taskQueue)));
     await parkedCount(PARKED + 1);
-    await new Promise((resolve) => setTimeout(resolve, 2000));
-    const parked = await rss(worker);
+    // Parked means quiet: give V8's memory reducer the few idle seconds it waits for before it gives back the
+    // heap the burst of starts grew, as it would between people's decisions.
+    await new Promise((resolve) => setTimeout(resolve, 15_000));
+    const parked = await memory(worker);
+    console.log(`${variant} (${cache}) ${describeMemory('idle', idle)}; ${describeMemory(`${PARKED} parked`, parked)}`);
+    if (HEAP_SNAPSHOTS) await heapSnapshot(worker, path.join(HEAP_SNAPSHOTS, `${variant}-${cache}-parked`));
     const dbAfter = dbSize(ctx.dbFile);
     const history = await ctx.client.workflow.getHandle(`bench-${keys[0]}`).fetchHistory();
     const historyBytes = temporal.api.history.v1.History.encode(history).finish().length;
@@ -194,12 +216,19 @@ async function measureVariant(variant: Variant, cache: string, ctx: Context): Pr
     for (const key of keys.slice(0, d)) await decideOne(key, miss, nextActivity);
     // Ten at a time, from the middle.
     const middle = keys.slice(d, d + Math.min(d * 2, PARKED - 3 * d));
+    if (CPU_PROFILE) await ask(worker, { profileStart: true }, (m) => m.profiling === true);
     const began10 = performance.now();
     await inLanes(middle.length, 10, (i) => decideOne(middle[i], unused, nextActivity));
     const perSecond10 = middle.length / ((performance.now() - began10) / 1000);
+    if (CPU_PROFILE) {
+      const prefix = path.join(CPU_PROFILE, `${variant}-${cache}-c10`);
+      await ask(worker, { profileTo: prefix }, (m) => m.profile === prefix);
+      console.log(`CPU profiles of ${variant} (${cache}) deciding at concurrency 10: ${prefix}-{main,workflows}.cpuprofile`);
+    }
 
     return {
-      variant, cache, idleMiB: idle / MiB, perThousandMiB: ((parked - idle) / MiB / PARKED) * 1000, historyBytes,
+      variant, cache, idleMiB: idle.rss / MiB, perThousandMiB: ((parked.rss - idle.rss) / MiB / PARKED) * 1000,
+      heapPerThousandMiB: ((parked.workflowHeap - idle.workflowHeap) / MiB / PARKED) * 1000, historyBytes,
       dbBytesPerInstance: (dbAfter - dbBefore) / PARKED, hit, miss, nextActivity, perSecond1, perSecond10, overdueListMs,
     };
   } finally {
@@ -220,10 +249,51 @@ function reply(worker: ChildProcess, matches: (m: any) => boolean): Promise<any>
   });
 }
 
-async function rss(worker: ChildProcess): Promise<number> {
-  const answer = reply(worker, (m) => typeof m.rss === 'number');
-  worker.send({ rss: true });
-  return (await answer).rss;
+function ask(worker: ChildProcess, message: object, matches: (m: any) => boolean): Promise<any> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  const answer = reply(worker, matches);
+  worker.send(message);
+  return answer;
+}
+
+/** The worker's resident set, its main thread's heap (after a collection) and its workflow thread's heap. */
+interface Memory {
+  rss: number;
+  mainHeap: number;
+  mainHeapTotal: number;
+  external: number;
+  workflowHeap: number;
+  workflowHeapPhysical: number;
+}
+
+async function memory(worker: ChildProcess): Promise<Memory> {
+  return ask(worker, { memory: true }, (m) => typeof m.rss === 'number');
+}
+
+/** Where the resident set is: what neither heap explains is native (the SDK's core, buffers, the allocator). */
+function describeMemory(label: string, m: Memory): string {
+  const mib = (n: number) => (n / MiB).toFixed(0);
+  const native = m.rss - m.mainHeapTotal - m.workflowHeapPhysical;
+  return `${label}: RSS ${mib(m.rss)} MiB = main heap ${mib(m.mainHeap)} used of ${mib(m.mainHeapTotal)} + workflow heap ${mib(m.workflowHeap)} used of ${mib(m.workflowHeapPhysical)} resident + the rest ${mib(native)} (external ${mib(m.external)})`;
+}
+
+async function heapSnapshot(worker: ChildProcess, prefix: string): Promise<void> {
+  await ask(worker, { heapSnapshot: prefix }, (m) => m.heapSnapshot === prefix);
+  console.log(`heap snapshots: ${prefix}-{main,workflows}.heapsnapshot`);
+}
+
+/** A start retried on a transient refusal (a busy dev server), up to five times with a growing pause. */
+async function retried(start: () => Promise<unknown>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await start();
+      return;
+    } catch (err) {
+      // Already started on a retry: the attempt that seemed to fail reached the server.
+      if (attempt > 1 && (err as Error).name === 'WorkflowExecutionAlreadyStartedError') return;
+      if (attempt === 5) throw err;
+      await new Promise((resolve) => setTimeout(resolve, attempt * 1000));
+    }
+  }
 }
 
 /** The dev server's SQLite file with its write-ahead log. */
@@ -244,10 +314,15 @@ function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 }
 
+function summary(values: number[]): { p50: number; p99: number } {
+  return { p50: percentile(values, 50), p99: percentile(values, 99) };
+}
+
 function report(figures: Figures[], bundleBytes: { interpreter: number; handwritten: number }): void {
   const columns: [string, (f: Figures) => number, number][] = [
     ['idle MiB', (f) => f.idleMiB, 0],
     ['MiB/1k parked', (f) => f.perThousandMiB, 0],
+    ['wf heap MiB/1k', (f) => f.heapPerThousandMiB, 0],
     ['history B', (f) => f.historyBytes, 0],
     ['DB B/inst', (f) => f.dbBytesPerInstance, 0],
     ['upd hit p50', (f) => percentile(f.hit, 50), 0],

@@ -6,18 +6,27 @@
  * Rotation is adding a key in front of `PAYLOAD_KEYS`; a key leaves the list only when nothing sealed with
  * it is still read (running instances, retained history).
  *
- * Codecs run in the worker's main thread and the client, never inside the workflow sandbox: node:crypto is
- * fine here.
+ * A payload of COMPRESS_FROM bytes or more is compressed (deflate) before it is sealed, when that makes it
+ * smaller: an instance's start input carries its whole compiled definition, JSON that shrinks to a fraction.
+ * `encryption-compressed: deflate` in the metadata says so; payloads sealed without it (before this, or
+ * small ones) open as they always did.
+ *
+ * Codecs run in the worker's main thread and the client, never inside the workflow sandbox: node:crypto and
+ * node:zlib are fine here.
  */
 import type { DataConverter, Payload, PayloadCodec } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import path from 'node:path';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { DATA_DIR } from './data-dir';
 
 export const ENCRYPTED_ENCODING = 'binary/encrypted';
 export const KEY_ID_METADATA = 'encryption-key-id';
+export const COMPRESSED_METADATA = 'encryption-compressed';
+/** Smaller payloads (a decision, an activity's answer) gain too little from compression to be worth it. */
+const COMPRESS_FROM = 512;
 
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
@@ -83,12 +92,19 @@ export class AesGcmPayloadCodec implements PayloadCodec {
   async encode(payloads: Payload[]): Promise<Payload[]> {
     return payloads.map((payload) => {
       // The whole payload (its own metadata included, e.g. `encoding: json/plain`) is sealed.
-      const plain = temporal.api.common.v1.Payload.encode(payload).finish();
+      const encoded = temporal.api.common.v1.Payload.encode(payload).finish();
+      const deflated = encoded.length >= COMPRESS_FROM ? deflateRawSync(encoded) : undefined;
+      const compressed = deflated !== undefined && deflated.length < encoded.length;
+      const plain = compressed ? deflated : encoded;
       const iv = randomBytes(IV_BYTES);
       const cipher = createCipheriv('aes-256-gcm', this.current.key, iv);
       const sealed = Buffer.concat([iv, cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
       return {
-        metadata: { encoding: Buffer.from(ENCRYPTED_ENCODING), [KEY_ID_METADATA]: Buffer.from(this.current.id) },
+        metadata: {
+          encoding: Buffer.from(ENCRYPTED_ENCODING),
+          [KEY_ID_METADATA]: Buffer.from(this.current.id),
+          ...(compressed ? { [COMPRESSED_METADATA]: Buffer.from('deflate') } : {}),
+        },
         data: sealed,
       };
     });
@@ -111,7 +127,9 @@ export class AesGcmPayloadCodec implements PayloadCodec {
       } catch {
         throw new PayloadUnreadable(`a payload sealed with key '${keyId}' does not open with that key: the key was changed, or the payload altered`);
       }
-      return temporal.api.common.v1.Payload.decode(plain) as Payload;
+      const compression = Buffer.from(payload.metadata?.[COMPRESSED_METADATA] ?? []).toString();
+      if (compression && compression !== 'deflate') throw new PayloadUnreadable(`a payload is compressed with '${compression}', which this codec does not know (only 'deflate'): a newer version of the product wrote it`);
+      return temporal.api.common.v1.Payload.decode(compression ? inflateRawSync(plain) : plain) as Payload;
     });
   }
 }

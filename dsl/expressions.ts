@@ -23,6 +23,13 @@ export interface TimeContext {
 
 export type Scope = Record<string, unknown> & { [TIME_CONTEXT]?: TimeContext };
 
+/**
+ * Compiled expressions by source. The worker shares this module across all its workflows (worker.ts), so an
+ * expression is parsed once per worker, not once per instance. Safe to share: a compiled JSONata expression
+ * keeps no state between evaluations that an evaluation reads (each gets its own frame; the `$now()` clock
+ * is reset at the start of each, and an evaluation completes within one workflow activation), and nothing
+ * here calls `assign` or `registerFunction` on it.
+ */
 const compiled = new Map<string, jsonata.Expression>();
 
 function compile(source: string): jsonata.Expression {
@@ -97,15 +104,84 @@ function dateFunctions(context: TimeContext | undefined): Record<string, (...arg
   };
 }
 
+/**
+ * Most expressions in definitions are plain paths (`input.partnerEmail`), literals, or calls of the date
+ * functions on those (`$formatDate(offboardDate, 'long')`). JSONata evaluates every node of any expression
+ * asynchronously, and inside a workflow each of its promises costs a captured stack trace (the SDK's promise
+ * hook): these few forms are therefore evaluated here, synchronously, by JSONata's own rules, and anything
+ * else (filters, operators, arrays on the way, whose mapping and flattening JSONata owns) goes to JSONata.
+ */
+const ASK_JSONATA = Symbol('ask JSONata');
+
+interface Node {
+  type: string;
+  value?: unknown;
+  steps?: Node[];
+  arguments?: Node[];
+  procedure?: Node;
+}
+
+/** A node with no keys but these: JSONata adds others (stages, focus, index, keepArray...) for what it alone knows. */
+function only(node: Node, keys: readonly string[]): boolean {
+  return Object.keys(node).every((key) => keys.includes(key));
+}
+
+const LEAF_KEYS = ['type', 'value', 'position'] as const;
+const FUNCTION_KEYS = ['type', 'value', 'position', 'arguments', 'procedure'] as const;
+
+function directly(node: Node, scope: Scope): unknown {
+  if ((node.type === 'string' || node.type === 'number' || node.type === 'value') && only(node, LEAF_KEYS)) return node.value;
+  if (node.type === 'path' && only(node, ['type', 'steps']) && node.steps!.every((step) => step.type === 'name' && only(step, LEAF_KEYS))) {
+    return walk(node.steps!.map((step) => step.value as string), scope);
+  }
+  const name = node.procedure?.value;
+  if (node.type === 'function' && only(node, FUNCTION_KEYS) && node.procedure!.type === 'variable' && only(node.procedure!, LEAF_KEYS) && DATE_FUNCTIONS.includes(name as never)) {
+    const args = node.arguments!.map((arg) => directly(arg, scope));
+    if (args.includes(ASK_JSONATA)) return ASK_JSONATA;
+    return dateFunctions(scope[TIME_CONTEXT])[name as string](...args);
+  }
+  return ASK_JSONATA;
+}
+
+/** A plain path's value by JSONata's rules: a missing field, or a step into a text, number or null, is undefined. */
+function walk(names: string[], scope: Scope): unknown {
+  let value: unknown = scope;
+  for (const name of names) {
+    if (Array.isArray(value)) return ASK_JSONATA;
+    if (value === null || typeof value !== 'object') return undefined;
+    value = Object.prototype.hasOwnProperty.call(value, name) ? (value as Record<string, unknown>)[name] : undefined;
+    if (value === undefined) return undefined;
+  }
+  return Array.isArray(value) ? ASK_JSONATA : value;
+}
+
+/** The expression's value when it is one of the forms evaluated here, else ASK_JSONATA; copied like JSONata's. */
+function valueNow(source: string, scope: Scope): unknown {
+  const value = directly(compile(source).ast() as Node, scope);
+  return value === undefined || value === ASK_JSONATA ? value : JSON.parse(JSON.stringify(value));
+}
+
 /** Evaluates an expression; JSONata's sequences come back as plain arrays. */
 export async function evaluate(source: string, scope: Scope): Promise<unknown> {
+  const direct = valueNow(source, scope);
+  if (direct !== ASK_JSONATA) return direct;
   const value = await compile(source).evaluate(scope, dateFunctions(scope[TIME_CONTEXT]));
   return value === undefined ? undefined : JSON.parse(JSON.stringify(value));
 }
 
 /** True when the expression's value is truthy the JSONata way (`$boolean`). */
 export async function test(source: string, scope: Scope): Promise<boolean> {
+  const direct = valueNow(source, scope);
+  if (direct !== ASK_JSONATA) return truthy(direct);
   return Boolean(await evaluate(`$boolean(${source})`, scope));
+}
+
+/** JSONata's `$boolean` for a value that is not an array: an empty text, 0, null and an empty object are false. */
+function truthy(value: unknown): boolean {
+  if (typeof value === 'string') return value.length > 0;
+  if (typeof value === 'number') return value !== 0;
+  if (value !== null && typeof value === 'object') return Object.keys(value).length > 0;
+  return value === true;
 }
 
 const PLACEHOLDER = /\{\{(.+?)\}\}/g;
@@ -117,11 +193,29 @@ export function placeholders(text: string): { source: string; offset: number }[]
 
 /** Replaces each `{{ expr }}` with its value. */
 export async function render(text: string, scope: Scope): Promise<string> {
+  const direct = renderNow(text, scope);
+  if (direct !== ASK_JSONATA) return direct;
   let out = '';
   let last = 0;
   for (const match of text.matchAll(PLACEHOLDER)) {
-    const value = await evaluate(match[1].trim(), scope);
-    out += text.slice(last, match.index) + (value === undefined ? '' : typeof value === 'string' ? value : JSON.stringify(value));
+    out += text.slice(last, match.index) + placed(await evaluate(match[1].trim(), scope));
+    last = (match.index ?? 0) + match[0].length;
+  }
+  return out + text.slice(last);
+}
+
+function placed(value: unknown): string {
+  return value === undefined ? '' : typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+/** `render` without a promise when every placeholder is evaluated here; else ASK_JSONATA. */
+function renderNow(text: string, scope: Scope): string | typeof ASK_JSONATA {
+  let out = '';
+  let last = 0;
+  for (const match of text.matchAll(PLACEHOLDER)) {
+    const value = valueNow(match[1].trim(), scope);
+    if (value === ASK_JSONATA) return ASK_JSONATA;
+    out += text.slice(last, match.index) + placed(value);
     last = (match.index ?? 0) + match[0].length;
   }
   return out + text.slice(last);
@@ -142,6 +236,8 @@ export function isLiteral(value: unknown): boolean {
 
 /** Resolves arguments: expressions evaluated, templates rendered, literals kept, recursively. */
 export async function resolveValue(value: unknown, scope: Scope): Promise<unknown> {
+  const direct = resolveNow(value, scope);
+  if (direct !== ASK_JSONATA) return direct;
   const expression = valueExpression(value);
   if (expression !== undefined) return evaluate(expression, scope);
   if (typeof value === 'string') return placeholders(value).length ? render(value, scope) : value;
@@ -149,6 +245,27 @@ export async function resolveValue(value: unknown, scope: Scope): Promise<unknow
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
     for (const [key, item] of Object.entries(value)) out[key] = await resolveValue(item, scope);
+    return out;
+  }
+  return value;
+}
+
+/** `resolveValue` without a promise when every expression and placeholder in it is evaluated here; else ASK_JSONATA. */
+function resolveNow(value: unknown, scope: Scope): unknown {
+  const expression = valueExpression(value);
+  if (expression !== undefined) return valueNow(expression, scope);
+  if (typeof value === 'string') return placeholders(value).length ? renderNow(value, scope) : value;
+  if (Array.isArray(value)) {
+    const items = value.map((item) => resolveNow(item, scope));
+    return items.includes(ASK_JSONATA) ? ASK_JSONATA : items;
+  }
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) {
+      const resolved = resolveNow(item, scope);
+      if (resolved === ASK_JSONATA) return ASK_JSONATA;
+      out[key] = resolved;
+    }
     return out;
   }
   return value;

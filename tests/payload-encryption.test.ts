@@ -16,7 +16,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { startActivities } from '../activities';
 import { SESSION_COOKIE } from '../api/sign-in';
-import { AesGcmPayloadCodec, dataConverterFor, defaultKeyFile, KEY_ID_METADATA, parsePayloadKeys, PayloadKeysInvalid, PayloadUnreadable, payloadKeysFromEnv, type PayloadKey } from '../client/payload-codec';
+import { AesGcmPayloadCodec, COMPRESSED_METADATA, dataConverterFor, defaultKeyFile, KEY_ID_METADATA, parsePayloadKeys, PayloadKeysInvalid, PayloadUnreadable, payloadKeysFromEnv, type PayloadKey } from '../client/payload-codec';
 import { devServerPath } from '../client/temporal-servers';
 import type { CompiledDefinition } from '../dsl/compile';
 import { startFakes, type Sandbox } from '../fakes';
@@ -52,6 +52,20 @@ describe('the payload codec', () => {
     await expect(new AesGcmPayloadCodec([k1]).decode([fresh])).rejects.toThrow(PayloadUnreadable);
     // Payloads written before encryption was on pass through unchanged.
     expect(await rotated.decode([plain])).toEqual([plain]);
+  });
+
+  it('compresses a large payload before sealing it, so a compiled definition in a start input costs a fraction in history, and opens it again', async () => {
+    const [k1] = parsePayloadKeys(keyText('k1'));
+    const codec = new AesGcmPayloadCodec([k1]);
+    const definitionLike = JSON.stringify({ steps: Array.from({ length: 60 }, (_, i) => ({ id: `step-${i}`, call: 'email.send', with: { to: '=input.partnerEmail' } })) });
+    const big = { metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from(definitionLike) };
+    const [sealed] = await codec.encode([big]);
+    expect(Buffer.from(sealed.metadata![COMPRESSED_METADATA]!).toString()).toBe('deflate');
+    expect(sealed.data!.length).toBeLessThan(definitionLike.length / 4);
+    expect(Buffer.from((await codec.decode([sealed]))[0].data!).toString()).toBe(definitionLike);
+    // A small payload is sealed as before, without compression.
+    const [small] = await codec.encode([{ metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from('{"ok":true}') }]);
+    expect(small.metadata![COMPRESSED_METADATA]).toBeUndefined();
   });
 
   it('generates the embedded default\'s key once, readable by its owner only, and lets PAYLOAD_KEYS override it', () => {

@@ -48,6 +48,7 @@ import { SearchAttributePublisher } from './search-attributes';
 import { mirrorStage } from './stage-mirror';
 import { handlers, target, type Ending, type Flow, type StepContext } from './steps';
 import { Secrets } from './sensitive';
+import { sharedDefinition } from './shared-definitions';
 import { TaskBoard } from './tasks';
 import { timeContext, timeLeftInWords } from './time';
 
@@ -57,7 +58,7 @@ const CANCEL_IN_AUDIT = 'cancel-in-audit';
 const OVERDUE_SEARCH_ATTRIBUTE = 'overdue-search-attribute';
 
 export default async function interpret({ definition, input, startedBy, carried }: ProcessArgs): Promise<ProcessResult> {
-  return new Instance(definition, input, startedBy, carried).run();
+  return new Instance(sharedDefinition(definition), input, startedBy, carried).run();
 }
 
 class Instance implements StepContext {

@@ -3,7 +3,7 @@
  * instance ended, and each task it opened, through a sink. Sinks run outside the sandbox, are not called on replay and add no
  * command to history, so this changes nothing an instance does.
  */
-import { taskObservers } from './task-observers';
+import { observeTasks } from './task-observers';
 import { ContinueAsNew, isCancellation, proxySinks, workflowInfo, type Sinks, type WorkflowInterceptorsFactory } from '@temporalio/workflow';
 
 export interface ObservabilitySinks extends Sinks {
@@ -18,8 +18,8 @@ export interface ObservabilitySinks extends Sinks {
 const { instances } = proxySinks<ObservabilitySinks>();
 
 export const interceptors: WorkflowInterceptorsFactory = () => {
-  // Called once per instance, whose modules are its own: this observer hears this instance's tasks only.
-  taskObservers.push((task) => instances.taskOpened(workflowInfo().workflowType, task.roles));
+  // Called once per instance; the observer is the same for all (the worker shares task-observers across them).
+  observeTasks('metrics', (task) => instances.taskOpened(workflowInfo().workflowType, task.roles));
   return {
     inbound: [
       {

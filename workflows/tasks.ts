@@ -6,7 +6,7 @@
 import { misfiledFields } from '../dsl/forms';
 import { formValidator } from './form-validators';
 import type { AuditEntry, Decision, OpenTask } from './messages';
-import { taskObservers } from './task-observers';
+import { taskOpened } from './task-observers';
 
 /** Thrown by the decision validator: the caller sent something this instance cannot accept. */
 class DecisionRefused extends Error {
@@ -36,7 +36,7 @@ export class TaskBoard {
     const opened: OpenTask = { ...task, openedAt: new Date().toISOString(), breached: false, reminders: 0 };
     this.open.push(opened);
     this.audit.push({ at: opened.openedAt, event: 'task-opened', stepId: task.stepId, taskId: task.id, detail: `assigned to ${task.roles.join(', ')}` });
-    for (const observe of taskObservers) observe(opened);
+    taskOpened(opened);
     this.onChange();
     return opened;
   }
