@@ -19,6 +19,8 @@ export interface TimeContext {
   calendar?: CalendarSnapshot;
   /** ISO instant: the workflow clock when the scope was made. */
   now: string;
+  /** Every expression through JSONata's promises, none evaluated directly (instances started before that existed). */
+  promisesOnly?: boolean;
 }
 
 export type Scope = Record<string, unknown> & { [TIME_CONTEXT]?: TimeContext };
@@ -157,6 +159,7 @@ function walk(names: string[], scope: Scope): unknown {
 
 /** The expression's value when it is one of the forms evaluated here, else ASK_JSONATA; copied like JSONata's. */
 function valueNow(source: string, scope: Scope): unknown {
+  if (scope[TIME_CONTEXT]?.promisesOnly) return ASK_JSONATA;
   const value = directly(compile(source).ast() as Node, scope);
   return value === undefined || value === ASK_JSONATA ? value : JSON.parse(JSON.stringify(value));
 }

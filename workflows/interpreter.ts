@@ -56,6 +56,11 @@ import { timeContext, timeLeftInWords } from './time';
 const CANCEL_IN_AUDIT = 'cancel-in-audit';
 /** Instances started before `OverdueSince` existed never set it. */
 const OVERDUE_SEARCH_ATTRIBUTE = 'overdue-search-attribute';
+/**
+ * Instances started before plain expressions were evaluated without promises (dsl/expressions.ts) keep
+ * JSONata's promises for all: fewer promises can reorder the commands of steps running side by side.
+ */
+const SYNCHRONOUS_EXPRESSIONS = 'synchronous-expressions';
 
 export default async function interpret({ definition, input, startedBy, carried }: ProcessArgs): Promise<ProcessResult> {
   return new Instance(sharedDefinition(definition), input, startedBy, carried).run();
@@ -82,6 +87,7 @@ class Instance implements StepContext {
   /** Values of `x-sensitive` fields, shown as "•••" by the state query. */
   private readonly secrets: Secrets;
   private cancelRequest?: { reason: string; by: string };
+  private readonly promisesOnly = !patched(SYNCHRONOUS_EXPRESSIONS);
 
   constructor(
     readonly def: CompiledDefinition,
@@ -241,7 +247,7 @@ class Instance implements StepContext {
   // ---- state, search attributes, continue-as-new ------------------------------------------------------
 
   scope(): Scope {
-    return { ...this.variables, input: this.input, deadlines: this.deadlines.fixed, now: now(), [TIME_CONTEXT]: timeContext(this.def) };
+    return { ...this.variables, input: this.input, deadlines: this.deadlines.fixed, now: now(), [TIME_CONTEXT]: timeContext(this.def, this.promisesOnly) };
   }
 
   /** A decision that passed validation: its task is still open, with the form it was checked against. */
