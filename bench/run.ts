@@ -36,6 +36,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { randomBytes } from 'node:crypto';
 import { compileFiles, definitionFiles } from '../client/definitions';
+import { SQLITE_FLAGS } from '../client/dev-server';
 import { dataConverterFor, parsePayloadKeys } from '../client/payload-codec';
 import { startProcess } from '../client/processes';
 import { devServerEnvironment } from '../tests/support/environments';
@@ -134,7 +135,7 @@ async function serverWithDatabaseFile(dir: string): Promise<{ env: Awaited<Retur
   for (let attempt = 1; ; attempt++) {
     const dbFile = path.join(dir, `server-${attempt}.sqlite`);
     try {
-      return { env: await devServerEnvironment({ dbFilename: dbFile }), dbFile };
+      return { env: await devServerEnvironment({ dbFilename: dbFile, extraArgs: SQLITE_FLAGS }), dbFile };
     } catch (err) {
       if (attempt === 3) throw err;
     }
@@ -281,7 +282,10 @@ async function heapSnapshot(worker: ChildProcess, prefix: string): Promise<void>
   console.log(`heap snapshots: ${prefix}-{main,workflows}.heapsnapshot`);
 }
 
-/** A start retried on a transient refusal (a busy dev server), up to five times with a growing pause. */
+/**
+ * A start retried on a transient refusal, up to ten times with a growing pause: a dev server busy with a
+ * burst of starts answers "unavailable", or even "namespace not found" while it reloads its shard.
+ */
 async function retried(start: () => Promise<unknown>): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
@@ -290,7 +294,7 @@ async function retried(start: () => Promise<unknown>): Promise<void> {
     } catch (err) {
       // Already started on a retry: the attempt that seemed to fail reached the server.
       if (attempt > 1 && (err as Error).name === 'WorkflowExecutionAlreadyStartedError') return;
-      if (attempt === 5) throw err;
+      if (attempt === 10) throw err;
       await new Promise((resolve) => setTimeout(resolve, attempt * 1000));
     }
   }

@@ -49,6 +49,13 @@ export interface RunningDevServer {
   stop(): Promise<void>;
 }
 
+/**
+ * The SQLite file in write-ahead-log mode: readers no longer block the writer, so thousands of instances
+ * started or woken together no longer time the server's own shard lease out ("shard status unknown"), which
+ * in the default rollback-journal mode happened at about 1,800 starts in a burst on a 2-core machine.
+ */
+export const SQLITE_FLAGS = ['--sqlite-pragma', 'journal_mode=wal'];
+
 /** Marks the dev server's command line in its pid file. */
 const DEV_SERVER_MARKER = 'start-dev';
 
@@ -73,6 +80,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<Ru
     [
       'server', 'start-dev',
       '--db-filename', dbFile,
+      ...SQLITE_FLAGS,
       '--ip', '127.0.0.1',
       '--port', String(port),
       '--ui-port', String(uiPort),

@@ -6,7 +6,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkflowBundle } from '@temporalio/worker';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -254,6 +254,8 @@ describe('the embedded default (`npm start`)', () => {
     let server = await startDevServer(options);
     try {
       expect((await fetch(server.uiUrl)).status).toBe(200);
+      // In write-ahead-log mode, so that a burst of starts does not time its shard lease out.
+      expect(existsSync(`${options.dbFile}-wal`)).toBe(true);
       const client = new Client({ connection: await Connection.connect({ address: server.address }) });
       const handle = await startProcess(client, definition, { partnerKey: 'p-embedded' });
       const connection = await NativeConnection.connect({ address: server.address });

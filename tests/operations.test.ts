@@ -304,7 +304,8 @@ it('logs JSON lines from the API, the worker and the SDK that carry the instance
   const secrets = [PAYLOAD_KEY.slice(5), apiKey, partnerstack.secretKey, partnerstack.webhookToken, 'not-the-token-0123456789', ...Object.entries(sandbox.env).filter(([name]) => /TOKEN|SECRET|PASSWORD|API_KEY|PRIVATE_KEY/.test(name)).map(([, value]) => value!)];
   for (const secret of secrets.filter((s) => s && s.length >= 8)) expect(everything).not.toContain(secret);
   expect(everything).toContain('/webhooks/partnerstack/•••');
-
+  // Nor personal data: the partner's address and the reason (the instance's input), the decision's comment.
+  for (const answer of ['ops@acme-resell.example', 'Revenue below the program minimum', 'no legal action']) expect(everything).not.toContain(answer);
 });
 
 it('the API and the worker drain on SIGTERM and exit 0', async () => {
