@@ -23,6 +23,7 @@ export const PROBLEMS = {
   'temporal-unavailable': { status: 503, title: 'The Temporal server does not answer' },
   'identity-provider-unavailable': { status: 503, title: 'The identity provider does not answer' },
   'not-configured': { status: 503, title: 'Not configured on this server' },
+  'vendor-unavailable': { status: 503, title: 'An external system the API reads from is busy or does not answer' },
   internal: { status: 500, title: 'Internal error' },
 } as const;
 
@@ -44,6 +45,7 @@ export const Problem = z
     detail: z.string(),
     instance: z.string().optional(),
     errors: z.array(FieldError).optional(),
+    system: z.string().optional().meta({ description: 'For `vendor-unavailable`: the external system that was busy, e.g. `jotform`.' }),
   })
   .meta({ id: 'Problem', description: 'RFC 9457 problem details.' });
 export type Problem = z.infer<typeof Problem>;
@@ -56,21 +58,23 @@ export class ApiProblem extends Error {
     readonly detail: string,
     readonly errors?: FieldError[],
     readonly headers?: Record<string, string>,
+    /** RFC 9457 extension members, e.g. `system` for `vendor-unavailable`. */
+    readonly extensions?: Pick<Problem, 'system'>,
   ) {
     super(detail);
   }
 }
 
-export function problemBody(code: ProblemCode, detail: string, instance?: string, errors?: FieldError[]): Problem {
+export function problemBody(code: ProblemCode, detail: string, instance?: string, errors?: FieldError[], extensions?: Pick<Problem, 'system'>): Problem {
   const { status, title } = PROBLEMS[code];
-  return { type: `${PROBLEM_BASE}${code}`, title, status, detail, ...(instance ? { instance } : {}), ...(errors?.length ? { errors } : {}) };
+  return { type: `${PROBLEM_BASE}${code}`, title, status, detail, ...(instance ? { instance } : {}), ...(errors?.length ? { errors } : {}), ...extensions };
 }
 
-export function sendProblem(reply: FastifyReply, code: ProblemCode, detail: string, request: FastifyRequest, errors?: FieldError[]) {
+export function sendProblem(reply: FastifyReply, code: ProblemCode, detail: string, request: FastifyRequest, errors?: FieldError[], extensions?: Pick<Problem, 'system'>) {
   return reply
     .code(PROBLEMS[code].status)
     .type('application/problem+json')
-    .send(problemBody(code, detail, request.url.split('?')[0], errors));
+    .send(problemBody(code, detail, request.url.split('?')[0], errors, extensions));
 }
 
 /** The response schemas of a route's error answers, for the OpenAPI document. */
@@ -90,7 +94,7 @@ export function installProblemHandlers(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | ApiProblem, request, reply) => {
     if (error instanceof ApiProblem) {
       if (error.headers) reply.headers(error.headers);
-      return sendProblem(reply, error.code, error.detail, request, error.errors);
+      return sendProblem(reply, error.code, error.detail, request, error.errors, error.extensions);
     }
     if (hasZodFastifySchemaValidationErrors(error)) {
       const part = error.validationContext ?? 'body';

@@ -7,17 +7,22 @@
  * SIGKILL at random moments, K times in all, the API is killed once and restarted (its clients retry), the
  * dev server is restarted once, and a share of vendor calls (default 20%) is answered 429 or 503 with
  * Retry-After. The fakes run in a process of their own (fakes/serve.ts), so their records outlive every kill.
+ * The workers and the API seal every payload with PAYLOAD_KEYS (a key generated for the run unless the
+ * variable is set), so the codec is under the kills too; every instance's history is checked to hold no
+ * payload in clear.
  * Prints a table: instances started, completed and lost by process (lost must be 0), duplicate records by
  * system (scripts/chaos-duplicates.ts; must be 0), duplicate e-mails (and how many the audit flags as
- * possibly sent twice), decisions sent and any applied twice, and the time to recover after each kill.
- * Exit status 1 on a loss or a duplicate.
+ * possibly sent twice), decisions sent and any applied twice, payloads sealed and any in clear, and the time
+ * to recover after each kill. Exit status 1 on a loss, a duplicate or a payload in clear.
  *
  * CHAOS_INSTANCES (20), CHAOS_KILLS (4), CHAOS_FAULT_RATE (0.2), CHAOS_VERBOSE (the workers', API's and fakes' logs).
  * tests/chaos.test.ts runs a short version.
  */
 import { Client, Connection } from '@temporalio/client';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { temporal } from '@temporalio/proto';
+import type { Payload } from '@temporalio/common';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -25,6 +30,7 @@ import path from 'node:path';
 import { ApiKeyStore } from '../api/identity/api-keys';
 import { api, ApiRefused, encode } from '../cli/api-client';
 import { startDevServer, type RunningDevServer } from '../client/dev-server';
+import { ENCRYPTED_ENCODING, parsePayloadKeys } from '../client/payload-codec';
 import { loadDirectory } from '../directory/load';
 import { bundleWorkflows } from '../worker';
 import { POSSIBLE_DUPLICATE } from '../workflows/notifications';
@@ -62,8 +68,17 @@ export interface ChaosReport {
   started: number;
   completed: number;
   lost: string[];
-  /** Where the histories of lost instances were saved (JSON, for `temporal workflow show --input-file` or a replay test). */
+  /**
+   * Where the histories of lost instances were saved, as `<workflow id>.binpb` (the encoded History, as the
+   * replay fixtures are: `temporal.api.history.v1.History.decode`, `Worker.runReplayHistory`).
+   */
   lostHistories?: string;
+  /**
+   * The key the workers and the API sealed payloads with (`generated`: made for this run and not kept, so
+   * saved histories cannot be opened later), and what every instance's history holds: payloads sealed, and
+   * the instances with any payload in clear (must be none; search attributes and patch markers are in clear by design).
+   */
+  payloads: { keyId: string; generated: boolean; sealed: number; inClear: string[] };
   /** By system: records carrying an idempotency key (or, keyless, one step's), and how many repeat another. */
   duplicateRecords: Record<string, SystemDuplicates>;
   emailsSent: number;
@@ -201,28 +216,32 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       return ((await response.json()) as { id: string }).id;
     };
 
-    // The product's API, as `npm run api` runs it: own data folder (no payload key there: the workers encrypt nothing either).
+    // The product's API, as `npm run api` runs it, with an own data folder.
     const dataDir = path.join(scratch, 'data');
+    // One key for the API and the workers, as in production; PAYLOAD_KEYS given to the run is used instead.
+    const generatedKey = !process.env.PAYLOAD_KEYS?.trim();
+    const payloadKeys = generatedKey ? `chaos-${randomBytes(3).toString('hex')}:${randomBytes(32).toString('base64')}` : process.env.PAYLOAD_KEYS!;
+    const keyId = parsePayloadKeys(payloadKeys)[0].id;
     mkdirSync(dataDir);
     // The API stores uploads where the workers' hubspot.attachFile reads them.
     const uploadsDir = path.join(dataDir, 'uploads');
     const apiEnv = {
       ...process.env, ...fakes.env, TEMPORAL_ADDRESS: server.address, OPS_API_HOST: '127.0.0.1', OPS_API_PORT: String(apiPort),
-      OPS_API_KEYS_FILE: keysFile, OPS_DATA_DIR: dataDir, OPS_UPLOADS_DIR: uploadsDir, OPS_API_RATE_LIMIT: '100000',
+      OPS_API_KEYS_FILE: keysFile, OPS_DATA_DIR: dataDir, OPS_UPLOADS_DIR: uploadsDir, OPS_API_RATE_LIMIT: '100000', PAYLOAD_KEYS: payloadKeys,
     };
     const startApiProcess = async () => {
       const { child } = await program('api/server.ts', apiEnv, 'ops API on ');
       children.push(child);
       return child;
     };
-    const workerEnv = { ...process.env, ...fakes.env, TEMPORAL_ADDRESS: server.address, WORKFLOW_BUNDLE: bundleFile, OPS_UPLOADS_DIR: uploadsDir };
+    const workerEnv = { ...process.env, ...fakes.env, TEMPORAL_ADDRESS: server.address, WORKFLOW_BUNDLE: bundleFile, OPS_UPLOADS_DIR: uploadsDir, PAYLOAD_KEYS: payloadKeys };
     const startWorker = async () => {
       const { child } = await program('tests/support/worker-process.ts', workerEnv, 'worker ready');
       children.push(child);
       return child;
     };
     let [apiProcess, ...workers] = await Promise.all([startApiProcess(), startWorker(), startWorker()]);
-    log(`API on ${apiUrl}, two workers polling`);
+    log(`API on ${apiUrl}, two workers polling; payloads sealed with key '${keyId}'`);
 
     // Everything seeded before the vendors start failing: the seeding is the test's, not the engine's.
     const context: WalkContext = { fakes, apiUrl, shared: {} };
@@ -394,9 +413,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     }
     const tallies = Object.values(byProcess);
     const lostIds = driven.filter((d) => d.workflowId && !completed(d)).map((d) => d.workflowId!);
-    const lostHistories = lostIds.length ? await saveHistories(server.address, lostIds) : undefined;
+    const histories = await readHistories(server.address, driven.filter((d) => d.workflowId).map((d) => d.workflowId!), lostIds);
     return {
-      lostHistories,
+      lostHistories: histories.lostFolder,
+      payloads: { keyId, generated: generatedKey, sealed: histories.sealed, inClear: histories.inClear },
       byProcess,
       started: tallies.reduce((sum, t) => sum + t.started, 0),
       completed: tallies.reduce((sum, t) => sum + t.completed, 0),
@@ -420,30 +440,59 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   }
 }
 
-/** Saves each instance's history as JSON in a new folder (outside the scratch folder, which goes): its path. */
-async function saveHistories(address: string, workflowIds: string[]): Promise<string> {
-  const folder = mkdtempSync(path.join(tmpdir(), 'chaos-lost-'));
+/**
+ * Reads every instance's history as the server keeps it (no codec: payloads as stored). Counts the payloads
+ * sealed and names the instances holding one in clear, and saves the histories of `lost` (binpb) in a new
+ * folder (outside the scratch folder, which goes), returned as `lostFolder`; they stay sealed.
+ */
+async function readHistories(address: string, workflowIds: string[], lost: string[]): Promise<{ sealed: number; inClear: string[]; lostFolder?: string }> {
+  const lostFolder = lost.length ? mkdtempSync(path.join(tmpdir(), 'chaos-lost-')) : undefined;
   const connection = await Connection.connect({ address });
+  let sealed = 0;
+  const inClear: string[] = [];
   try {
     const client = new Client({ connection });
     for (const workflowId of workflowIds) {
       const history = await client.workflow.getHandle(workflowId).fetchHistory();
-      writeFileSync(path.join(folder, `${workflowId.replace(/[^\w.-]+/g, '_')}.json`), historyToJSON(history));
+      const payloads = payloadsIn(history);
+      const clear = payloads.filter(({ payload }) => Buffer.from(payload.metadata?.encoding ?? []).toString() !== ENCRYPTED_ENCODING);
+      sealed += payloads.length - clear.length;
+      if (clear.length) inClear.push(`${workflowId} (${clear.length} of ${payloads.length}: ${[...new Set(clear.map((c) => c.where))].join(', ')})`);
+      // Binary: historyToJSON fails in this install ("type must be a Type": @temporalio/common's protobufjs 8 against @temporalio/proto's 7).
+      if (lostFolder && lost.includes(workflowId)) writeFileSync(path.join(lostFolder, `${workflowId.replace(/[^\w.-]+/g, '_')}.binpb`), temporal.api.history.v1.History.encode(history).finish());
     }
   } finally {
     await connection.close();
   }
-  return folder;
+  return { sealed, inClear, lostFolder };
 }
 
-/** A loss, a duplicate record or a decision applied twice: what makes `npm run chaos` exit 1. */
+/**
+ * Every payload in a history's events, with where it is, but those no codec ever sees: search attributes
+ * (indexed by the server) and the `patch-data` of `patched()` markers (written by the SDK's core, holding
+ * only the patch id).
+ */
+function payloadsIn(value: unknown, where = '', found: Array<{ where: string; payload: Payload }> = []): Array<{ where: string; payload: Payload }> {
+  if (!value || typeof value !== 'object' || ArrayBuffer.isView(value)) return found;
+  const record = value as Record<string, unknown>;
+  if (record.metadata && typeof record.metadata === 'object' && 'data' in record) {
+    found.push({ where, payload: record as Payload });
+    return found;
+  }
+  for (const [key, child] of Object.entries(record)) {
+    if (key !== 'searchAttributes' && key !== 'patch-data') payloadsIn(child, /^\d+$/.test(key) ? where : where ? `${where}.${key}` : key, found);
+  }
+  return found;
+}
+
+/** A loss, a duplicate record, a decision applied twice or a payload in clear: what makes `npm run chaos` exit 1. */
 export function failed(report: ChaosReport): boolean {
-  return report.lost.length > 0 || Object.values(report.duplicateRecords).some((s) => s.duplicates > 0) || report.decisions.appliedTwice > 0;
+  return report.lost.length > 0 || Object.values(report.duplicateRecords).some((s) => s.duplicates > 0) || report.decisions.appliedTwice > 0 || report.payloads.inClear.length > 0;
 }
 
 export function formatReport(report: ChaosReport): string {
   const rows: Array<[string, string]> = [
-    ['instances started / completed / lost (must be 0)', `${report.started} / ${report.completed} / ${report.lost.length}` + (report.lost.length ? ` (${report.lost.join(', ')}; histories in ${report.lostHistories})` : '')],
+    ['instances started / completed / lost (must be 0)', `${report.started} / ${report.completed} / ${report.lost.length}` + (report.lost.length ? ` (${report.lost.join(', ')}; histories in ${report.lostHistories}, payloads still sealed with key '${report.payloads.keyId}'${report.payloads.generated ? ', generated for this run and not kept: give the run PAYLOAD_KEYS to read them later' : ''})` : '')],
     ...Object.entries(report.byProcess).map(([process, t]): [string, string] => [`  ${process}`, `${t.started} / ${t.completed} / ${t.lost.length}`]),
     ...Object.entries(report.duplicateRecords).map(([system, s]): [string, string] => [`duplicate ${system} records (must be 0)`, `${s.duplicates} among ${s.records} keyed`]),
     ['e-mails sent', String(report.emailsSent)],
@@ -451,6 +500,7 @@ export function formatReport(report: ChaosReport): string {
     ['decisions taken / failed and retried / refused as already decided', `${report.decisions.taken} / ${report.decisions.unanswered} / ${report.decisions.alreadyDecided}`],
     ['decisions applied twice (must be 0)', String(report.decisions.appliedTwice)],
     ['vendor calls answered 429/503', String(report.faultsAnswered)],
+    [`payloads sealed with key '${report.payloads.keyId}' / instances with any in clear (must be 0)`, `${report.payloads.sealed} / ${report.payloads.inClear.length}` + (report.payloads.inClear.length ? ` (${report.payloads.inClear.join(', ')})` : '')],
     ['vendor deliveries sent once and refused by the API', String(report.refusedDeliveries.length) + (report.refusedDeliveries.length ? ` (${report.refusedDeliveries.join('; ')})` : '')],
     ...report.recoveries.map((r): [string, string] => [`kill ${r.kill}: other worker carried on / killed one polling again`, `${r.otherCarriedOnMs ?? '-'} ms / ${r.backPollingMs} ms`]),
     ['API killed, ready again after', report.apiRestartMs === undefined ? '-' : `${report.apiRestartMs} ms`],

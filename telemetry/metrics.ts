@@ -37,7 +37,7 @@ export function apiMetrics(overdue?: () => Promise<Record<string, number>>): Api
       buckets: [60, 600, 3600, 4 * 3600, 86400, 3 * 86400, 7 * 86400, 30 * 86400],
       registers: [registry],
     }),
-    webhookDeliveries: new Counter({ name: 'ops_webhook_deliveries_total', help: 'Webhook deliveries by vendor, result (accepted, refused, ignored) and reason', labelNames: ['vendor', 'result', 'reason'], registers: [registry] }),
+    webhookDeliveries: new Counter({ name: 'ops_webhook_deliveries_total', help: 'Webhook deliveries by vendor, result (accepted, refused, ignored, deferred: asked to deliver again) and reason', labelNames: ['vendor', 'result', 'reason'], registers: [registry] }),
   };
   if (overdue) {
     new Gauge({

@@ -276,6 +276,29 @@ describe('PartnerStack', () => {
     await expect(env.client.workflow.getHandle('deal-provisioning/deal_forged0001').describe()).rejects.toThrow(/not found/i);
   });
 
+  it('answers 503 with PartnerStack\'s Retry-After when the read-back is rate limited, starting nothing; the redelivery starts one instance', async () => {
+    const partner = partnerstack.seedPartner({ email: 'reseller@busy.example' });
+    const deal = partnerstack.seedDeal({ partnerKey: partner.key, accountName: 'Busy Telecom' });
+    const delivery = JSON.stringify({ key: deal.key, partner_key: partner.key, updated_at: deal.updated_at, event: 'deal.created' });
+    partnerstack.injectFault({ kind: 'status', status: 429, retryAfterSeconds: 7 });
+    const busy = await post(`/webhooks/partnerstack/${partnerstack.webhookToken}`, delivery);
+    expect(busy.status).toBe(503);
+    expect(busy.headers.get('retry-after')).toBe('7');
+    expect(busy.body).toMatchObject({
+      type: '/problems/vendor-unavailable',
+      system: 'partnerstack',
+      detail: "partnerstack's API answered 429 when the delivery's record was read back; nothing was started: deliver again after 7 s",
+    });
+    await expect(env.client.workflow.getHandle(`deal-provisioning/${deal.key}`).describe()).rejects.toThrow(/not found/i);
+    // PartnerStack delivers again, the API answers this time.
+    const redelivered = await post(`/webhooks/partnerstack/${partnerstack.webhookToken}`, delivery);
+    expect(redelivered.status).toBe(200);
+    expect(redelivered.body.results).toEqual([{ result: 'started', workflowId: `deal-provisioning/${deal.key}`, created: true }]);
+    const listed = [];
+    for await (const execution of env.client.workflow.list({ query: `WorkflowId = 'deal-provisioning/${deal.key}'` })) listed.push(execution.runId);
+    expect(listed).toHaveLength(1);
+  });
+
   it('answers 202 "ignored" for an event type nothing is configured for, without asking PartnerStack', async () => {
     const before = partnerstack.journal.length;
     const answer = await partnerstack.sendWebhook(url(), 'partnership.created', { key: 'part_unrouted' });
@@ -295,6 +318,27 @@ describe('JotForm', () => {
     expect(task.title).toBe('Request from Everbright Ltd');
     // JotForm delivers again when it saw no answer in time: the same submission finds the instance it started.
     expect((await jotform.sendWebhook(webhook, submission.id)).status).toBe(200);
+    const listed = [];
+    for await (const execution of env.client.workflow.list({ query: `WorkflowId = 'channel-partner-request/${submission.id}'` })) listed.push(execution.runId);
+    expect(listed).toHaveLength(1);
+  });
+
+  it('answers 503 with a Retry-After of a few seconds when JotForm\'s API is down (no Retry-After of its own); the redelivery starts one instance', async () => {
+    const submission = jotform.seedSubmission({ answers: channelPartnerAnswers('Outage Ltd', 'ada@outage.example') });
+    const deliver = () => {
+      const form = new FormData();
+      for (const [name, value] of Object.entries({ formID: CHANNEL_PARTNER_FORM_ID, submissionID: submission.id, rawRequest: '{}' })) form.append(name, value);
+      return call(api.url, 'POST', `/webhooks/jotform/${jotform.webhookToken}`, { body: form });
+    };
+    jotform.injectFault({ kind: 'status', status: 503 });
+    const down = await deliver();
+    expect(down.status).toBe(503);
+    expect(down.headers.get('retry-after')).toBe('5');
+    expect(down.body).toMatchObject({ type: '/problems/vendor-unavailable', system: 'jotform' });
+    await expect(env.client.workflow.getHandle(`channel-partner-request/${submission.id}`).describe()).rejects.toThrow(/not found/i);
+    expect((await deliver()).status).toBe(200);
+    const task = await openTask(env.client.workflow.getHandle(`channel-partner-request/${submission.id}`));
+    expect(task.title).toBe('Request from Outage Ltd');
     const listed = [];
     for await (const execution of env.client.workflow.list({ query: `WorkflowId = 'channel-partner-request/${submission.id}'` })) listed.push(execution.runId);
     expect(listed).toHaveLength(1);

@@ -116,18 +116,43 @@ export class SalesforceClient {
 
   private signIn(action: string): Promise<void> {
     if (!this.signedIn) {
-      this.signedIn = this.connection.authorize({ grant_type: 'client_credentials' }).then(
+      const scope: { last?: ObservedAnswer } = {};
+      this.signedIn = answers.run(scope, () => this.connection.authorize({ grant_type: 'client_credentials' })).then(
         () => undefined,
         (err: Error) => {
           this.signedIn = undefined;
-          const name = err?.name ?? '';
-          // invalid_client, invalid_grant, unsupported_grant_type: the connected app's settings, not a passing fault.
-          const retryable = isTransientNetworkError(err) || /^ERROR_HTTP_5\d\d$/.test(name);
-          throw new ConnectorError(SYSTEM, action, redact(`sign-in (client credentials) at ${new URL(this.config.loginUrl).origin} failed: ${name ? `${name}: ` : ''}${err?.message ?? err}`, this.secrets), { retryable });
+          throw this.signInFailure(err, action, scope.last);
         },
       );
     }
     return this.signedIn;
+  }
+
+  /**
+   * jsforce's token error carries neither status nor headers: its `name` is OAuth's `error` field when the
+   * body is JSON with one (invalid_client, invalid_grant), `ERROR_HTTP_<status>` (message: the raw body)
+   * when the body is not JSON, and empty (message too) for any other JSON body, such as the REST error
+   * array a 429 or 503 carries. So the answer the transport recorded decides: 429 and 5xx are passing
+   * faults, retried after the Retry-After asked for; OAuth's refusals are the connected app's settings.
+   */
+  private signInFailure(err: Error, action: string, answer: ObservedAnswer | undefined): ConnectorError {
+    const name = err?.name ?? '';
+    const oauthError = name && !name.startsWith('ERROR_HTTP_') ? `${name}: ${err.message}` : '';
+    const passing = answer !== undefined && isRetryableStatus(answer.status);
+    const retryable = isTransientNetworkError(err) || passing;
+    const where = `sign-in (client credentials) at ${new URL(this.config.loginUrl).origin}`;
+    let text: string;
+    if (!answer) text = `${where} failed: ${describe(err)}`;
+    else if (oauthError && !passing) text = `${where} failed: ${oauthError}`;
+    else {
+      const said = oauthError || err?.message?.trim().slice(0, 200);
+      text = `${where} answered ${answer.status}${said ? ` ${said}` : ''}${passing ? ' (Salesforce is busy or unavailable; retried)' : ''}`;
+    }
+    return new ConnectorError(SYSTEM, action, redact(text, this.secrets), {
+      status: answer?.status,
+      retryable,
+      retryAfterMs: passing ? retryAfterMs(answer.headers) : undefined,
+    });
   }
 
   private classify(err: unknown, action: string, request: string, answer: ObservedAnswer | undefined): ConnectorError {
@@ -137,10 +162,15 @@ export class SalesforceClient {
     if (!answer || !e.errorCode) {
       // No answer at all: refused, reset, or our timeout. A create whose answer was lost is reconciled
       // through the External ID before anything is created again.
-      const retryable = isTransientNetworkError(err) || (err as Error)?.name === 'TypeError' || !answer;
+      // A token renewal (refreshFn) answered 429 or 5xx lands here too, as does a REST answer that is not JSON.
+      const retryable = isTransientNetworkError(err) || (err as Error)?.name === 'TypeError' || !answer || isRetryableStatus(answer.status);
       // jsforce's own timeout text names a fixed duration; say the configured one.
       const reason = (err as Error)?.name === 'AbortError' ? `no answer within ${this.config.timeoutMs} ms` : describe(err);
-      return new ConnectorError(SYSTEM, action, redact(`${request} failed: ${reason}`, secrets), { retryable, status: answer?.status });
+      return new ConnectorError(SYSTEM, action, redact(`${request} failed: ${reason}`, secrets), {
+        retryable,
+        status: answer?.status,
+        retryAfterMs: retryable && answer ? retryAfterMs(answer.headers) : undefined,
+      });
     }
     const status = answer.status;
     const fields = Array.isArray(e.data?.fields) ? (e.data?.fields as unknown[]).filter((f): f is string => typeof f === 'string') : [];

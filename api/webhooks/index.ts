@@ -3,7 +3,9 @@
  * vendor documents (with the connectors' helpers) before anything reaches an instance. Answers:
  *   200 with what each event did (started, delivered), 202 "ignored" for a genuine delivery nothing
  *   waits for, 400 for a malformed body, 401 for a forged, stale (replayed) or unsigned one, 503 when the
- *   vendor's secret is not configured here. A refusal is logged with its reason, never with the secret.
+ *   vendor's secret is not configured here, or 503 `vendor-unavailable` with Retry-After when the read-back
+ *   of the delivery's record was answered 429 or 5xx (or not at all), so the vendor delivers again.
+ *   A refusal is logged with its reason, never with the secret.
  * Unsigned vendors (JotForm, PartnerStack) are trusted through a secret URL token and by reading the record
  * back through their API: the route works on the vendor's answer, never on the posted body.
  * The same delivery twice reaches the instance once: events carry the vendor's delivery id as the signal's
@@ -26,6 +28,7 @@ import { confirmEvent as confirmPartnerStackEvent, verifyPathToken } from '../..
 import type { ApiContext } from '../context';
 import { instanceFields } from '../../telemetry/logger';
 import { reasonLabel } from '../../telemetry/metrics';
+import { ConnectorError } from '../../activities/shared/errors';
 import { ApiProblem, problemResponses } from '../problems';
 import { deliverTo, follow, workflowIdOfKey, type Outcome } from './deliver';
 import { loadWebhookRoutes, type WebhookRoutes } from './routes-file';
@@ -101,6 +104,33 @@ function answer(request: FastifyRequest, reply: FastifyReply, vendor: string, re
   return reply.code(200).send({ results });
 }
 
+/** How long a vendor is asked to wait before delivering again when its API gave no Retry-After of its own. */
+const REDELIVER_AFTER_SECONDS = 5;
+
+/**
+ * Runs the read-back of a delivery's record. When the vendor's API is rate limited or down (a retryable
+ * ConnectorError: 429, 5xx, no answer), nothing has been started yet, so the delivery is answered 503 with
+ * Retry-After (the vendor's own, else a few seconds) and the vendor redelivers it; other errors pass.
+ */
+async function readBack<T>(request: FastifyRequest, vendor: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (!(error instanceof ConnectorError) || !error.details.retryable) throw error;
+    const seconds = Math.max(1, Math.ceil((error.details.retryAfterMs ?? REDELIVER_AFTER_SECONDS * 1000) / 1000));
+    const answered = error.details.status ? `answered ${error.details.status}` : 'did not answer';
+    request.log.warn({ vendor, system: error.system, status: error.details.status, retryAfterSeconds: seconds }, 'webhook read-back failed; the vendor is asked to deliver again');
+    request.server.metrics.webhookDeliveries.inc({ vendor, result: 'deferred', reason: 'vendor-unavailable' });
+    throw new ApiProblem(
+      'vendor-unavailable',
+      `${error.system}'s API ${answered} when the delivery's record was read back; nothing was started: deliver again after ${seconds} s`,
+      undefined,
+      { 'retry-after': String(seconds) },
+      { system: error.system },
+    );
+  }
+}
+
 function parseJson(request: FastifyRequest, vendor: string, raw: string): unknown {
   try {
     return JSON.parse(raw);
@@ -164,7 +194,7 @@ export function webhookRoutes(context: ApiContext, settings: WebhookSettings): F
       if (!route) return answer(request, reply, 'partnerstack', [{ result: 'ignored', reason: `no route for ${event}` }]);
       // The delivery is only a hint: the record is read back with our credentials, and the route works on
       // PartnerStack's answer. A record PartnerStack does not know is a forgery, refused like a wrong token.
-      const confirmed = await confirmPartnerStackEvent(partnerstack.client, { ...delivered, key });
+      const confirmed = await readBack(request, 'partnerstack', () => confirmPartnerStackEvent(partnerstack.client, { ...delivered, key }));
       if (confirmed.kind === 'unconfirmed') refuse(request, 'partnerstack', confirmed.reason);
       if (confirmed.kind === 'unsupported') return answer(request, reply, 'partnerstack', [{ result: 'ignored', reason: confirmed.reason }]);
       // The delivery's own identity (event, key, time) de-duplicates; the record read back may have moved on since.
@@ -182,7 +212,7 @@ export function webhookRoutes(context: ApiContext, settings: WebhookSettings): F
       if (!request.isMultipart()) refuse(request, 'jotform', 'expected multipart/form-data', 'invalid-request');
       const fields: Record<string, string> = {};
       for await (const part of request.parts()) if (part.type === 'field') fields[part.fieldname] = String(part.value);
-      const confirmed = await confirmJotFormSubmission(jotform.client, fields, jotform.formIds);
+      const confirmed = await readBack(request, 'jotform', () => confirmJotFormSubmission(jotform.client, fields, jotform.formIds));
       if (!confirmed.ok) {
         if (confirmed.reason === 'malformed') refuse(request, 'jotform', 'formID and submissionID must be numeric', 'invalid-request');
         if (confirmed.reason === 'unknown-form') return answer(request, reply, 'jotform', [{ result: 'ignored', reason: `form ${fields.formID} is not on the allow-list` }]);

@@ -8,6 +8,8 @@
  *   seed / POST /__control/records {type, fields}   expireTokens / POST /__control/expire-tokens
  *   setApiLimit / POST /__control/api-limit          state() / GET /__control/state
  *   injectFault / POST /__control/faults             journal / GET /__control/journal, reset
+ *   failOperation (aimed at one operation; `oauth.token` fails sign-in and token renewal)
+ * The token endpoint takes every fault, chaos included, as the REST operations do.
  */
 import { randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -24,7 +26,10 @@ export interface SalesforceFake extends RunningFake {
   /** Answers that broke the contract; the tests assert there are none. */
   breaches(): string[];
   injectFault(fault: Fault): void;
-  /** Answers the next `times` requests of one contract operation (e.g. `sobjects.upsert`) with a status, in Salesforce's error shape. */
+  /**
+   * Answers the next `times` requests of one contract operation (e.g. `sobjects.upsert`) with a status, in
+   * Salesforce's error shape; for `oauth.token` (sign-in and renewal) in OAuth's, `errorCode` as its `error`.
+   */
   failOperation(operationId: string, fault: { status: number; errorCode: string; retryAfterSeconds?: number; times?: number }): void;
   /** Adds a record as an administrator or a data load would, without the API's field checks. */
   seed(type: string, fields: Record<string, unknown>): SfRecord;
@@ -63,7 +68,9 @@ export async function startSalesforceFake(options: { clientId?: string; clientSe
       if (fault) {
         if (--fault.remaining <= 0) operationFaults.delete(operationId);
         if (fault.retryAfterSeconds !== undefined) reply.header('retry-after', String(fault.retryAfterSeconds));
-        return reply.code(fault.status).send([{ message: `injected ${fault.errorCode}`, errorCode: fault.errorCode }]);
+        const message = `injected ${fault.errorCode}`;
+        // The token endpoint is OAuth's, not the REST API's, and answers OAuth's error shape [oauth].
+        return reply.code(fault.status).send(operationId === 'oauth.token' ? { error: fault.errorCode, error_description: message } : [{ message, errorCode: fault.errorCode }]);
       }
       return handler(request, reply);
     });
@@ -76,7 +83,7 @@ export async function startSalesforceFake(options: { clientId?: string; clientSe
     usage.used += 1;
   };
 
-  kit.handle('oauth.token', ({ body }, reply) => {
+  serve('oauth.token', ({ body }, reply) => {
     const form = body as Record<string, string>;
     if (form.grant_type !== 'client_credentials') return reply.code(400).send({ error: 'unsupported_grant_type', error_description: 'grant type not supported' });
     if (!constantTimeEqual(form.client_id ?? '', clientId) || !constantTimeEqual(form.client_secret ?? '', clientSecret)) {

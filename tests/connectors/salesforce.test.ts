@@ -220,6 +220,33 @@ describe('sessions, limits and faults', () => {
     expect(failure.message).toBe(`salesforce.findAccount: sign-in (client credentials) at ${fake.url} failed: invalid_client: invalid client credentials`);
   });
 
+  test('a sign-in answered 429 is retried after the Retry-After Salesforce asked for, and the next attempt signs in', async () => {
+    const fresh = salesforceConnector.createClient(config);
+    // The kit's fault answers in the REST error shape, a JSON body without OAuth's `error`: jsforce's error then has no name.
+    fake.injectFault({ kind: 'status', status: 429, retryAfterSeconds: 3 });
+    const failure = await failureOf(runAction(salesforceConnector, fresh, 'salesforce.findAccount', { name: account.Name }));
+    expect(failure.nonRetryable).toBe(false);
+    expect(failure.nextRetryDelay).toBe(3000);
+    expect(failure.message).toBe(`salesforce.findAccount: sign-in (client credentials) at ${fake.url} answered 429 (Salesforce is busy or unavailable; retried)`);
+    await expect(runAction(salesforceConnector, fresh, 'salesforce.findAccount', { name: account.Name })).resolves.toMatchObject({ found: true });
+  });
+
+  test('a sign-in or token renewal answered 503 is retryable, whatever OAuth error it names', async () => {
+    const fresh = salesforceConnector.createClient(config);
+    fake.failOperation('oauth.token', { status: 503, errorCode: 'temporarily_unavailable' });
+    const failure = await failureOf(runAction(salesforceConnector, fresh, 'salesforce.findAccount', { name: account.Name }));
+    expect(failure.nonRetryable).toBe(false);
+    expect(failure.nextRetryDelay).toBeUndefined();
+    expect(failure.message).toBe(`salesforce.findAccount: sign-in (client credentials) at ${fake.url} answered 503 temporarily_unavailable: injected temporarily_unavailable (Salesforce is busy or unavailable; retried)`);
+    await runAction(salesforceConnector, fresh, 'salesforce.findAccount', { name: account.Name });
+    // The session expires and its renewal meets a 503 with Retry-After: retried too, after the delay asked for.
+    fake.expireTokens();
+    fake.failOperation('oauth.token', { status: 503, errorCode: 'temporarily_unavailable', retryAfterSeconds: 2 });
+    const renewal = await failureOf(runAction(salesforceConnector, fresh, 'salesforce.findAccount', { name: account.Name }));
+    expect(renewal.nonRetryable).toBe(false);
+    expect(renewal.nextRetryDelay).toBe(2000);
+  });
+
   test('every REST answer carries Sforce-Limit-Info, which the client reads', async () => {
     await run('salesforce.findAccount', { name: account.Name });
     expect(client.limitInfo).toEqual(fake.state().apiUsage);
