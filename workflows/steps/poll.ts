@@ -6,10 +6,11 @@
  * Between two calls the instance sleeps on a durable timer. A poll among the main steps may continue as new
  * between calls (when Temporal suggests it), carrying how often it asked and when it gives up.
  */
+import { condition, patched } from '@temporalio/workflow';
 import { resolveValue, test } from '../../dsl/expressions';
 import type { Step } from '../../dsl/model';
 import { proxyActions } from '../actions';
-import { conditionUntil, earliest, now } from '../clock';
+import { conditionUntil, earliest, now, ONE_TIMER_PER_WAIT, withTimer } from '../clock';
 import type { ExternalEvent, WaitView } from '../messages';
 import { addDuration } from '../time';
 import { target, type Flow, type StepContext } from './context';
@@ -63,6 +64,9 @@ export async function poll(ctx: StepContext, step: Step, id: string): Promise<Fl
       return finish(await target(ctx, spec['on-timeout'] ?? { end: 'cancelled' }, reason));
     }
 
+    // An event that comes while the check runs ends the wait after it (instances started before this change
+    // looked only at events that came once it was asleep, and so missed it until the next check).
+    const before = ctx.inbox.length;
     view.checks++;
     const args = await resolveValue(spec.with ?? {}, ctx.scope());
     const answer = await recoverable(ctx, step, `${id}.check-${view.checks}`, () => activities[spec.call](args));
@@ -77,15 +81,38 @@ export async function poll(ctx: StepContext, step: Step, id: string): Promise<Fl
     const nextCheck = addDuration(ctx.def, new Date(), spec.every, step.calendar);
     view.nextCheckAt = nextCheck.toISOString();
     const wakeAt = earliest(nextCheck, timeoutAt)!;
-    while (Date.now() < wakeAt.getTime()) {
-      const known = ctx.inbox.length;
-      if (!(await ctx.block(() => conditionUntil(() => ctx.inbox.length > known, wakeAt)))) break;
-      const event = await matchingEvent(ctx, step);
-      if (event) return endedByEvent(event);
-    }
+    const event = patched(ONE_TIMER_PER_WAIT) ? await sleepUnlessEvent(ctx, step, wakeAt, before) : await sleepUnlessEventBefore(ctx, step, wakeAt);
+    if (event) return endedByEvent(event);
     view.nextCheckAt = undefined;
     await ctx.checkpoint(step, { checks: view.checks, timeoutAt: timeoutAt?.toISOString(), last } satisfies PollProgress);
   }
+}
+
+/** Sleeps until `wakeAt` under one timer (clock.ts `withTimer`) unless an event ends the poll, also one that came since `seen`. */
+function sleepUnlessEvent(ctx: StepContext, step: Step, wakeAt: Date, seen: number): Promise<ExternalEvent | undefined> {
+  if (Date.now() >= wakeAt.getTime()) return Promise.resolve(undefined);
+  return withTimer(wakeAt, async (rang) => {
+    for (;;) {
+      if (ctx.inbox.length > seen) {
+        const event = await matchingEvent(ctx, step);
+        if (event) return event;
+      }
+      if (rang()) return undefined;
+      seen = ctx.inbox.length;
+      await ctx.block(() => condition(() => ctx.inbox.length > seen || rang()));
+    }
+  });
+}
+
+/** Before ONE_TIMER_PER_WAIT: a timer at each wake-up, and only events that came once asleep. */
+async function sleepUnlessEventBefore(ctx: StepContext, step: Step, wakeAt: Date): Promise<ExternalEvent | undefined> {
+  while (Date.now() < wakeAt.getTime()) {
+    const known = ctx.inbox.length;
+    if (!(await ctx.block(() => conditionUntil(() => ctx.inbox.length > known, wakeAt)))) return undefined;
+    const event = await matchingEvent(ctx, step);
+    if (event) return event;
+  }
+  return undefined;
 }
 
 /** Takes the first event in the inbox that ends this poll (also one that arrived before the step began). */
