@@ -12,8 +12,9 @@
  * payload in clear.
  * Prints a table: instances started, completed and lost by process (lost must be 0), duplicate records by
  * system (scripts/chaos-duplicates.ts; must be 0), duplicate e-mails (and how many the audit flags as
- * possibly sent twice), decisions sent and any applied twice, payloads sealed and any in clear, and the time
- * to recover after each kill. Exit status 1 on a loss, a duplicate or a payload in clear.
+ * possibly sent twice, and the repeated Message-IDs no instance's audit flags), decisions sent and any applied
+ * twice, payloads sealed and any in clear, and the time to recover after each kill. Exit status 1 on a loss,
+ * a duplicate record, a duplicate e-mail no audit flags or a payload in clear.
  *
  * CHAOS_INSTANCES (20), CHAOS_KILLS (4), CHAOS_FAULT_RATE (0.2), CHAOS_VERBOSE (the workers', API's and fakes' logs).
  * tests/chaos.test.ts runs a short version.
