@@ -71,9 +71,9 @@ export async function duplicateRecords(controls: Record<string, string>): Promis
   return counts;
 }
 
-/** E-mails delivered, and deliveries that repeated an earlier Message-ID (the e-mail fake tracks them). */
-export async function emailTotals(control: string): Promise<{ sent: number; duplicates: number }> {
+/** E-mails delivered, and the Message-ID of each delivery that repeated an earlier one (the e-mail fake tracks them). */
+export async function emailTotals(control: string): Promise<{ sent: number; duplicates: string[] }> {
   const { messages } = await fakeCall<{ messages: unknown[] }>(`${control}/messages`);
-  const { duplicates } = await fakeCall<{ duplicates: unknown[] }>(`${control}/duplicates`);
-  return { sent: messages.length, duplicates: duplicates.length };
+  const { duplicates } = await fakeCall<{ duplicates: Array<{ messageId: string }> }>(`${control}/duplicates`);
+  return { sent: messages.length, duplicates: duplicates.map((d) => d.messageId) };
 }

@@ -12,8 +12,9 @@
  * payload in clear.
  * Prints a table: instances started, completed and lost by process (lost must be 0), duplicate records by
  * system (scripts/chaos-duplicates.ts; must be 0), duplicate e-mails (and how many the audit flags as
- * possibly sent twice), decisions sent and any applied twice, payloads sealed and any in clear, and the time
- * to recover after each kill. Exit status 1 on a loss, a duplicate or a payload in clear.
+ * possibly sent twice, and the repeated Message-IDs no instance's audit flags), decisions sent and any applied
+ * twice, payloads sealed and any in clear, and the time to recover after each kill. Exit status 1 on a loss,
+ * a duplicate record, a duplicate e-mail no audit flags or a payload in clear.
  *
  * CHAOS_INSTANCES (20), CHAOS_KILLS (4), CHAOS_FAULT_RATE (0.2), CHAOS_VERBOSE (the workers', API's and fakes' logs).
  * tests/chaos.test.ts runs a short version.
@@ -85,6 +86,8 @@ export interface ChaosReport {
   duplicateEmails: number;
   /** E-mails the audit says may have gone twice (lost mid-send; SMTP cannot tell). */
   flaggedEmails: number;
+  /** Message-IDs delivered more than once that no instance's audit flags as possibly sent twice (must be none). */
+  unflaggedEmails: string[];
   faultsAnswered: number;
   /** Vendor webhooks sent once (DocuSign Connect) that the API did not take: the instance then waits for its slow poll. */
   refusedDeliveries: string[];
@@ -389,10 +392,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     // What the outside world holds, and what each instance's audit says.
     const duplicates = await duplicateRecords(fakes.controls);
     const email = await emailTotals(fakes.controls.email);
-    let flaggedEmails = 0;
+    const flags: string[] = [];
     for (const d of driven) {
       const audit = d.view?.audit ?? [];
-      flaggedEmails += audit.filter((e) => e.detail?.includes(POSSIBLE_DUPLICATE)).length;
+      flags.push(...audit.flatMap((e) => (e.detail?.includes(POSSIBLE_DUPLICATE) ? [e.detail] : [])));
       const perTask = new Map<string, number>();
       for (const e of audit) if (e.event === 'decision' && e.taskId) perTask.set(e.taskId, (perTask.get(e.taskId) ?? 0) + 1);
       decisions.appliedTwice += [...perTask.values()].filter((n) => n > 1).length;
@@ -423,8 +426,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       lost: tallies.flatMap((t) => t.lost),
       duplicateRecords: duplicates,
       emailsSent: email.sent,
-      duplicateEmails: email.duplicates,
-      flaggedEmails,
+      duplicateEmails: email.duplicates.length,
+      flaggedEmails: flags.length,
+      // The flag names the Message-ID (workflows/notifications.ts), so each repeat is matched to its instance's audit.
+      unflaggedEmails: [...new Set(email.duplicates)].filter((id) => !flags.some((flag) => flag.includes(`Message-ID ${id}`))),
       faultsAnswered,
       refusedDeliveries,
       decisions,
@@ -485,9 +490,18 @@ function payloadsIn(value: unknown, where = '', found: Array<{ where: string; pa
   return found;
 }
 
-/** A loss, a duplicate record, a decision applied twice or a payload in clear: what makes `npm run chaos` exit 1. */
+/**
+ * A loss, a duplicate record, an e-mail delivered twice that its instance's audit does not flag, a decision
+ * applied twice or a payload in clear: what makes `npm run chaos` exit 1.
+ */
 export function failed(report: ChaosReport): boolean {
-  return report.lost.length > 0 || Object.values(report.duplicateRecords).some((s) => s.duplicates > 0) || report.decisions.appliedTwice > 0 || report.payloads.inClear.length > 0;
+  return (
+    report.lost.length > 0 ||
+    Object.values(report.duplicateRecords).some((s) => s.duplicates > 0) ||
+    report.unflaggedEmails.length > 0 ||
+    report.decisions.appliedTwice > 0 ||
+    report.payloads.inClear.length > 0
+  );
 }
 
 export function formatReport(report: ChaosReport): string {
@@ -497,6 +511,7 @@ export function formatReport(report: ChaosReport): string {
     ...Object.entries(report.duplicateRecords).map(([system, s]): [string, string] => [`duplicate ${system} records (must be 0)`, `${s.duplicates} among ${s.records} keyed`]),
     ['e-mails sent', String(report.emailsSent)],
     ['duplicate e-mails (same Message-ID)', `${report.duplicateEmails} (${report.flaggedEmails} flagged in the audit as possibly sent twice)`],
+    ['duplicate e-mails no audit flags (must be 0)', String(report.unflaggedEmails.length) + (report.unflaggedEmails.length ? ` (Message-ID ${report.unflaggedEmails.join(', ')})` : '')],
     ['decisions taken / failed and retried / refused as already decided', `${report.decisions.taken} / ${report.decisions.unanswered} / ${report.decisions.alreadyDecided}`],
     ['decisions applied twice (must be 0)', String(report.decisions.appliedTwice)],
     ['vendor calls answered 429/503', String(report.faultsAnswered)],

@@ -25,6 +25,7 @@ it('loses no instance of the shipped processes and duplicates no record in any s
   expect(report.payloads.sealed).toBeGreaterThan(0);
   expect(report.decisions.taken).toBeGreaterThan(0);
   expect(report.duplicateEmails).toBeLessThanOrEqual(report.flaggedEmails);
+  expect(report.unflaggedEmails).toEqual([]);
   expect(report.recoveries).toHaveLength(2);
   for (const recovery of report.recoveries) expect(recovery.backPollingMs).toBeLessThan(60_000);
   expect(report.apiRestartMs).toBeDefined();

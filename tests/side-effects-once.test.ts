@@ -17,7 +17,7 @@ import type { EmailFake } from '../fakes/email/fake';
 import type { HubSpotFake } from '../fakes/hubspot/fake';
 import { startProcess } from '../client/processes';
 import { bundleWorkflows, createWorker, TASK_QUEUE } from '../worker';
-import { POSSIBLE_DUPLICATE } from '../workflows/notifications';
+import { possibleDuplicateNote } from '../workflows/notifications';
 import { devServerEnvironment } from './support/environments';
 import { compile, state } from './support/processes';
 
@@ -176,7 +176,30 @@ it('sends an e-mail lost mid-send again within seconds under the same Message-ID
     expect(mails).toHaveLength(2);
     expect(mails[1].messageId).toBe(mails[0].messageId);
     expect(result.ended).toMatchObject({ status: 'completed', variables: { mail: { possibleDuplicate: true } } });
-    expect(result.audit).toContainEqual(expect.objectContaining({ event: 'notified', stepId: 'mail', detail: `email.send: ${POSSIBLE_DUPLICATE}` }));
+    expect(result.audit).toContainEqual(expect.objectContaining({ event: 'notified', stepId: 'mail', detail: `email.send: ${possibleDuplicateNote(mails[0].messageId)}` }));
+  } finally {
+    killed(doomed);
+  }
+}, 120_000);
+
+it('flags an e-mail lost mid-send whose next attempt was refused with a 4xx: the attempt after that sends it again, and the audit still says it may have gone twice', async () => {
+  const definition = await compile(welcome);
+  const doomed = await workerProcess();
+  try {
+    email.injectFault({ kind: 'delay', delayMs: 30_000 });
+    const handle = await startProcess(env.client, definition, { partnerKey: 'p-kill-then-451' });
+    await until(() => mailsAbout('p-kill-then-451').length === 1, 'the e-mail (its 250 held back)');
+    // The server is busy when the other worker retries: its first try is refused (nothing delivered), the next one sends.
+    email.injectFault({ kind: 'reply', code: 451, command: 'DATA', message: '4.3.2 try again later' });
+    const survivor = await createWorker({ connection: env.nativeConnection, workflowBundle: bundle, activities: startActivities(sandbox.env).activities });
+    killed(doomed);
+
+    const result = await survivor.runUntil(async () => ({ ended: await handle.result(), audit: (await state(handle)).audit }));
+    const mails = mailsAbout('p-kill-then-451');
+    expect(mails).toHaveLength(2);
+    expect(mails[1].messageId).toBe(mails[0].messageId);
+    expect(result.ended).toMatchObject({ status: 'completed', variables: { mail: { possibleDuplicate: true } } });
+    expect(result.audit).toContainEqual(expect.objectContaining({ event: 'notified', stepId: 'mail', detail: `email.send: ${possibleDuplicateNote(mails[0].messageId)}` }));
   } finally {
     killed(doomed);
   }
@@ -197,6 +220,45 @@ it('does not send an e-mail again when the attempt before recorded that the serv
     expect(mailsAbout('p-recorded')).toHaveLength(1);
   } finally {
     client.close();
+  }
+});
+
+/** The e-mail action called directly, as attempts of one step would call it, with the checkpoints they record. */
+async function attemptsOf(partnerKey: string) {
+  const { emailConnector } = await import('../activities/email');
+  const client = emailConnector.createClient(emailConnector.configFromEnv(sandbox.env)!);
+  const send = emailConnector.actions.find((a) => a.name === 'email.send')!;
+  const input = send.input.parse({ to: 'ops@partner.example', subject: `Welcome ${partnerKey}`, text: 'Hello' });
+  const checkpoints: unknown[] = [];
+  const context = { idempotencyKey: `welcome-once/${partnerKey}:run-1:mail`, signal: new AbortController().signal, checkpoint: (d: unknown) => checkpoints.push(d) };
+  return { client, checkpoints, run: (attempt: number, previous?: unknown) => send.run(client, input, { ...context, attempt, previous }) };
+}
+
+it('flags an e-mail sent again by a retry that finds no record of the attempt before (its worker died before its first checkpoint reached Temporal)', async () => {
+  const attempts = await attemptsOf('p-no-record');
+  try {
+    await attempts.run(1);
+    const again = await attempts.run(2, undefined);
+    expect(again).toMatchObject({ possibleDuplicate: true });
+    expect(mailsAbout('p-no-record')).toHaveLength(2);
+  } finally {
+    attempts.client.close();
+  }
+});
+
+it('still flags an e-mail when the attempt that finds "sent" follows a flagged resend whose answer was lost', async () => {
+  const attempts = await attemptsOf('p-sent-after-doubt');
+  try {
+    await attempts.run(1);
+    const lostMidSend = attempts.checkpoints[0];
+    const resent = await attempts.run(2, lostMidSend);
+    expect(resent).toMatchObject({ possibleDuplicate: true });
+    // Attempt 2's worker died after recording "sent": attempt 3 sends nothing, and still says the e-mail may have gone twice.
+    const found = await attempts.run(3, attempts.checkpoints.at(-1));
+    expect(found).toMatchObject({ alreadySent: true, possibleDuplicate: true });
+    expect(mailsAbout('p-sent-after-doubt')).toHaveLength(2);
+  } finally {
+    attempts.client.close();
   }
 });
 

@@ -42,7 +42,7 @@ export function notifyTask(log: NotificationLog, kind: 'opened' | 'reminder' | '
   const sending = notifier(activityId)
     .notify(input)
     .then(
-      ({ to, possibleDuplicate }) => audit.push({ at: now(), event: 'notified', stepId: task.stepId, taskId: task.id, detail: notifiedDetail(kind, roles, to, possibleDuplicate) }),
+      (result) => audit.push({ at: now(), event: 'notified', stepId: task.stepId, taskId: task.id, detail: notifiedDetail(kind, roles, result) }),
       (err: Error) => audit.push({ at: now(), event: 'notified', stepId: task.stepId, taskId: task.id, detail: `${kind}: e-mail to ${roles.join(', ')} failed: ${err.cause instanceof Error ? err.cause.message : err.message}` }),
     );
   log.notifying.push(sending);
@@ -53,10 +53,18 @@ export async function notificationsSent(log: NotificationLog): Promise<void> {
   while (log.notifying.length) await Promise.all(log.notifying.splice(0));
 }
 
-export function notifiedDetail(kind: string, roles: string[], to: string[], possibleDuplicate?: boolean): string {
+export function notifiedDetail(kind: string, roles: string[], { to, possibleDuplicate, messageId }: NotifyResult): string {
   if (!to.length) return `${kind}: nobody in the people directory holds ${roles.join(', ')}`;
-  return `${kind}: e-mailed ${to.join(', ')}${possibleDuplicate ? ` (${POSSIBLE_DUPLICATE})` : ''}`;
+  return `${kind}: e-mailed ${to.join(', ')}${possibleDuplicate ? ` (${possibleDuplicateNote(messageId)})` : ''}`;
 }
 
 /** What the audit says when SMTP cannot tell whether an e-mail went out before its attempt was lost. */
 export const POSSIBLE_DUPLICATE = 'may have been sent twice: an earlier attempt was lost while sending, and SMTP cannot tell whether it went out';
+
+/**
+ * The flag with the e-mail's Message-ID (a hash of the step's idempotency key, no personal data), so a
+ * duplicate the recipient or the mail server holds can be matched to the instance that flagged it.
+ */
+export function possibleDuplicateNote(messageId: string | undefined): string {
+  return messageId ? `${POSSIBLE_DUPLICATE} (Message-ID ${messageId})` : POSSIBLE_DUPLICATE;
+}

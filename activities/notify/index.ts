@@ -45,6 +45,8 @@ export interface NotifyResult {
   to: string[];
   /** An earlier attempt was lost while sending: they may have the e-mail twice (send-once.ts). */
   possibleDuplicate?: true;
+  /** The e-mail's Message-ID, given with `possibleDuplicate` so the audit names the e-mail that may repeat. */
+  messageId?: string;
 }
 
 export interface NotifyDependencies {
@@ -70,7 +72,7 @@ export const notify = defineAction({
     if (to.length === 0) return { to: [] };
     const { subject, text } = input.task ? taskMessage(input.task, inboxUrl ?? DEFAULT_INBOX_URL) : { subject: input.subject!, text: input.text ?? '' };
     const sent = await sendOnce(email, 'notify', { to, subject, text, messageId: email.messageIdFor(context.idempotencyKey) }, context);
-    return { to: input.address ? [input.address] : people.map((p) => p.id), ...(sent.possibleDuplicate ? { possibleDuplicate: true as const } : {}) };
+    return { to: input.address ? [input.address] : people.map((p) => p.id), ...(sent.possibleDuplicate ? { possibleDuplicate: true as const, messageId: sent.messageId } : {}) };
   },
 });
 

@@ -5,7 +5,7 @@ import { resolveValue, test } from '../../dsl/expressions';
 import type { Step } from '../../dsl/model';
 import { proxyActions } from '../actions';
 import { now } from '../clock';
-import { POSSIBLE_DUPLICATE } from '../notifications';
+import { possibleDuplicateNote } from '../notifications';
 import type { Flow, StepContext } from './context';
 import { EXPECTATION_FAILED, isRecovery, recoverable, recoveryFlow } from './incident';
 
@@ -31,8 +31,9 @@ export async function call(ctx: StepContext, step: Step, activityId: string): Pr
   });
   if (isRecovery(result)) return recoveryFlow(result);
   // An e-mail whose earlier attempt was lost mid-send (activities/email/send-once.ts): the audit says so.
-  if ((result as { possibleDuplicate?: boolean } | null)?.possibleDuplicate === true) {
-    ctx.audit.push({ at: now(), event: 'notified', stepId: step.id, detail: `${step.call}: ${POSSIBLE_DUPLICATE}` });
+  const sent = result as { possibleDuplicate?: boolean; messageId?: string } | null;
+  if (sent?.possibleDuplicate === true) {
+    ctx.audit.push({ at: now(), event: 'notified', stepId: step.id, detail: `${step.call}: ${possibleDuplicateNote(sent.messageId)}` });
   }
   if (step.result) ctx.variables[step.result] = result;
   return {};

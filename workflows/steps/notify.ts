@@ -17,6 +17,6 @@ export async function notify(ctx: StepContext, step: Step, id: string): Promise<
   };
   const result = await recoverable(ctx, step, id, () => notifier(id).notify(message));
   if (isRecovery(result)) return recoveryFlow(result);
-  ctx.audit.push({ at: now(), event: 'notified', stepId: step.id, detail: notifiedDetail('message', message.roles ?? [], result.to, result.possibleDuplicate) });
+  ctx.audit.push({ at: now(), event: 'notified', stepId: step.id, detail: notifiedDetail('message', message.roles ?? [], result) });
   return {};
 }
