@@ -6,7 +6,7 @@
  * variant runs in a worker process of its own (bench/worker-process.ts) on one dev server, once per cache
  * size asked for, and the benchmark measures what users feel:
  *   - worker RSS idle (one instance run, so the sandbox has loaded the bundle) and per 1,000 instances parked on the legal-review task (open task, deadline timer),
- *     read after 15 quiet seconds, with the workflow thread's heap (where cached instances live) beside it;
+ *     read after BENCH_QUIET_SECONDS (15) quiet seconds, with the workflow thread's heap (where cached instances live) beside it;
  *   - history bytes per parked instance (payloads sealed and compressed by the production codec), and the server's database growth per instance;
  *   - Update latency p50/p99 for a decision on a cached instance (the newest parked) and on an evicted one
  *     (the oldest: a miss whenever more are parked than the cache holds);
@@ -21,7 +21,7 @@
  * Sizes (env): BENCH_PARKED (200; 10000 for the load figures), BENCH_DECISIONS (10 per measure),
  * BENCH_CACHE ("default,50": maxCachedWorkflows per run, `default` = the SDK's), BENCH_VARIANTS
  * ("handwritten,interpreter,unshared"), BENCH_COMPILE_ROUNDS (20),
- * BENCH_API=0 leaves the API out. A default run takes a few minutes.
+ * BENCH_QUIET_SECONDS (15) the wait before memory is read, BENCH_API=0 leaves the API out. A default run takes a few minutes.
  * To find where memory and CPU go: BENCH_HEAP_SNAPSHOTS=<dir> writes a heap snapshot of each worker idle and
  * with all parked; BENCH_CPU_PROFILE=<dir> a CPU profile of each worker's concurrency-10 decisions
  * (summarised by `npx tsx bench/profile-summary.ts <file>`).
@@ -52,6 +52,7 @@ const VARIANTS = (process.env.BENCH_VARIANTS ?? 'handwritten,interpreter,unshare
 const HEAP_SNAPSHOTS = process.env.BENCH_HEAP_SNAPSHOTS;
 const CPU_PROFILE = process.env.BENCH_CPU_PROFILE;
 const START_LANES = 10;
+const QUIET_SECONDS = Number(process.env.BENCH_QUIET_SECONDS ?? 15);
 const MiB = 1024 * 1024;
 
 /** `unshared`: the interpreter bundled without the shared (preloaded) modules, to show what sharing them saves. */
@@ -185,7 +186,7 @@ async function measureVariant(variant: Variant, cache: string, ctx: Context): Pr
     await parkedCount(PARKED + 1);
     // Parked means quiet: give V8's memory reducer the few idle seconds it waits for before it gives back the
     // heap the burst of starts grew, as it would between people's decisions.
-    await new Promise((resolve) => setTimeout(resolve, 15_000));
+    await new Promise((resolve) => setTimeout(resolve, QUIET_SECONDS * 1000));
     const parked = await memory(worker);
     console.log(`${variant} (${cache}) ${describeMemory('idle', idle)}; ${describeMemory(`${PARKED} parked`, parked)}`);
     if (HEAP_SNAPSHOTS) await heapSnapshot(worker, path.join(HEAP_SNAPSHOTS, `${variant}-${cache}-parked`));
