@@ -163,7 +163,7 @@ export async function runWorker(address: string | undefined, env: NodeJS.Process
     registry: metrics.registry,
     readiness: () => checkReadiness(connection, namespace, [{ name: 'worker', ok: worker.getState() === 'RUNNING', detail: `${worker.getState().toLowerCase()} on task queue '${TASK_QUEUE}'` }]),
   });
-  onStopSignal((signal) => {
+  const stopHandled = onStopSignal((signal) => {
     draining = true;
     logger.info({ signal }, 'draining: polling stopped, running activities may finish');
     worker.shutdown();
@@ -179,6 +179,7 @@ export async function runWorker(address: string | undefined, env: NodeJS.Process
     await health.close();
     await connection.close();
     await tracing?.shutdown();
+    stopHandled();
   }
   logger.info('worker stopped');
   logger.flush();

@@ -5,13 +5,14 @@
  */
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 
-export function onStopSignal(stop: (signal: NodeJS.Signals) => void): void {
+/** Calls `stop` on the first stop signal; returns what removes the handler (once the stop is done). */
+export function onStopSignal(stop: (signal: NodeJS.Signals) => void): () => void {
   let stopping = false;
-  for (const signal of STOP_SIGNALS) {
-    process.on(signal, () => {
-      if (stopping) return; // the stop already under way goes on
-      stopping = true;
-      stop(signal);
-    });
-  }
+  const handler = (signal: NodeJS.Signals) => {
+    if (stopping) return; // the stop already under way goes on
+    stopping = true;
+    stop(signal);
+  };
+  for (const signal of STOP_SIGNALS) process.on(signal, handler);
+  return () => STOP_SIGNALS.forEach((signal) => process.off(signal, handler));
 }
