@@ -151,58 +151,54 @@ it('retries a ticket create lost with its killed worker on the other worker with
   }
 }, 120_000);
 
-it('sends an e-mail lost mid-send again within seconds under the same Message-ID, and the audit says it may have gone twice', async () => {
+/**
+ * The welcome e-mail on a worker process killed with SIGKILL while the mail server holds the message (its
+ * 250 held back), and a worker in this process to carry on; `beforeKill` runs just before the kill.
+ */
+async function mailLostMidSend(partnerKey: string, beforeKill?: () => void) {
   const definition = await compile(welcome);
   const doomed = await workerProcess();
   try {
     email.injectFault({ kind: 'delay', delayMs: 30_000 });
-    const handle = await startProcess(env.client, definition, { partnerKey: 'p-kill-mail' });
-    await until(() => mailsAbout('p-kill-mail').length === 1, 'the e-mail (its 250 held back)');
+    const handle = await startProcess(env.client, definition, { partnerKey });
+    await until(() => mailsAbout(partnerKey).length === 1, 'the e-mail (its 250 held back)');
+    beforeKill?.();
     const survivor = await createWorker({ connection: env.nativeConnection, workflowBundle: bundle, activities: startActivities(sandbox.env).activities });
-    killed(doomed);
-    const killedAt = Date.now();
-
-    const result = await survivor.runUntil(async () => {
-      await until(() => mailsAbout('p-kill-mail').length === 2, 'the e-mail sent again');
-      retried = Date.now() - killedAt;
-      const ended = await handle.result();
-      return { ended, audit: (await state(handle)).audit };
-    });
-    const finished = Date.now() - killedAt;
-    console.log(`e-mail after a SIGKILL: sent again by the other worker after ${retried} ms, instance completed after ${finished} ms`);
-    expect(retried).toBeLessThan(10_000);
-    expect(finished).toBeLessThan(15_000);
-    const mails = mailsAbout('p-kill-mail');
-    expect(mails).toHaveLength(2);
-    expect(mails[1].messageId).toBe(mails[0].messageId);
-    expect(result.ended).toMatchObject({ status: 'completed', variables: { mail: { possibleDuplicate: true } } });
-    expect(result.audit).toContainEqual(expect.objectContaining({ event: 'notified', stepId: 'mail', detail: `email.send: ${possibleDuplicateNote(mails[0].messageId)}` }));
+    return { handle, survivor, killedAt: Date.now() };
   } finally {
     killed(doomed);
   }
+}
+
+/** Sent twice under one Message-ID, the instance completed, and its audit saying the e-mail may have gone twice. */
+function expectSentTwiceAndFlagged(partnerKey: string, ended: unknown, audit: unknown[]): void {
+  const mails = mailsAbout(partnerKey);
+  expect(mails).toHaveLength(2);
+  expect(mails[1].messageId).toBe(mails[0].messageId);
+  expect(ended).toMatchObject({ status: 'completed', variables: { mail: { possibleDuplicate: true } } });
+  expect(audit).toContainEqual(expect.objectContaining({ event: 'notified', stepId: 'mail', detail: `email.send: ${possibleDuplicateNote(mails[0].messageId)}` }));
+}
+
+it('sends an e-mail lost mid-send again within seconds under the same Message-ID, and the audit says it may have gone twice', async () => {
+  const { handle, survivor, killedAt } = await mailLostMidSend('p-kill-mail');
+  const result = await survivor.runUntil(async () => {
+    await until(() => mailsAbout('p-kill-mail').length === 2, 'the e-mail sent again');
+    retried = Date.now() - killedAt;
+    const ended = await handle.result();
+    return { ended, audit: (await state(handle)).audit };
+  });
+  const finished = Date.now() - killedAt;
+  console.log(`e-mail after a SIGKILL: sent again by the other worker after ${retried} ms, instance completed after ${finished} ms`);
+  expect(retried).toBeLessThan(10_000);
+  expect(finished).toBeLessThan(15_000);
+  expectSentTwiceAndFlagged('p-kill-mail', result.ended, result.audit);
 }, 120_000);
 
 it('flags an e-mail lost mid-send whose next attempt was refused with a 4xx: the attempt after that sends it again, and the audit still says it may have gone twice', async () => {
-  const definition = await compile(welcome);
-  const doomed = await workerProcess();
-  try {
-    email.injectFault({ kind: 'delay', delayMs: 30_000 });
-    const handle = await startProcess(env.client, definition, { partnerKey: 'p-kill-then-451' });
-    await until(() => mailsAbout('p-kill-then-451').length === 1, 'the e-mail (its 250 held back)');
-    // The server is busy when the other worker retries: its first try is refused (nothing delivered), the next one sends.
-    email.injectFault({ kind: 'reply', code: 451, command: 'DATA', message: '4.3.2 try again later' });
-    const survivor = await createWorker({ connection: env.nativeConnection, workflowBundle: bundle, activities: startActivities(sandbox.env).activities });
-    killed(doomed);
-
-    const result = await survivor.runUntil(async () => ({ ended: await handle.result(), audit: (await state(handle)).audit }));
-    const mails = mailsAbout('p-kill-then-451');
-    expect(mails).toHaveLength(2);
-    expect(mails[1].messageId).toBe(mails[0].messageId);
-    expect(result.ended).toMatchObject({ status: 'completed', variables: { mail: { possibleDuplicate: true } } });
-    expect(result.audit).toContainEqual(expect.objectContaining({ event: 'notified', stepId: 'mail', detail: `email.send: ${possibleDuplicateNote(mails[0].messageId)}` }));
-  } finally {
-    killed(doomed);
-  }
+  // The server is busy when the other worker retries: its first try is refused (nothing delivered), the next one sends.
+  const { handle, survivor } = await mailLostMidSend('p-kill-then-451', () => email.injectFault({ kind: 'reply', code: 451, command: 'DATA', message: '4.3.2 try again later' }));
+  const result = await survivor.runUntil(async () => ({ ended: await handle.result(), audit: (await state(handle)).audit }));
+  expectSentTwiceAndFlagged('p-kill-then-451', result.ended, result.audit);
 }, 120_000);
 
 it('does not send an e-mail again when the attempt before recorded that the server had accepted it', async () => {
