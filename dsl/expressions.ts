@@ -19,8 +19,12 @@ export interface TimeContext {
   calendar?: CalendarSnapshot;
   /** ISO instant: the workflow clock when the scope was made. */
   now: string;
-  /** Every expression through JSONata's promises, none evaluated directly (instances started before that existed). */
-  promisesOnly?: boolean;
+  /**
+   * What is evaluated here rather than through JSONata's promises, by when the instance started: `none`
+   * before anything was (patch `synchronous-expressions`); `plain`, paths and literals only, before function
+   * calls and operators were too (patch `synchronous-operators`); unset: everything `directly` knows.
+   */
+  evaluatedHere?: 'none' | 'plain';
 }
 
 export type Scope = Record<string, unknown> & { [TIME_CONTEXT]?: TimeContext };
@@ -107,20 +111,30 @@ function dateFunctions(context: TimeContext | undefined): Record<string, (...arg
 }
 
 /**
- * Most expressions in definitions are plain paths (`input.partnerEmail`), literals, or calls of the date
- * functions on those (`$formatDate(offboardDate, 'long')`). JSONata evaluates every node of any expression
- * asynchronously, and inside a workflow each of its promises costs a captured stack trace (the SDK's promise
- * hook): these few forms are therefore evaluated here, synchronously, by JSONata's own rules, and anything
- * else (filters, operators, arrays on the way, whose mapping and flattening JSONata owns) goes to JSONata.
+ * Most expressions in definitions are plain paths (`input.partnerEmail`), literals, calls of the date
+ * functions on those (`$formatDate(offboardDate, 'long')`), and comparisons, `and`/`or`, `? :`, `&` and
+ * arithmetic on such values (`found.found and $not(found.partner.archived)`). JSONata evaluates every node of
+ * any expression asynchronously, and inside a workflow each of its promises costs a captured stack trace
+ * (the SDK's promise hook): these forms are therefore evaluated here, synchronously, by JSONata's own rules
+ * (jsonata.js `evaluateBinary` and the functions it calls), on values that are not arrays. Anything else
+ * (filters, arrays on the way, whose mapping and flattening JSONata owns, and every case where JSONata
+ * would raise an error) goes to JSONata, which then evaluates the whole expression.
  */
 const ASK_JSONATA = Symbol('ask JSONata');
 
 interface Node {
   type: string;
+  name?: unknown;
   value?: unknown;
   steps?: Node[];
   arguments?: Node[];
   procedure?: Node;
+  lhs?: Node;
+  rhs?: Node;
+  condition?: Node;
+  then?: Node;
+  else?: Node;
+  expressions?: Node[];
 }
 
 /** A node with no keys but these: JSONata adds others (stages, focus, index, keepArray...) for what it alone knows. */
@@ -129,19 +143,115 @@ function only(node: Node, keys: readonly string[]): boolean {
 }
 
 const LEAF_KEYS = ['type', 'value', 'position'] as const;
-const FUNCTION_KEYS = ['type', 'value', 'position', 'arguments', 'procedure'] as const;
+// `name` is on every function node JSONata makes, always undefined for a call.
+const FUNCTION_KEYS = ['type', 'name', 'value', 'position', 'arguments', 'procedure'] as const;
+const BINARY_KEYS = ['type', 'value', 'position', 'lhs', 'rhs'] as const;
+const CONDITION_KEYS = ['type', 'position', 'condition', 'then', 'else'] as const;
+const ARRAY_KEYS = ['type', 'value', 'position', 'expressions'] as const;
+
+/** JSONata's built-ins evaluated here, each on one argument that is not an array (`$not`, `$exists`, `$boolean`). */
+const ONE_VALUE_FUNCTIONS: Record<string, (value: unknown) => unknown> = {
+  not: (value) => (value === undefined ? undefined : !truthy(value)),
+  exists: (value) => value !== undefined,
+  boolean: (value) => (value === undefined ? undefined : truthy(value)),
+};
 
 function directly(node: Node, scope: Scope): unknown {
+  const here = scope[TIME_CONTEXT]?.evaluatedHere;
   if ((node.type === 'string' || node.type === 'number' || node.type === 'value') && only(node, LEAF_KEYS)) return node.value;
   if (node.type === 'path' && only(node, ['type', 'steps']) && node.steps!.every((step) => step.type === 'name' && only(step, LEAF_KEYS))) {
     return walk(node.steps!.map((step) => step.value as string), scope);
   }
-  const name = node.procedure?.value;
-  if (node.type === 'function' && only(node, FUNCTION_KEYS) && node.procedure!.type === 'variable' && only(node.procedure!, LEAF_KEYS) && DATE_FUNCTIONS.includes(name as never)) {
-    const args = node.arguments!.map((arg) => directly(arg, scope));
+  if (here === 'plain') return ASK_JSONATA;
+  const name = node.procedure?.value as string;
+  if (node.type === 'function' && only(node, FUNCTION_KEYS) && node.name === undefined && node.procedure!.type === 'variable' && only(node.procedure!, LEAF_KEYS)) {
+    const args = DATE_FUNCTIONS.includes(name as never) || (Object.hasOwn(ONE_VALUE_FUNCTIONS, name) && node.arguments!.length === 1)
+      ? node.arguments!.map((arg) => directly(arg, scope))
+      : [ASK_JSONATA];
     if (args.includes(ASK_JSONATA)) return ASK_JSONATA;
-    return dateFunctions(scope[TIME_CONTEXT])[name as string](...args);
+    return Object.hasOwn(ONE_VALUE_FUNCTIONS, name) ? ONE_VALUE_FUNCTIONS[name](args[0]) : dateFunctions(scope[TIME_CONTEXT])[name](...args);
   }
+  if (node.type === 'binary' && only(node, BINARY_KEYS)) return binary(node.value as string, node.lhs!, node.rhs!, scope);
+  if (node.type === 'condition' && only(node, CONDITION_KEYS)) {
+    const condition = directly(node.condition!, scope);
+    if (condition === ASK_JSONATA) return ASK_JSONATA;
+    if (truthy(condition)) return directly(node.then!, scope);
+    return node.else ? directly(node.else, scope) : undefined;
+  }
+  return ASK_JSONATA;
+}
+
+type Comparable = string | number | boolean | null;
+const isScalar = (value: unknown): value is Comparable => value === null || ['string', 'number', 'boolean'].includes(typeof value);
+
+/** A binary operator by JSONata's rules; ASK_JSONATA where JSONata would raise an error or sees more than a value. */
+function binary(op: string, left: Node, right: Node, scope: Scope): unknown {
+  const lhs = directly(left, scope);
+  if (lhs === ASK_JSONATA) return ASK_JSONATA;
+  if (op === 'and' || op === 'or') {
+    // Short-circuit, as JSONata does: the right side is not evaluated when the left decides.
+    if (truthy(lhs) === (op === 'or')) return op === 'or';
+    const rhs = directly(right, scope);
+    return rhs === ASK_JSONATA ? ASK_JSONATA : truthy(rhs);
+  }
+  const rhs = op === 'in' ? literalList(right) ?? directly(right, scope) : directly(right, scope);
+  if (rhs === ASK_JSONATA) return ASK_JSONATA;
+  switch (op) {
+    case '=':
+    case '!=':
+      if (lhs === undefined || rhs === undefined) return false;
+      if (!isScalar(lhs) || !isScalar(rhs)) return ASK_JSONATA;
+      return (lhs === rhs) === (op === '=');
+    case '<':
+    case '<=':
+    case '>':
+    case '>=': {
+      const comparable = (value: unknown) => value === undefined || typeof value === 'string' || typeof value === 'number';
+      if (!comparable(lhs) || !comparable(rhs)) return ASK_JSONATA;
+      if (lhs === undefined || rhs === undefined) return undefined;
+      if (typeof lhs !== typeof rhs) return ASK_JSONATA;
+      const [a, b] = [lhs as string | number, rhs as string | number];
+      return op === '<' ? a < b : op === '<=' ? a <= b : op === '>' ? a > b : a >= b;
+    }
+    case '+':
+    case '-':
+    case '*':
+    case '/':
+    case '%': {
+      const numeric = (value: unknown) => value === undefined || (typeof value === 'number' && Number.isFinite(value));
+      if (!numeric(lhs) || !numeric(rhs)) return ASK_JSONATA;
+      if (lhs === undefined || rhs === undefined) return undefined;
+      const [a, b] = [lhs as number, rhs as number];
+      const result = op === '+' ? a + b : op === '-' ? a - b : op === '*' ? a * b : op === '/' ? a / b : a % b;
+      return Number.isFinite(result) ? result : ASK_JSONATA;
+    }
+    case '&': {
+      const [a, b] = [asText(lhs), asText(rhs)];
+      return typeof a === 'string' && typeof b === 'string' ? a + b : ASK_JSONATA;
+    }
+    case 'in':
+      if (lhs === undefined || rhs === undefined) return false;
+      if (!isScalar(lhs)) return ASK_JSONATA;
+      return Array.isArray(rhs) ? rhs.includes(lhs) : rhs === lhs;
+  }
+  return ASK_JSONATA;
+}
+
+/** An array written out of literals (`["partner", "cam"]`), or undefined for any other node. */
+function literalList(node: Node): Comparable[] | undefined {
+  if (node.type !== 'unary' || node.value !== '[' || !only(node, ARRAY_KEYS)) return undefined;
+  const items = node.expressions!;
+  return items.every((item) => (item.type === 'string' || item.type === 'number' || item.type === 'value') && only(item, LEAF_KEYS))
+    ? items.map((item) => item.value as Comparable)
+    : undefined;
+}
+
+/** JSONata's `$string` for the `&` operator on a value that is not an array or object: nothing is ''. */
+function asText(value: unknown): string | typeof ASK_JSONATA {
+  if (value === undefined) return '';
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number') return JSON.stringify(Number.isInteger(value) ? value : Number(value.toPrecision(15)));
+  if (typeof value === 'boolean' || value === null) return String(value);
   return ASK_JSONATA;
 }
 
@@ -159,7 +269,7 @@ function walk(names: string[], scope: Scope): unknown {
 
 /** The expression's value when it is one of the forms evaluated here, else ASK_JSONATA; copied like JSONata's. */
 function valueNow(source: string, scope: Scope): unknown {
-  if (scope[TIME_CONTEXT]?.promisesOnly) return ASK_JSONATA;
+  if (scope[TIME_CONTEXT]?.evaluatedHere === 'none') return ASK_JSONATA;
   const value = directly(compile(source).ast() as Node, scope);
   return value === undefined || value === ASK_JSONATA ? value : JSON.parse(JSON.stringify(value));
 }

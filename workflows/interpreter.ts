@@ -61,6 +61,8 @@ const OVERDUE_SEARCH_ATTRIBUTE = 'overdue-search-attribute';
  * JSONata's promises for all: fewer promises can reorder the commands of steps running side by side.
  */
 const SYNCHRONOUS_EXPRESSIONS = 'synchronous-expressions';
+/** Instances started before operators (`=`, `and`, `? :`...) were evaluated without promises keep JSONata's for them. */
+const SYNCHRONOUS_OPERATORS = 'synchronous-operators';
 
 export default async function interpret({ definition, input, startedBy, carried }: ProcessArgs): Promise<ProcessResult> {
   return new Instance(sharedDefinition(definition), input, startedBy, carried).run();
@@ -87,7 +89,7 @@ class Instance implements StepContext {
   /** Values of `x-sensitive` fields, shown as "•••" by the state query. */
   private readonly secrets: Secrets;
   private cancelRequest?: { reason: string; by: string };
-  private readonly promisesOnly = !patched(SYNCHRONOUS_EXPRESSIONS);
+  private readonly evaluatedHere = !patched(SYNCHRONOUS_EXPRESSIONS) ? 'none' : !patched(SYNCHRONOUS_OPERATORS) ? 'plain' : undefined;
 
   constructor(
     readonly def: CompiledDefinition,
@@ -247,7 +249,7 @@ class Instance implements StepContext {
   // ---- state, search attributes, continue-as-new ------------------------------------------------------
 
   scope(): Scope {
-    return { ...this.variables, input: this.input, deadlines: this.deadlines.fixed, now: now(), [TIME_CONTEXT]: timeContext(this.def, this.promisesOnly) };
+    return { ...this.variables, input: this.input, deadlines: this.deadlines.fixed, now: now(), [TIME_CONTEXT]: timeContext(this.def, this.evaluatedHere) };
   }
 
   /** A decision that passed validation: its task is still open, with the form it was checked against. */

@@ -116,6 +116,6 @@ function clockWords(minutes: number, withDays: boolean): string {
 }
 
 /** What expressions' date functions need: the process calendar (its zone) and the workflow clock. */
-export function timeContext(def: CompiledDefinition, promisesOnly = false): TimeContext {
-  return { calendar: zoneOf(def, undefined), now: new Date().toISOString(), ...(promisesOnly ? { promisesOnly } : {}) };
+export function timeContext(def: CompiledDefinition, evaluatedHere?: TimeContext['evaluatedHere']): TimeContext {
+  return { calendar: zoneOf(def, undefined), now: new Date().toISOString(), ...(evaluatedHere ? { evaluatedHere } : {}) };
 }
