@@ -12,7 +12,9 @@
  *     (the oldest: a miss whenever more are parked than the cache holds);
  *   - decision → next activity (`email.send`) started, p50/p99;
  *   - decisions per second at concurrency 1 and 10;
- *   - bundle size; the time to list overdue instances with the README's query among all parked.
+ *   - bundle size; the time to list overdue instances with the README's query among all parked;
+ *   - what a cache miss adds, without the server's noise: a parked history replayed BENCH_REPLAYS (50) times in
+ *     this process, the promises the workflow makes per replay and the time per replay (bench/replay-cost.ts).
  * A third variant, `unshared`, is the interpreter bundled without the modules its workers share across
  * instances (worker.ts, `preloadModules`): what sharing them saves.
  * Printed as a table with ratios to the hand-written workflow. Then the API (bench/api.ts): starts per second
@@ -28,7 +30,7 @@
  */
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { bundleWorkflowCode } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, Runtime } from '@temporalio/worker';
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -43,6 +45,7 @@ import { devServerEnvironment } from '../tests/support/environments';
 import { decideUpdate, type Decision } from '../workflows/messages';
 import { bundleWorkflows, WORKFLOWS_PATH } from '../worker';
 import { measureApi } from './api';
+import { replayCosts, type ReplayCost, type ReplaySubject } from './replay-cost';
 
 const PARKED = Number(process.env.BENCH_PARKED ?? 200);
 const DECISIONS = Number(process.env.BENCH_DECISIONS ?? 10);
@@ -53,6 +56,7 @@ const HEAP_SNAPSHOTS = process.env.BENCH_HEAP_SNAPSHOTS;
 const CPU_PROFILE = process.env.BENCH_CPU_PROFILE;
 const START_LANES = 10;
 const QUIET_SECONDS = Number(process.env.BENCH_QUIET_SECONDS ?? 15);
+const REPLAYS = Number(process.env.BENCH_REPLAYS ?? 50);
 const MiB = 1024 * 1024;
 
 /** `unshared`: the interpreter bundled without the shared (preloaded) modules, to show what sharing them saves. */
@@ -73,9 +77,13 @@ interface Figures {
   perSecond1: number;
   perSecond10: number;
   overdueListMs: number;
+  /** Replaying a parked instance's history, what a cache miss adds (bench/replay-cost.ts); the same for every cache size. */
+  replay?: ReplayCost;
 }
 
 async function main(): Promise<void> {
+  // The replays (bench/replay-cost.ts) run SDK workers in this process: only their warnings are wanted.
+  Runtime.install({ logger: new DefaultLogger('WARN') });
   await measureCompile();
   const work = mkdtempSync(path.join(tmpdir(), 'bench-'));
   const { env, dbFile } = await serverWithDatabaseFile(work);
@@ -112,14 +120,18 @@ async function main(): Promise<void> {
     };
 
     const figures: Figures[] = [];
+    const parked: Partial<Record<Variant, ReplaySubject>> = {};
     for (const cache of CACHES) {
       for (const variant of VARIANTS) {
-        const measured = await measureVariant(variant, cache, { address, namespace: env.namespace!, bundle: bundles[variant], client, start: starters[variant], dbFile, payloadKeys });
+        const { parkedHistory, ...measured } = await measureVariant(variant, cache, { address, namespace: env.namespace!, bundle: bundles[variant], client, start: starters[variant], dbFile, payloadKeys });
+        parked[variant] = { bundlePath: bundles[variant], history: parkedHistory };
         figures.push(measured);
         // Each row as soon as it is measured: a 10,000-instance run takes long enough to be worth reading as it goes.
         console.log(`measured: ${JSON.stringify({ ...measured, hit: summary(measured.hit), miss: summary(measured.miss), nextActivity: summary(measured.nextActivity) })}`);
       }
     }
+    const replays = await replayCosts(parked as Record<Variant, ReplaySubject>, dataConverterFor(parsePayloadKeys(payloadKeys)), REPLAYS);
+    for (const f of figures) f.replay = replays[f.variant];
     report(figures, { interpreter: interpreterBundle.code.length, handwritten: handwrittenBundle.code.length });
     await connection.close();
     if (process.env.BENCH_API !== '0') await measureApi(env, interpreterBundle);
@@ -153,7 +165,7 @@ interface Context {
   payloadKeys: string;
 }
 
-async function measureVariant(variant: Variant, cache: string, ctx: Context): Promise<Figures> {
+async function measureVariant(variant: Variant, cache: string, ctx: Context): Promise<Figures & { parkedHistory: temporal.api.history.v1.IHistory }> {
   const run = `${variant}-${cache}-${Date.now()}`;
   const taskQueue = `bench-${run}`;
   const worker = fork(require.resolve('./worker-process'), [], {
@@ -192,6 +204,8 @@ async function measureVariant(variant: Variant, cache: string, ctx: Context): Pr
     if (HEAP_SNAPSHOTS) await heapSnapshot(worker, path.join(HEAP_SNAPSHOTS, `${variant}-${cache}-parked`));
     const dbAfter = dbSize(ctx.dbFile);
     const history = await ctx.client.workflow.getHandle(`bench-${keys[0]}`).fetchHistory();
+    // The warm-up instance stays parked: its history is what a decision on an evicted instance replays.
+    const parkedHistory = await ctx.client.workflow.getHandle(`bench-${run}-warm`).fetchHistory();
     const historyBytes = temporal.api.history.v1.History.encode(history).finish().length;
 
     const overdueBegan = performance.now();
@@ -231,7 +245,7 @@ async function measureVariant(variant: Variant, cache: string, ctx: Context): Pr
     return {
       variant, cache, idleMiB: idle.rss / MiB, perThousandMiB: ((parked.rss - idle.rss) / MiB / PARKED) * 1000,
       heapPerThousandMiB: ((parked.workflowHeap - idle.workflowHeap) / MiB / PARKED) * 1000, historyBytes,
-      dbBytesPerInstance: (dbAfter - dbBefore) / PARKED, hit, miss, nextActivity, perSecond1, perSecond10, overdueListMs,
+      dbBytesPerInstance: (dbAfter - dbBefore) / PARKED, hit, miss, nextActivity, perSecond1, perSecond10, overdueListMs, parkedHistory,
     };
   } finally {
     worker.send({ stop: true });
@@ -339,6 +353,8 @@ function report(figures: Figures[], bundleBytes: { interpreter: number; handwrit
     ['dec/s c1', (f) => f.perSecond1, 1],
     ['dec/s c10', (f) => f.perSecond10, 1],
     ['overdue list ms', (f) => f.overdueListMs, 0],
+    ['replay promises', (f) => f.replay?.promisesPerReplay ?? NaN, 0],
+    ['replay ms', (f) => f.replay?.msPerReplay ?? NaN, 1],
   ];
   const width = (title: string) => Math.max(title.length, 8);
   const line = (label: string, cells: string[]) => `${label.padEnd(26)}${cells.map((c, i) => c.padStart(width(columns[i][0]) + 2)).join('')}`;
