@@ -1,15 +1,18 @@
 /**
  * Checks a decision's form against its task's JSON Schema inside the workflow, and says what is wrong field
  * by field. The validator is @cfworker/json-schema (draft-07, as `new Ajv()` reads a schema): an interpreter
- * that needs no `eval`, so Ajv (2.8 MB of the bundle) stays at the API door (api/routes/tasks.ts) and in the
- * definition compiler (dsl/checks.ts), both outside the workflow.
+ * that needs no `eval`, so Ajv (0.7 MiB of the bundle with its source maps) stays at the API door
+ * (api/routes/tasks.ts) and in the definition compiler (dsl/checks.ts), both outside the workflow.
  *
  * Both sides must agree on every form: the API sends a decision only once Ajv has passed its form, and a
  * decision signal is validated again on replay, so a form one side accepts and the other refuses would be a
- * misleading 409 live and a non-determinism on replay. Hence the formats below are ajv-formats' own checks,
- * the very functions the door and the compiler use; on every form of the shipped definitions the two
- * validators agree (tests/definitions.test.ts compares them on each field with valid, edge-case and wrong
- * values). So no `patched()` marker guards the switch from Ajv: a history replays to the same decisions.
+ * misleading 409 live, and a signal recorded under Ajv could be judged otherwise on replay. cfworker's own
+ * e-mail rule differs from Ajv's (it takes `ops@localhost`, refuses a 65-character local part), hence the
+ * formats below are ajv-formats' own checks, the very functions the door and the compiler use. With them the
+ * two agree on every field of the shipped definitions' forms (tests/definitions.test.ts compares them with
+ * valid, edge-case and wrong values), so no `patched()` marker guards the switch from Ajv: a recorded history
+ * replays to the same decisions. (They differ on keywords beside a `$ref`, which draft-07 ignores and Ajv
+ * applies; no shipped form has a `$ref`.)
  *
  * The worker preloads this module (worker.ts, the SDK's `preloadModules`), so the validators, cached by the
  * schema's content, are made once per worker rather than once per cached workflow. Holds no per-instance
