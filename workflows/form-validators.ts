@@ -86,6 +86,10 @@ const ASKS: Record<string, (value: unknown) => string> = {
   format: (v) => `must be a valid ${v}${FORMAT_EXAMPLES[String(v)] ? `, e.g. ${FORMAT_EXAMPLES[String(v)]}` : ''}`,
   enum: (v) => `must be one of ${[v].flat().map((item) => JSON.stringify(item)).join(', ')}`,
   const: (v) => `must be ${JSON.stringify(v)}`,
+  not: () => 'must not match its "not" schema',
+  anyOf: () => 'must match at least one of its "anyOf" schemas',
+  oneOf: () => 'must match exactly one of its "oneOf" schemas',
+  contains: () => 'must contain an item that matches its "contains" schema',
 };
 
 function problem(schema: Record<string, unknown>, unit: OutputUnit): string {
@@ -97,17 +101,21 @@ function problem(schema: Record<string, unknown>, unit: OutputUnit): string {
   const value = keywordValue(schema, unit.keywordLocation);
   const asks = ASKS[unit.keyword];
   if (asks && value !== undefined) return `${field} ${asks(value)}`;
-  // Any other keyword (anyOf, not, contains...) in cfworker's words, less the number typed where it leads them.
-  return `${field} ${unit.error.replace(/^-?[\d.e+]+ (?=is )/, '').replace(/\.$/, '')}`;
+  // Any other keyword (or one under a `$ref`) in cfworker's words, less the number typed where it leads them.
+  return `${field}: ${unit.error.replace(/^-?[\d.e+]+ (?=is )/, '').replace(/\.$/, '')}`;
 }
 
-/** The keyword's value in the schema, by cfworker's keyword location (`#/properties/limit/minimum`). */
+/**
+ * The keyword's value in the schema, by cfworker's keyword location (`#/properties/limit/minimum`), which
+ * goes through a `$ref` as if it were a keyword (`#/properties/a/$ref/minimum`); a ref within the form is followed.
+ */
 function keywordValue(schema: Record<string, unknown>, location: string): unknown {
   let node: unknown = schema;
   for (const segment of location.split('/').slice(1)) {
     const key = decodeURIComponent(segment).replace(/~1/g, '/').replace(/~0/g, '~');
     if (!node || typeof node !== 'object' || !Object.hasOwn(node, key)) return undefined;
     node = (node as Record<string, unknown>)[key];
+    if (key === '$ref') node = typeof node === 'string' && node.startsWith('#') ? keywordValue(schema, node) : undefined;
   }
   return node;
 }
