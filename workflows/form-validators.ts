@@ -23,8 +23,9 @@ import type { Format } from 'ajv';
 // The formats alone (plain regular expressions and functions): ajv-formats' index would bring Ajv along.
 import { fullFormats } from 'ajv-formats/dist/formats';
 
-// cfworker checks `format` on strings through its exported table; number formats (int32, float...) stay
-// unchecked here, as no form uses them.
+// cfworker checks `format` on strings through its exported table, filled here at load, before the SDK freezes
+// the preloaded modules; number formats (int32, float...) stay unchecked, as no form uses them. (cfworker also
+// makes a `URL` at load, its base for `$id`s: the SDK's sandbox provides Node's.)
 for (const [name, definition] of Object.entries(fullFormats)) {
   const check = stringCheck(definition);
   if (check) format[name] = check;
