@@ -23,10 +23,10 @@ export const WORKFLOWS_PATH = require.resolve('./workflows');
  * Modules every cached workflow shares instead of evaluating its own copy: in the SDK's reused V8 context
  * each workflow otherwise evaluates every bundled module afresh (CPU at each cache miss, memory for each
  * cached instance). Preloading the interpreter shares all it imports: JSONata and its compiled expressions
- * (dsl/expressions.ts), Ajv and the form validators, decoded definitions (workflows/shared-definitions.ts),
- * holiday sets. No module under workflows/ or dsl/ keeps per-instance state at module level (instance state
- * lives in the interpreter's `Instance`); their caches are keyed by content, and the SDK deep-freezes what
- * they export.
+ * (dsl/expressions.ts), the form validators (workflows/form-validators.ts), decoded definitions
+ * (workflows/shared-definitions.ts), holiday sets. No module under workflows/ or dsl/ keeps per-instance state
+ * at module level (instance state lives in the interpreter's `Instance`); their caches are keyed by content,
+ * and the SDK deep-freezes what they export.
  */
 const SHARED_WORKFLOW_MODULES = [WORKFLOWS_PATH];
 

@@ -38,6 +38,26 @@ it('workflows/ imports only the pure, run-time parts of the definition language'
   expect(valueImports('workflows').filter(({ module }) => compileTimeOnly.test(module))).toEqual([]);
 });
 
+it('workflow code reaches no Ajv, not even through dsl/: forms are checked there with @cfworker/json-schema (workflows/form-validators.ts)', () => {
+  // Ajv is most of a bundle otherwise; it stays at the API door and in the compiler. Only ajv-formats' format
+  // table (plain regular expressions and functions, no Ajv) may come along. Followed through relative imports.
+  const seen = new Set<string>();
+  const packages = new Set<string>();
+  const visit = (file: string): void => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    const text = readFileSync(file, 'utf8');
+    for (const [, module] of text.matchAll(/^(?:import|export)\s+(?!type\b)[^;]*?from\s+'([^']+)'/gms)) {
+      if (!module.startsWith('.')) packages.add(module);
+      else visit(require.resolve(path.resolve(path.dirname(file), module)));
+    }
+  };
+  visit(require.resolve(path.join(root, 'workflows')));
+  expect(seen.size).toBeGreaterThan(20);
+  expect([...packages].filter((module) => /^ajv(-formats)?(\/|$)/.test(module) && module !== 'ajv-formats/dist/formats')).toEqual([]);
+  expect(packages).toContain('@cfworker/json-schema');
+});
+
 it('the connectors and the worker never import the vendor fakes (fakes/ is a program of its own)', () => {
   const files = (dir: string): string[] =>
     readdirSync(path.join(root, dir), { withFileTypes: true }).flatMap((entry) =>

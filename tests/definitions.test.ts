@@ -15,6 +15,7 @@ import { toMermaid } from '../dsl/diagram';
 import { formatIssues } from '../dsl/issues';
 import { definitionJsonSchema } from '../dsl/json-schema';
 import { STEP_KINDS } from '../dsl/model';
+import { formProblems } from '../workflows/form-validators';
 
 const fixtures = path.join(__dirname, 'fixtures');
 const processes = ['every-construct.yaml', 'number-reservation.yaml'].map((f) => path.join(fixtures, 'processes', f));
@@ -61,6 +62,41 @@ describe('the shipped definitions', () => {
     const results = await compileFiles(await definitionFiles());
     expect(results.length).toBeGreaterThan(0);
     expect(results.map((r) => formatIssues(r.file, r.issues)).filter(Boolean)).toEqual([]);
+  });
+
+  it('have each form field checked alike at the API door (Ajv) and in the workflow (cfworker), edge cases included', async () => {
+    // A form the door passes must not be refused by the workflow (a misleading 409), nor a decision signal's
+    // form judged otherwise on replay than when it came: both read each schema as draft-07, formats by ajv-formats.
+    const ajv = new Ajv({ strict: false, allErrors: true }); // as api/routes/tasks.ts
+    addFormats(ajv);
+    const schemas: Record<string, unknown>[] = [];
+    const collect = (node: unknown, isForm = false): void => {
+      if (!node || typeof node !== 'object') return;
+      if (isForm) {
+        schemas.push(node as Record<string, unknown>);
+        const { properties, items } = node as { properties?: Record<string, unknown>; items?: unknown };
+        for (const field of [...Object.values(properties ?? {}), items]) collect(field, true);
+        return;
+      }
+      for (const [key, value] of Object.entries(node)) collect(value, key === 'form');
+    };
+    for (const result of await compileFiles(await definitionFiles())) collect(result.definition);
+    const strings = ['', ' ', 'x', 'ops@example.com', 'Ops.Team+tag@Example.COM', 'ops@localhost', '"john doe"@example.com', 'a@[127.0.0.1]',
+      'a..b@example.com', '.a@example.com', 'a@example-.com', 'a@ex_ample.com', 'ä@example.com', `${'x'.repeat(65)}@example.com`, `a@${'b'.repeat(64)}.com`,
+      '2025-01-31', '2024-02-29', '2025-02-29', '1900-02-29', '2000-02-29', '2025-04-31', '2025-13-01', '2025-1-01', '2025-01-01T00:00:00Z', ' 2025-01-01',
+      'https://example.com', 'http://example.com/a?b=c#d', 'https://example.com/a b', 'example.com', '//example.com', 'mailto:a@b.co', 'urn:isbn:0451450523',
+      'https://[::1]:8080/', 'https://example.com/%zz', 'javascript:alert(1)', '001ABCDEFGHIJKL', '001ABCDEFGHIJKLMNO', '12345', 'email', 'upl_abc', '😀'];
+    const values: unknown[] = [...strings, 0, 1, -1, 0.5, 25, true, false, null, [], ['x'], [''], {}, { ok: true }, { extra: 1 }];
+    const disagreements: string[] = [];
+    for (const schema of schemas) {
+      for (const value of values) {
+        const door = ajv.validate(schema, value);
+        const workflow = formProblems(schema, value).length === 0;
+        if (door !== workflow) disagreements.push(`${JSON.stringify(value)} against ${JSON.stringify(schema)}: door ${door}, workflow ${workflow}`);
+      }
+    }
+    expect(schemas.length).toBeGreaterThan(40); // the forms and their fields
+    expect(disagreements).toEqual([]);
   });
 
   it('publish a JSON Schema that matches the model (run `npm run schema` after changing dsl/model.ts)', () => {

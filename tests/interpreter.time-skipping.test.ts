@@ -417,7 +417,7 @@ ${extra}
     const error = await handle
       .executeUpdate(decideUpdate, { args: [{ taskId: task.id, outcome: 'confirm', actor: person('ivy.chan'), form: { contract: { ok: true }, legal: { notApplicable: true, reason: 'n/a' }, deposit: { ok: true } } }] })
       .catch((e: Error) => (e.cause as Error | undefined)?.message);
-    expect(error).toBe("form does not match: /legal must have required property 'ok'; /legal must NOT have additional properties");
+    expect(error).toBe('form does not match: /legal/ok is required; /legal/notApplicable is not allowed');
   });
 
   it('goes where the checklist declares when an automatic check fails, without asking anyone', async () => {
@@ -554,5 +554,54 @@ steps:
     expect(await refused({ outcome: 'approve', form: { limit: 9 }, actor: person('ivy.chan') })).toBe(`task '${task.id}' is already closed`);
     expect(await state(handle)).toEqual(afterFirst);
     expect(afterFirst.variables.decision).toMatchObject({ outcome: 'approve', by: 'ivy.chan', form: { limit: 5 } });
+  });
+
+  it('checks a form field by field, formats by the rules the API door uses, through the update and the signal alike', async () => {
+    const { handle } = await start(`
+process: go-live
+version: 1
+title: Schedule the go-live
+roles: { iod: IOD team }
+steps:
+  - id: schedule
+    task:
+      role: iod
+      title: Schedule the go-live
+      form:
+        type: object
+        required: [goLive, contact]
+        additionalProperties: false
+        properties:
+          goLive: { type: string, format: date }
+          contact: { type: string, format: email }
+          portal: { type: string, format: uri }
+          seats: { type: integer, minimum: 1 }
+          plan: { type: string, enum: [basic, premium] }
+      outcomes: { scheduled: {} }
+    result: schedule
+`);
+    const task = await openTask(handle);
+    const refusal = (form: Record<string, unknown>) =>
+      handle.executeUpdate(decideUpdate, { args: [{ taskId: task.id, outcome: 'scheduled', actor: person('ivy.chan'), form }] }).then(
+        () => 'accepted',
+        (e: WorkflowUpdateFailedError) => e.cause?.message,
+      );
+    // Each failing field named with what it must be, never with what was typed. `ops@localhost` is refused as
+    // at the API door (ajv-formats' rule: a dotted domain), though cfworker's own e-mail rule would take it.
+    expect(await refusal({ goLive: '2026-02-29', contact: 'ops@localhost', portal: 'example.com/login', seats: 0, plan: 'gold' })).toBe(
+      'form does not match: /goLive must be a valid date, e.g. 2025-01-31; /contact must be a valid email, e.g. name@example.com; ' +
+        '/portal must be a valid uri, e.g. https://example.com/page; /seats must be >= 1; /plan must be one of "basic", "premium"',
+    );
+    expect(await refusal({ contact: 'ops@example.com', sites: 2 })).toBe('form does not match: /goLive is required; /sites is not allowed');
+    // A refused signal is dropped; a valid one decides the task.
+    await handle.signal(decideSignal, { taskId: task.id, outcome: 'scheduled', actor: person('ivy.chan'), form: { goLive: '2026-02-29', contact: 'ops@example.com' } });
+    await handle.signal(decideSignal, {
+      taskId: task.id, outcome: 'scheduled', actor: person('ivy.chan'),
+      form: { goLive: '2028-02-29', contact: 'Ops.Team+golive@Example.com', portal: 'https://portal.example.com/sign-in?next=%2F', seats: 25, plan: 'premium' },
+    });
+    const result = await handle.result();
+    expect(result.variables.schedule).toMatchObject({ outcome: 'scheduled', by: 'ivy.chan', form: { goLive: '2028-02-29', seats: 25 } });
+    const decisions = (await state(handle)).audit.filter((e) => e.event === 'decision');
+    expect(decisions).toHaveLength(1);
   });
 });

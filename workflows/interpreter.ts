@@ -123,6 +123,8 @@ class Instance implements StepContext {
       description: 'Decide an open task: outcome, comment and form, checked against the task before anything is recorded.',
     });
     setHandler(decideSignal, (decision) => {
+      // Checked again on replay, so the checks must judge a recorded signal as they did when it came (the form
+      // check's switch from Ajv needs no patch: workflows/form-validators.ts says why).
       try {
         this.tasks.validate(decision);
         this.rememberSecrets(decision);

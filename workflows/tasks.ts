@@ -4,7 +4,7 @@
  * and the signal (a refused signal is dropped, never failing the workflow).
  */
 import { misfiledFields } from '../dsl/forms';
-import { formValidator } from './form-validators';
+import { formProblems } from './form-validators';
 import type { AuditEntry, Decision, OpenTask } from './messages';
 import { taskOpened } from './task-observers';
 
@@ -78,11 +78,8 @@ export class TaskBoard {
       throw new DecisionRefused(`form field${misfiled.length > 1 ? 's' : ''} ${misfiled.map((f) => `'${f}'`).join(', ')} ${misfiled.length > 1 ? 'are files' : 'is a file'}: give the id of an upload (upl_...), never the file itself`);
     }
     if (task.form) {
-      const validate = formValidator(task.form);
-      if (!validate(decision.form ?? {})) {
-        const problems = (validate.errors ?? []).map((e) => `${e.instancePath || 'form'} ${e.message}`);
-        throw new DecisionRefused(`form does not match: ${problems.join('; ')}`);
-      }
+      const problems = formProblems(task.form, decision.form ?? {});
+      if (problems.length) throw new DecisionRefused(`form does not match: ${problems.join('; ')}`);
     }
   }
 
