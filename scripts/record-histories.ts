@@ -26,8 +26,11 @@ import { channelPartnerAnswers } from '../fakes/jotform/fake';
  * recorded by the first interpreter and are kept as they are; v2 adds checklists that must pass, review caps
  * that never reject, task e-mails, `notify:` steps, HubSpot stage mirroring, four eyes and incident deadlines,
  * and reviews with several reviewers, worded verdicts and `on-return:` steps (and, recorded later, `on-resubmit:`).
+ * v3 was recorded by the interpreter that evaluated plain paths and literals without JSONata (patch
+ * `synchronous-expressions`), with a scenario of parallel branches computing between their commands; v4 by the
+ * one that evaluates operators and function calls so too (patch `synchronous-operators`).
  */
-export const INTERPRETER_VERSION = 'v2';
+export const INTERPRETER_VERSION = 'v4';
 
 /**
  * A scenario runs a definition given as `yaml`, or a shipped one by process name (`shipped`, compiled with
@@ -46,6 +49,56 @@ const decide = (handle: WorkflowHandle, taskId: string, outcome: string, who: st
   handle.executeUpdate(decideUpdate, { args: [{ taskId, outcome, actor: person(who), ...extra }] });
 
 const SCENARIOS: Record<string, Scenario> = {
+  'parallel-operators-and-dates': {
+    // Two branches side by side, one evaluating operators before its first command, the other only plain
+    // paths: which command comes first depends on how many promises each evaluation makes.
+    yaml: `
+process: parallel-operators
+version: 1
+title: Price and schedule an order side by side
+calendar: us
+roles: { iod: IOD team }
+input:
+  type: object
+  properties: { amount: { type: number }, region: { type: string }, startOn: { type: string, format: date }, contact: { type: string } }
+steps:
+  - id: both
+    parallel:
+      pricing:
+        - id: tell-large
+          when: input.amount > 50 and input.region in ['emea', 'apac'] and $not($exists(input.missing))
+          notify:
+            address: "{{ input.contact }}"
+            subject: "{{ 'Order for ' & input.region }}"
+            text: "A {{ input.amount > 50 ? 'large' : 'small' }} order of {{ input.amount / 2 }}"
+        - id: price
+          set: { total: "=input.amount * 2 + 1", band: "=input.amount > 50 ? 'large' : 'small'" }
+      schedule:
+        - id: contact
+          set: { contact: =input.contact }
+        - id: tell-ops
+          notify: { address: "{{ contact }}", subject: "Order {{ input.region }}", text: "Starts {{ input.startOn }}" }
+        - id: due
+          set: { dueOn: "=$addBusinessDays(input.startOn, 3)", urgent: "=input.region = 'emea' or input.amount >= 1000" }
+        - id: approve
+          task: { role: iod, title: "Approve the {{ input.region }} order by {{ $formatDate(dueOn, 'long') }}", outcomes: { ok: {}, hold: {} } }
+          result: approval
+  - id: route
+    branch:
+      - when: approval.outcome = 'ok' and urgent
+        next: done
+      - end: cancelled
+        reason: "held: {{ band & ' order' }}"
+  - id: done
+    end: completed
+    reason: "{{ band }} order of {{ total }} due {{ dueOn }}"
+`,
+    input: { amount: 60, region: 'emea', startOn: '2026-12-23', contact: 'ops@example.com' },
+    async drive(handle) {
+      const task = await openTask(handle, (t) => t.stepId === 'approve');
+      await decide(handle, task.id, 'ok', 'ivy.chan');
+    },
+  },
   'checklist-failed-item-reopened': {
     yaml: `
 process: partner-checklist
