@@ -279,6 +279,9 @@ interface Memory {
   external: number;
   workflowHeap: number;
   workflowHeapPhysical: number;
+  /** Outside the workflow thread's heap but its own: array buffers (activations come in them) and V8's own mallocs. */
+  workflowExternal: number;
+  workflowMalloced: number;
 }
 
 async function memory(worker: ChildProcess): Promise<Memory> {
@@ -289,7 +292,7 @@ async function memory(worker: ChildProcess): Promise<Memory> {
 function describeMemory(label: string, m: Memory): string {
   const mib = (n: number) => (n / MiB).toFixed(0);
   const native = m.rss - m.mainHeapTotal - m.workflowHeapPhysical;
-  return `${label}: RSS ${mib(m.rss)} MiB = main heap ${mib(m.mainHeap)} used of ${mib(m.mainHeapTotal)} + workflow heap ${mib(m.workflowHeap)} used of ${mib(m.workflowHeapPhysical)} resident + the rest ${mib(native)} (external ${mib(m.external)})`;
+  return `${label}: RSS ${mib(m.rss)} MiB = main heap ${mib(m.mainHeap)} used of ${mib(m.mainHeapTotal)} + workflow heap ${mib(m.workflowHeap)} used of ${mib(m.workflowHeapPhysical)} resident + the rest ${mib(native)} (external: main ${mib(m.external)}, workflow thread ${mib(m.workflowExternal)}; V8 malloc in the workflow thread ${mib(m.workflowMalloced)})`;
 }
 
 async function heapSnapshot(worker: ChildProcess, prefix: string): Promise<void> {

@@ -74,8 +74,11 @@ async function main(): Promise<void> {
       global.gc?.();
       const threads = await Promise.all(workflowThreads.map((thread) => thread.getHeapStatistics()));
       const main = process.memoryUsage();
-      const sum = (field: 'used_heap_size' | 'total_physical_size') => threads.reduce((total, s) => total + s[field], 0);
-      process.send?.({ rss: main.rss, mainHeap: main.heapUsed, mainHeapTotal: main.heapTotal, external: main.external, workflowHeap: sum('used_heap_size'), workflowHeapPhysical: sum('total_physical_size') });
+      const sum = (field: 'used_heap_size' | 'total_physical_size' | 'external_memory' | 'malloced_memory') => threads.reduce((total, s) => total + s[field], 0);
+      process.send?.({
+        rss: main.rss, mainHeap: main.heapUsed, mainHeapTotal: main.heapTotal, external: main.external, workflowHeap: sum('used_heap_size'),
+        workflowHeapPhysical: sum('total_physical_size'), workflowExternal: sum('external_memory'), workflowMalloced: sum('malloced_memory'),
+      });
     }
     if (message.heapSnapshot) {
       writeHeapSnapshot(`${message.heapSnapshot}-main.heapsnapshot`);
