@@ -123,6 +123,22 @@ steps:
     expect(audit.find((e) => e.event === 'polled')?.detail).toBe("ended by event 'jira-issue-done' after 1 check(s)");
   });
 
+  it('checks once before ending on an event that came before the poll began', async () => {
+    // The event comes while a task before the poll is open: the poll reads Jira once, then the event ends it.
+    // Ending before any check would give other commands on a replay that saw the event arrive later.
+    const yaml = reservationTicket('1 hour').replace('  - id: ticket-done\n', '  - id: approve\n    task: { role: iod, title: Approve the reservation, outcomes: { ok: {} } }\n  - id: ticket-done\n');
+    const handle = await start(yaml, { country: 'SG' });
+    const task = await openTask(handle, (t) => t.stepId === 'approve');
+    const key = ((await state(handle)).variables.ticket as { key: string }).key;
+    await handle.signal(eventSignal, { name: 'jira-issue-done', payload: { issueKey: key, status: 'Done' } });
+    await handle.executeUpdate(decideUpdate, { args: [{ taskId: task.id, outcome: 'ok', actor: person('ivy.chan') }] });
+
+    const result = await handle.result();
+    expect(result.variables.done).toMatchObject({ by: 'event', checks: 1, event: { issueKey: key, status: 'Done' }, result: { statusCategory: 'new' } });
+    expect(statusReads(key)).toBe(1);
+    expect((await state(handle)).audit.find((e) => e.event === 'polled')?.detail).toBe("ended by event 'jira-issue-done' after 1 check(s)");
+  });
+
   it('gives up at the timeout and goes where on-timeout says, having asked every 12 hours', async () => {
     const handle = await start(reservationTicket('12 hours'), { country: 'JP' });
     await env.sleep(3 * 24 * HOUR + 60_000);

@@ -16,6 +16,14 @@ import { addDuration } from '../time';
 import { target, type Flow, type StepContext } from './context';
 import { isRecovery, recoverable, recoveryFlow } from './incident';
 
+/**
+ * Instances started before this change ended a poll at once, without a check, on an event already there when
+ * the step began. Whether such an event came before the step began or during its first check can differ
+ * between the live run and a replay (in one workflow activation with the step before, or in one after it),
+ * and so did the commands; now the first check always runs, and the event ends the wait right after it.
+ */
+const CHECK_BEFORE_EARLY_EVENT = 'poll-checks-before-early-event';
+
 /** What a poll carries across continue-as-new. */
 interface PollProgress {
   checks: number;
@@ -32,6 +40,7 @@ export interface PollResult {
 }
 
 export async function poll(ctx: StepContext, step: Step, id: string): Promise<Flow> {
+  const checksFirst = patched(CHECK_BEFORE_EARLY_EVENT);
   const spec = step.poll!;
   const carried = ctx.resumed(step) as PollProgress | undefined;
   const timeoutAt = carried?.timeoutAt !== undefined
@@ -55,9 +64,12 @@ export async function poll(ctx: StepContext, step: Step, id: string): Promise<Fl
     return finish({}, { by: 'event', checks: view.checks, result: last, event: event.payload ?? null });
   };
 
-  for (;;) {
-    const early = await matchingEvent(ctx, step);
-    if (early) return endedByEvent(early);
+  for (let first = true; ; first = false) {
+    const checkFirst = checksFirst && first;
+    if (!checkFirst) {
+      const early = await matchingEvent(ctx, step);
+      if (early) return endedByEvent(early);
+    }
     if (timeoutAt && timeoutAt.getTime() <= Date.now()) {
       const reason = `${spec.call} did not satisfy '${spec.until}' within ${spec.timeout}`;
       ctx.audit.push({ at: now(), event: 'deadline-breached', stepId: step.id, detail: `${reason} (${view.checks} check(s))` });
@@ -66,7 +78,7 @@ export async function poll(ctx: StepContext, step: Step, id: string): Promise<Fl
 
     // An event that comes while the check runs ends the wait after it (instances started before this change
     // looked only at events that came once it was asleep, and so missed it until the next check).
-    const before = ctx.inbox.length;
+    const before = checkFirst ? 0 : ctx.inbox.length;
     view.checks++;
     const args = await resolveValue(spec.with ?? {}, ctx.scope());
     const answer = await recoverable(ctx, step, `${id}.check-${view.checks}`, () => activities[spec.call](args));
