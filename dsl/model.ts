@@ -210,7 +210,7 @@ export const Poll = z.strictObject({
   every: describe(Duration, 'How long to wait between two calls, e.g. `1 hour`.'),
   timeout: describe(Duration.optional(), 'Give up this long after the step started.'),
   'on-timeout': describe(Target.optional(), 'Where to go when the timeout passes; default: end cancelled.'),
-  event: describe(Name.optional(), 'An event of this name ends the wait early (sent as for `wait-for`).'),
+  event: describe(Name.optional(), 'An event of this name ends the wait early, once the first check has been made (sent as for `wait-for`).'),
   match: describe(Expression.optional(), 'The event is taken only when this is true of it (`event.payload...`).'),
 });
 
