@@ -127,7 +127,7 @@ steps:
     // The event comes while a task before the poll is open: the poll reads Jira once, then the event ends it.
     // Ending before any check would give other commands on a replay that saw the event arrive later.
     const yaml = reservationTicket('1 hour').replace('  - id: ticket-done\n', '  - id: approve\n    task: { role: iod, title: Approve the reservation, outcomes: { ok: {} } }\n  - id: ticket-done\n');
-    const handle = await start(yaml, { country: 'SG' });
+    const handle = await start(yaml, { country: 'NZ' });
     const task = await openTask(handle, (t) => t.stepId === 'approve');
     const key = ((await state(handle)).variables.ticket as { key: string }).key;
     await handle.signal(eventSignal, { name: 'jira-issue-done', payload: { issueKey: key, status: 'Done' } });
