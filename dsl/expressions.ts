@@ -183,6 +183,9 @@ function directly(node: Node, scope: Scope): unknown {
 
 type Comparable = string | number | boolean | null;
 const isScalar = (value: unknown): value is Comparable => value === null || ['string', 'number', 'boolean'].includes(typeof value);
+/** What JSONata orders (`<`…`>=`) and what it computes with (`+ - * / %`); nothing (undefined) gives nothing. */
+const comparable = (value: unknown) => value === undefined || typeof value === 'string' || typeof value === 'number';
+const numeric = (value: unknown) => value === undefined || (typeof value === 'number' && Number.isFinite(value));
 
 /** A binary operator by JSONata's rules; ASK_JSONATA where JSONata would raise an error or sees more than a value. */
 function binary(op: string, left: Node, right: Node, scope: Scope): unknown {
@@ -206,7 +209,6 @@ function binary(op: string, left: Node, right: Node, scope: Scope): unknown {
     case '<=':
     case '>':
     case '>=': {
-      const comparable = (value: unknown) => value === undefined || typeof value === 'string' || typeof value === 'number';
       if (!comparable(lhs) || !comparable(rhs)) return ASK_JSONATA;
       if (lhs === undefined || rhs === undefined) return undefined;
       if (typeof lhs !== typeof rhs) return ASK_JSONATA;
@@ -218,7 +220,6 @@ function binary(op: string, left: Node, right: Node, scope: Scope): unknown {
     case '*':
     case '/':
     case '%': {
-      const numeric = (value: unknown) => value === undefined || (typeof value === 'number' && Number.isFinite(value));
       if (!numeric(lhs) || !numeric(rhs)) return ASK_JSONATA;
       if (lhs === undefined || rhs === undefined) return undefined;
       const [a, b] = [lhs as number, rhs as number];

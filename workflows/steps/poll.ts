@@ -65,8 +65,9 @@ export async function poll(ctx: StepContext, step: Step, id: string): Promise<Fl
   };
 
   for (let first = true; ; first = false) {
-    const checkFirst = checksFirst && first;
-    if (!checkFirst) {
+    // The first check comes before any event (CHECK_BEFORE_EARLY_EVENT): one already there ends the wait after it.
+    const eventFirst = !(checksFirst && first);
+    if (eventFirst) {
       const early = await matchingEvent(ctx, step);
       if (early) return endedByEvent(early);
     }
@@ -78,7 +79,7 @@ export async function poll(ctx: StepContext, step: Step, id: string): Promise<Fl
 
     // An event that comes while the check runs ends the wait after it (instances started before this change
     // looked only at events that came once it was asleep, and so missed it until the next check).
-    const before = checkFirst ? 0 : ctx.inbox.length;
+    const before = eventFirst ? ctx.inbox.length : 0;
     view.checks++;
     const args = await resolveValue(spec.with ?? {}, ctx.scope());
     const answer = await recoverable(ctx, step, `${id}.check-${view.checks}`, () => activities[spec.call](args));
