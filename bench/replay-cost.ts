@@ -9,6 +9,9 @@
 import type { DataConverter } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
+import { Session } from 'node:inspector/promises';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { promiseHooks } from 'node:v8';
 
 export interface ReplaySubject {
@@ -25,7 +28,14 @@ export interface ReplayCost {
 
 const TURN = 10;
 
-export async function replayCosts<K extends string>(subjects: Record<K, ReplaySubject>, dataConverter: DataConverter, rounds: number): Promise<Record<K, ReplayCost>> {
+/** What else to find out about the replays: where their promises come from, and a CPU profile of each variant's. */
+export interface ReplayDiagnostics {
+  census?: boolean;
+  /** A directory for `replay-<variant>.cpuprofile`: `rounds` replays of that variant alone. */
+  profileDir?: string;
+}
+
+export async function replayCosts<K extends string>(subjects: Record<K, ReplaySubject>, dataConverter: DataConverter, rounds: number, diagnostics: ReplayDiagnostics = {}): Promise<Record<K, ReplayCost>> {
   const names = Object.keys(subjects) as K[];
   const totals = Object.fromEntries(names.map((name) => [name, { promises: 0, ms: 0 }])) as Record<K, { promises: number; ms: number }>;
   const replay = async ({ bundlePath, history }: ReplaySubject, count: number) => {
@@ -52,6 +62,51 @@ export async function replayCosts<K extends string>(subjects: Record<K, ReplaySu
       totals[name].promises += promises;
     }
   }
+  if (diagnostics.census) for (const name of names) console.log(`where ${name}'s promises come from, per replay:\n${await promiseCensus(subjects[name], replay)}`);
+  if (diagnostics.profileDir) {
+    for (const name of names) {
+      const file = path.join(diagnostics.profileDir, `replay-${name}.cpuprofile`);
+      await profiled(file, () => replay(subjects[name], rounds));
+      console.log(`CPU profile of ${rounds} replays of ${name}: ${file}`);
+    }
+  }
   const replays = Math.ceil(rounds / TURN) * TURN;
   return Object.fromEntries(names.map((name) => [name, { promisesPerReplay: totals[name].promises / replays, msPerReplay: totals[name].ms / replays }])) as Record<K, ReplayCost>;
+}
+
+/**
+ * Which functions make a replay's promises: for each promise made inside the workflow, the function that made
+ * it and the one below (`new Promise < scheduleActivity`, `Instance.enter < Instance.runSteps`), most first.
+ */
+async function promiseCensus(subject: ReplaySubject, replay: (subject: ReplaySubject, count: number) => Promise<void>): Promise<string> {
+  const counts = new Map<string, number>();
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 6;
+  const stop = promiseHooks.onInit((promise: Promise<unknown>) => {
+    if (promise.constructor === Promise) return;
+    const frames = (new Error().stack ?? '').split('\n').slice(2).filter((line) => !line.includes('node:internal')).slice(0, 2).map((line) => line.trim().replace(/^at /, '').replace(/ \(.*\)$/, ''));
+    const caller = frames.join(' < ');
+    counts.set(caller, (counts.get(caller) ?? 0) + 1);
+  });
+  try {
+    await replay(subject, 1);
+  } finally {
+    stop();
+    Error.stackTraceLimit = limit;
+  }
+  return [...counts].sort((a, b) => b[1] - a[1]).slice(0, 30).map(([caller, n]) => `${String(n).padStart(6)}  ${caller}`).join('\n');
+}
+
+async function profiled(file: string, work: () => Promise<void>): Promise<void> {
+  const session = new Session();
+  session.connect();
+  try {
+    await session.post('Profiler.enable');
+    await session.post('Profiler.start');
+    await work();
+    const { profile } = await session.post('Profiler.stop');
+    writeFileSync(file, JSON.stringify(profile));
+  } finally {
+    session.disconnect();
+  }
 }

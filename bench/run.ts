@@ -14,7 +14,8 @@
  *   - decisions per second at concurrency 1 and 10;
  *   - bundle size; the time to list overdue instances with the README's query among all parked;
  *   - what a cache miss adds, without the server's noise: a parked history replayed BENCH_REPLAYS (50) times in
- *     this process, the promises the workflow makes per replay and the time per replay (bench/replay-cost.ts).
+ *     this process, the promises the workflow makes per replay and the time per replay (bench/replay-cost.ts);
+ *     BENCH_PROMISE_CENSUS=1 also prints which functions make those promises.
  * A third variant, `unshared`, is the interpreter bundled without the modules its workers share across
  * instances (worker.ts, `preloadModules`): what sharing them saves.
  * Printed as a table with ratios to the hand-written workflow. Then the API (bench/api.ts): starts per second
@@ -25,7 +26,7 @@
  * ("handwritten,interpreter,unshared"), BENCH_COMPILE_ROUNDS (20),
  * BENCH_QUIET_SECONDS (15) the wait before memory is read, BENCH_API=0 leaves the API out. A default run takes a few minutes.
  * To find where memory and CPU go: BENCH_HEAP_SNAPSHOTS=<dir> writes a heap snapshot of each worker idle and
- * with all parked; BENCH_CPU_PROFILE=<dir> a CPU profile of each worker's concurrency-10 decisions
+ * with all parked; BENCH_CPU_PROFILE=<dir> a CPU profile of each worker's concurrency-10 decisions, and of each variant's replays
  * (summarised by `npx tsx bench/profile-summary.ts <file>`).
  */
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
@@ -130,7 +131,7 @@ async function main(): Promise<void> {
         console.log(`measured: ${JSON.stringify({ ...measured, hit: summary(measured.hit), miss: summary(measured.miss), nextActivity: summary(measured.nextActivity) })}`);
       }
     }
-    const replays = await replayCosts(parked as Record<Variant, ReplaySubject>, dataConverterFor(parsePayloadKeys(payloadKeys)), REPLAYS);
+    const replays = await replayCosts(parked as Record<Variant, ReplaySubject>, dataConverterFor(parsePayloadKeys(payloadKeys)), REPLAYS, { census: process.env.BENCH_PROMISE_CENSUS === '1', profileDir: CPU_PROFILE });
     for (const f of figures) f.replay = replays[f.variant];
     report(figures, { interpreter: interpreterBundle.code.length, handwritten: handwrittenBundle.code.length });
     await connection.close();

@@ -7,6 +7,7 @@
  * `{{ expr }}` inside a string is replaced by the expression's value; anything else is literal.
  */
 import jsonata from 'jsonata';
+import type { Eventually } from './eventually';
 import { addBusinessDays, addCalendarDays, localDate, localDateTime, startOfLocalDay, type CalendarSnapshot } from './calendar';
 
 /**
@@ -383,4 +384,27 @@ function resolveNow(value: unknown, scope: Scope): unknown {
     return out;
   }
   return value;
+}
+
+// The same four without a promise when what they are given is evaluated here; JSONata's promise otherwise.
+// Instances started before these existed (patch `eager-steps`) keep the four above, which always make one.
+
+export function evaluateEagerly(source: string, scope: Scope): Eventually<unknown> {
+  const direct = valueNow(source, scope);
+  return direct === ASK_JSONATA ? evaluate(source, scope) : direct;
+}
+
+export function testEagerly(source: string, scope: Scope): Eventually<boolean> {
+  const direct = valueNow(source, scope);
+  return direct === ASK_JSONATA ? test(source, scope) : truthy(direct);
+}
+
+export function renderEagerly(text: string, scope: Scope): Eventually<string> {
+  const direct = renderNow(text, scope);
+  return direct === ASK_JSONATA ? render(text, scope) : direct;
+}
+
+export function resolveEagerly(value: unknown, scope: Scope): Eventually<unknown> {
+  const direct = resolveNow(value, scope);
+  return direct === ASK_JSONATA ? resolveValue(value, scope) : direct;
 }

@@ -28,9 +28,10 @@ import { channelPartnerAnswers } from '../fakes/jotform/fake';
  * and reviews with several reviewers, worded verdicts and `on-return:` steps (and, recorded later, `on-resubmit:`).
  * v3 was recorded by the interpreter that evaluated plain paths and literals without JSONata (patch
  * `synchronous-expressions`), with a scenario of parallel branches computing between their commands; v4 by the
- * one that evaluates operators and function calls so too (patch `synchronous-operators`).
+ * one that evaluates operators and function calls so too (patch `synchronous-operators`); v5 by the one that
+ * enters and runs steps without a promise where nothing waits (patch `eager-steps`).
  */
-export const INTERPRETER_VERSION = 'v4';
+export const INTERPRETER_VERSION = 'v5';
 
 /**
  * A scenario runs a definition given as `yaml`, or a shipped one by process name (`shipped`, compiled with

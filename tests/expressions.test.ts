@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import jsonata from 'jsonata';
 import { promiseHooks } from 'node:v8';
 import { snapshotCalendar } from '../dsl/calendar-data';
-import { evaluate, render, resolveValue, test as truthTest, TIME_CONTEXT, type Scope } from '../dsl/expressions';
+import { evaluate, evaluateEagerly, render, renderEagerly, resolveEagerly, resolveValue, test as truthTest, testEagerly, TIME_CONTEXT, type Scope } from '../dsl/expressions';
 
 const scope: Scope = {
   input: { partnerEmail: 'ops@acme.example', nested: { deep: { value: 0 } }, empty: {}, blank: '', none: null, one: [7], many: [{ id: 1 }, { id: 2 }], yes: true, requestedBy: 'partner', partnerKey: 'acme' },
@@ -118,6 +118,37 @@ describe('expressions evaluated without JSONata', () => {
     expect((await promisesMadeBy(() => evaluate(call, scope))).promises).toBeLessThanOrEqual(3);
     expect((await promisesMadeBy(() => evaluate(call, older('plain')))).promises).toBeGreaterThan(10);
     expect((await promisesMadeBy(() => evaluate('input.partnerEmail', older('none')))).promises).toBeGreaterThan(10);
+  });
+
+  it('are handed back at once by the eager forms the steps use, and JSONata\'s promise only for what it alone evaluates', async () => {
+    // The steps of instances started under `eager-steps` (a branch, a `set:`, a `when:`) make no promise at all for these.
+    const count = (work: () => unknown) => {
+      let promises = 0;
+      const stop = promiseHooks.onInit(() => promises++);
+      try {
+        return { value: work(), promises };
+      } finally {
+        stop();
+      }
+    };
+    const here = [
+      () => evaluateEagerly("count > 2 ? 'many' : 'few'", scope),
+      () => testEagerly('found.found or input.yes', scope),
+      () => renderEagerly("Ends {{ $formatDate(offboardDate, 'long') }}", scope),
+      () => resolveEagerly({ to: '=input.partnerEmail', subject: 'For {{ input.partnerKey }}', tags: ['x', '=count + 1'] }, scope),
+    ];
+    expect(here.map(count)).toEqual([
+      { value: 'many', promises: 0 },
+      { value: true, promises: 0 },
+      { value: 'Ends Thursday 31 December 2026', promises: 0 },
+      { value: { to: 'ops@acme.example', subject: 'For acme', tags: ['x', 4] }, promises: 0 },
+    ]);
+    // A filter is JSONata's alone: the same answer as the async forms give, as a promise.
+    const filter = 'input.many[id = 2].id';
+    const eager = [evaluateEagerly(filter, scope), testEagerly(filter, scope), renderEagerly(`#{{ ${filter} }}`, scope), resolveEagerly({ id: `=${filter}` }, scope)];
+    expect(eager.every((value) => value instanceof Promise)).toBe(true);
+    expect(await Promise.all(eager)).toEqual([2, true, '#2', { id: 2 }]);
+    expect([await evaluate(filter, scope), await truthTest(filter, scope), await render(`#{{ ${filter} }}`, scope), await resolveValue({ id: `=${filter}` }, scope)]).toEqual([2, true, '#2', { id: 2 }]);
   });
 
   it('render templates and resolve step arguments as before', async () => {

@@ -23,7 +23,7 @@ beforeAll(async () => {
 
 it('has recorded histories of every interpreter version to replay', () => {
   expect(histories.length).toBeGreaterThanOrEqual(6);
-  expect([...new Set(histories.map((h) => h.name.split('/')[0]))].sort()).toEqual(['v1', 'v2', 'v3', 'v4']);
+  expect([...new Set(histories.map((h) => h.name.split('/')[0]))].sort()).toEqual(['v1', 'v2', 'v3', 'v4', 'v5']);
 });
 
 // With encryption on: histories written before it (in clear) still replay. Encrypted histories replay in

@@ -22,7 +22,8 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { CompiledDefinition } from '../dsl/compile';
-import { test, TIME_CONTEXT, type Scope } from '../dsl/expressions';
+import { andThen, type Eventually } from '../dsl/eventually';
+import { test, testEagerly, TIME_CONTEXT, type Scope } from '../dsl/expressions';
 import type { Step } from '../dsl/model';
 import { now } from './clock';
 import { Deadlines } from './deadlines';
@@ -45,8 +46,8 @@ import {
 } from './messages';
 import { notificationsSent } from './notifications';
 import { SearchAttributePublisher } from './search-attributes';
-import { mirrorStage } from './stage-mirror';
-import { handlers, target, type Ending, type Flow, type StepContext } from './steps';
+import { mirrorsStage, mirrorStage } from './stage-mirror';
+import { handlers, handlersBeforeEager, target, targetEagerly, type Ending, type Flow, type StepContext } from './steps';
 import { Secrets } from './sensitive';
 import { sharedDefinition } from './shared-definitions';
 import { TaskBoard } from './tasks';
@@ -63,6 +64,12 @@ const OVERDUE_SEARCH_ATTRIBUTE = 'overdue-search-attribute';
 const SYNCHRONOUS_EXPRESSIONS = 'synchronous-expressions';
 /** Instances started before operators (`=`, `and`, `? :`...) were evaluated without promises keep JSONata's for them. */
 const SYNCHRONOUS_OPERATORS = 'synchronous-operators';
+/**
+ * Instances started before steps were entered and run without a promise where nothing waits (a skipped step,
+ * a branch, a `set:`, a stage without a ticket to move) keep a promise for each (`enterAsBefore`,
+ * steps/before-eager-steps.ts): fewer promises can reorder the commands of steps running side by side.
+ */
+const EAGER_STEPS = 'eager-steps';
 
 export default async function interpret({ definition, input, startedBy, carried }: ProcessArgs): Promise<ProcessResult> {
   return new Instance(sharedDefinition(definition), input, startedBy, carried).run();
@@ -90,6 +97,7 @@ class Instance implements StepContext {
   private readonly secrets: Secrets;
   private cancelRequest?: { reason: string; by: string };
   private readonly evaluatedHere = !patched(SYNCHRONOUS_EXPRESSIONS) ? 'none' : !patched(SYNCHRONOUS_OPERATORS) ? 'plain' : undefined;
+  private readonly eager = patched(EAGER_STEPS);
 
   constructor(
     readonly def: CompiledDefinition,
@@ -154,7 +162,8 @@ class Instance implements StepContext {
 
   async run(): Promise<ProcessResult> {
     if (this.audit.length === 0) this.audit.push({ at: now(), event: 'started', detail: `${this.def.process} v${this.def.version} (${this.def.hash.slice(0, 12)})` });
-    await this.deadlines.fixKnown();
+    const fixing = this.eager ? this.deadlines.fixKnownEagerly() : this.deadlines.fixKnown();
+    if (fixing instanceof Promise) await fixing;
     this.search.changedNow();
     const start = this.resumeAt === undefined ? 0 : this.def.steps.findIndex((s) => s.id === this.resumeAt);
     let ending: Ending | undefined;
@@ -196,7 +205,8 @@ class Instance implements StepContext {
       const step = steps[i];
       if (topLevel && this.progress === undefined && workflowInfo().continueAsNewSuggested) await this.continueAsNew(step.id);
       if (topLevel) this.current = step;
-      const flow = await this.enter(step, ctx);
+      const entered = this.eager ? this.enterEagerly(step, ctx) : this.enterAsBefore(step, ctx);
+      const flow = entered instanceof Promise ? await entered : entered;
       if (flow.end) return flow.end;
       const next = flow.next ?? step.next;
       i = next === undefined ? i + 1 : steps.findIndex((s) => s.id === next);
@@ -204,11 +214,40 @@ class Instance implements StepContext {
     return undefined;
   }
 
-  private async enter(step: Step, ctx: StepContext): Promise<Flow> {
+  /** Admits a step (visits, `max-visits`, `when`, its stage) and runs it, making a promise only where something waits. */
+  private enterEagerly(step: Step, ctx: StepContext): Eventually<Flow> {
     const key = `${ctx.idPrefix}${step.id}`;
     // A step resumed after continuing as new from inside it is the same visit, already admitted.
     const resuming = this.progress !== undefined && step === this.current;
-    if (resuming) return this.handle(step, ctx, `${key}#${this.visits[key]}`);
+    if (resuming) return this.handle(step, ctx, `${key}#${this.visits[key]}`, handlers);
+    const visit = (this.visits[key] = (this.visits[key] ?? 0) + 1);
+    const cap = step['max-visits'];
+    if (cap && visit > cap.count) return targetEagerly(ctx, cap.then, `step '${step.id}' was reached more than ${cap.count} times`);
+    const id = `${key}#${visit}`;
+    if (step.when === undefined) return this.intoStage(step, ctx, id);
+    return andThen(testEagerly(step.when, ctx.scope()), (holds) => {
+      if (holds) return this.intoStage(step, ctx, id);
+      this.audit.push({ at: now(), event: 'skipped', stepId: step.id, detail: `when: ${step.when}` });
+      return {};
+    });
+  }
+
+  /** An admitted step enters its stage, if it names one it is not in, then runs. */
+  private intoStage(step: Step, ctx: StepContext, id: string): Eventually<Flow> {
+    if (step.stage === undefined || step.stage === this.stage) return this.handle(step, ctx, id, handlers);
+    if (!mirrorsStage(this.def, step.stage)) {
+      this.noteStage(step, step.stage);
+      return this.handle(step, ctx, id, handlers);
+    }
+    return this.enterStage(step, step.stage, `${id}.stage`).then((moved) => (moved.end ? moved : this.handle(step, ctx, id, handlers)));
+  }
+
+  /** `enterEagerly` as instances started before `eager-steps` run it: one promise at least per step. */
+  private async enterAsBefore(step: Step, ctx: StepContext): Promise<Flow> {
+    const key = `${ctx.idPrefix}${step.id}`;
+    // A step resumed after continuing as new from inside it is the same visit, already admitted.
+    const resuming = this.progress !== undefined && step === this.current;
+    if (resuming) return this.handle(step, ctx, `${key}#${this.visits[key]}`, handlersBeforeEager);
     const visit = (this.visits[key] = (this.visits[key] ?? 0) + 1);
     const cap = step['max-visits'];
     if (cap && visit > cap.count) return target(ctx, cap.then, `step '${step.id}' was reached more than ${cap.count} times`);
@@ -221,11 +260,11 @@ class Instance implements StepContext {
       const moved = await this.enterStage(step, step.stage, `${id}.stage`);
       if (moved.end) return moved;
     }
-    return this.handle(step, ctx, id);
+    return this.handle(step, ctx, id, handlersBeforeEager);
   }
 
-  private handle(step: Step, ctx: StepContext, id: string): Promise<Flow> {
-    const handler = handlers.find(([kind]) => step[kind] !== undefined);
+  private handle(step: Step, ctx: StepContext, id: string, table: typeof handlers): Eventually<Flow> {
+    const handler = table.find(([kind]) => step[kind] !== undefined);
     if (!handler) throw ApplicationFailure.nonRetryable(`step '${step.id}' has no kind; the definition was not compiled`);
     return handler[1](ctx, step, id);
   }
@@ -242,10 +281,14 @@ class Instance implements StepContext {
   }
 
   async enterStage(step: Step, stage: string, activityId: string): Promise<Flow> {
+    this.noteStage(step, stage);
+    return mirrorStage(this, step, stage, activityId);
+  }
+
+  private noteStage(step: Step, stage: string): void {
     this.stage = stage;
     this.audit.push({ at: now(), event: 'stage', stepId: step.id, detail: stage });
     this.search.changedNow();
-    return mirrorStage(this, step, stage, activityId);
   }
 
   // ---- state, search attributes, continue-as-new ------------------------------------------------------

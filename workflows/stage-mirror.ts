@@ -3,11 +3,17 @@
  * pipeline, so entering a stage moves the ticket there (through `hubspot.moveTicket`, which does nothing
  * when the ticket is there already: idempotent). A move that fails for good opens an incident like any step.
  */
+import type { CompiledDefinition } from '../dsl/compile';
 import { evaluate } from '../dsl/expressions';
 import type { Step } from '../dsl/model';
 import { proxyActions } from './actions';
 import type { Flow, StepContext } from './steps/context';
 import { isRecovery, recoverable, recoveryFlow } from './steps/incident';
+
+/** Whether entering the stage moves a ticket (else `mirrorStage` has nothing to do). */
+export function mirrorsStage(def: CompiledDefinition, stage: string): boolean {
+  return def['hubspot-pipeline']?.stages[stage] !== undefined;
+}
 
 export async function mirrorStage(ctx: StepContext, step: Step, stage: string, activityId: string): Promise<Flow> {
   const mirror = ctx.def['hubspot-pipeline'];

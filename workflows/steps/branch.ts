@@ -1,11 +1,19 @@
 /** `branch:` goes where the first case whose `when` holds says; a case without `when` is the default. */
-import { test } from '../../dsl/expressions';
+import type { Eventually } from '../../dsl/eventually';
+import { testEagerly } from '../../dsl/expressions';
 import type { Step } from '../../dsl/model';
-import { target, type Flow, type StepContext } from './context';
+import { targetEagerly, type Flow, type StepContext } from './context';
 
-export async function branch(ctx: StepContext, step: Step): Promise<Flow> {
-  for (const branchCase of step.branch!) {
-    if (branchCase.when === undefined || (await test(branchCase.when, ctx.scope()))) return target(ctx, branchCase);
-  }
-  return {};
+export function branch(ctx: StepContext, step: Step): Eventually<Flow> {
+  const cases = step.branch!;
+  const fromCase = (first: number): Eventually<Flow> => {
+    for (let i = first; i < cases.length; i++) {
+      const branchCase = cases[i];
+      const holds = branchCase.when === undefined || testEagerly(branchCase.when, ctx.scope());
+      if (holds instanceof Promise) return holds.then((held) => (held ? targetEagerly(ctx, branchCase) : fromCase(i + 1)));
+      if (holds) return targetEagerly(ctx, branchCase);
+    }
+    return {};
+  };
+  return fromCase(0);
 }

@@ -4,7 +4,8 @@
  * (`runList`). Each step module is a function of this context and its step; the `Instance` owns the state.
  */
 import type { CompiledDefinition } from '../../dsl/compile';
-import { render, type Scope } from '../../dsl/expressions';
+import { andThen, type Eventually } from '../../dsl/eventually';
+import { render, renderEagerly, type Scope } from '../../dsl/expressions';
 import type { Step, Target } from '../../dsl/model';
 import type { Deadlines } from '../deadlines';
 import type { AuditEntry, EndStatus, ExternalEvent, WaitView } from '../messages';
@@ -69,4 +70,13 @@ export async function target(ctx: StepContext, target: Target | undefined, fallb
     return { end: { status: target.end, reason } };
   }
   return { next: target.next };
+}
+
+/** `target` without a promise unless the reason's text is one only JSONata renders (instances under `eager-steps`). */
+export function targetEagerly(ctx: StepContext, target: Target | undefined, fallbackReason?: string): Eventually<Flow> {
+  if (!target) return {};
+  const status = target.end;
+  if (!status) return { next: target.next };
+  if (target.reason === undefined) return { end: { status, reason: fallbackReason } };
+  return andThen(renderEagerly(target.reason, ctx.scope()), (reason) => ({ end: { status, reason } }));
 }
