@@ -1,17 +1,36 @@
 /** `call:` runs one action as an activity, with the step's retry policy and timeout, and checks `expect:`. */
 import { ApplicationFailure } from '@temporalio/workflow';
 import { duration } from '../../dsl/durations';
-import { resolveValue, test } from '../../dsl/expressions';
+import { andThen } from '../../dsl/eventually';
+import { resolveEagerly, testEagerly } from '../../dsl/expressions';
 import type { Step } from '../../dsl/model';
-import { proxyActions } from '../actions';
+import { proxyActions, type ActionCall } from '../actions';
 import { now } from '../clock';
 import { possibleDuplicateNote } from '../notifications';
 import type { Flow, StepContext } from './context';
 import { EXPECTATION_FAILED, isRecovery, recoverable, recoveryFlow } from './incident';
 
 export async function call(ctx: StepContext, step: Step, activityId: string): Promise<Flow> {
+  const activities = stepActivities(step, activityId);
+  const resolved = resolveEagerly(step.with ?? {}, ctx.scope());
+  const args = resolved instanceof Promise ? await resolved : resolved;
+  const result = await recoverable(ctx, step, activityId, () => {
+    const calling = activities[step.call!](args);
+    if (step.expect === undefined) return calling;
+    return calling.then((value) =>
+      andThen(testEagerly(step.expect!, { ...ctx.scope(), result: value }), (holds) => {
+        if (!holds) throw expectationFailed(step, value);
+        return value;
+      }),
+    );
+  });
+  return isRecovery(result) ? recoveryFlow(result) : recorded(ctx, step, result);
+}
+
+/** The step's action under its activity id, with the step's retry policy and timeout. */
+export function stepActivities(step: Step, activityId: string): Record<string, ActionCall> {
   const retry = step.retry;
-  const activities = proxyActions({
+  return proxyActions({
     activityId,
     ...(step.timeout ? { startToCloseTimeout: fixedMs(step.timeout) } : {}),
     retry: {
@@ -21,15 +40,14 @@ export async function call(ctx: StepContext, step: Step, activityId: string): Pr
       backoffCoefficient: retry?.backoff ?? 2,
     },
   });
-  const args = await resolveValue(step.with ?? {}, ctx.scope());
-  const result = await recoverable(ctx, step, activityId, async () => {
-    const value = await activities[step.call!](args);
-    if (step.expect !== undefined && !(await test(step.expect, { ...ctx.scope(), result: value }))) {
-      throw ApplicationFailure.nonRetryable(`expected ${step.expect}, but the result was ${JSON.stringify(value)}`, EXPECTATION_FAILED);
-    }
-    return value;
-  });
-  if (isRecovery(result)) return recoveryFlow(result);
+}
+
+export function expectationFailed(step: Step, value: unknown): ApplicationFailure {
+  return ApplicationFailure.nonRetryable(`expected ${step.expect}, but the result was ${JSON.stringify(value)}`, EXPECTATION_FAILED);
+}
+
+/** The call's result kept in the step's `result` variable, and an e-mail that may have gone twice noted in the audit. */
+export function recorded(ctx: StepContext, step: Step, result: unknown): Flow {
   // An e-mail whose earlier attempt was lost mid-send (activities/email/send-once.ts): the audit says so.
   const sent = result as { possibleDuplicate?: boolean; messageId?: string } | null;
   if (sent?.possibleDuplicate === true) {

@@ -4,6 +4,7 @@
  * definition declares for it opens an incident for the incident role: never a task nobody can take.
  */
 import { ApplicationFailure } from '@temporalio/workflow';
+import type { Eventually } from '../../dsl/eventually';
 import { evaluate } from '../../dsl/expressions';
 import type { RoleRef, Step } from '../../dsl/model';
 import { roleChoices } from '../../dsl/roles';
@@ -15,6 +16,12 @@ export function assignee(ctx: StepContext, step: Step, id: string, ref: RoleRef)
   const choices = roleChoices(ref);
   if (choices.expression === undefined) return Promise.resolve(choices.roles[0]);
   return recoverable(ctx, step, `${id}.role`, () => chosenRole(ctx, choices.expression!, choices.open ? Object.keys(ctx.def.roles) : choices.roles));
+}
+
+/** `assignee` without a promise when the role is fixed (instances started under `eager-steps`). */
+export function assigneeEagerly(ctx: StepContext, step: Step, id: string, ref: RoleRef): Eventually<string | Recovery> {
+  const choices = roleChoices(ref);
+  return choices.expression === undefined ? choices.roles[0] : assignee(ctx, step, id, ref);
 }
 
 async function chosenRole(ctx: StepContext, expression: string, allowed: readonly string[]): Promise<string> {
