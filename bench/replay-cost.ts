@@ -17,6 +17,8 @@ import { promiseHooks } from 'node:v8';
 export interface ReplaySubject {
   bundlePath: string;
   history: temporal.api.history.v1.IHistory;
+  /** For the census: the history of an instance decided and parked again at the next wait. */
+  decided?: temporal.api.history.v1.IHistory;
 }
 
 export interface ReplayCost {
@@ -62,7 +64,13 @@ export async function replayCosts<K extends string>(subjects: Record<K, ReplaySu
       totals[name].promises += promises;
     }
   }
-  if (diagnostics.census) for (const name of names) console.log(`where ${name}'s promises come from, per replay:\n${await promiseCensus(subjects[name], replay)}`);
+  if (diagnostics.census) {
+    for (const name of names) {
+      const { decided, ...parked } = subjects[name];
+      console.log(`where ${name}'s promises come from, per replay of a parked instance:\n${await promiseCensus(parked, replay)}`);
+      if (decided) console.log(`and of one decided and parked again at the next wait:\n${await promiseCensus({ ...parked, history: decided }, replay)}`);
+    }
+  }
   if (diagnostics.profileDir) {
     for (const name of names) {
       const file = path.join(diagnostics.profileDir, `replay-${name}.cpuprofile`);
@@ -94,7 +102,8 @@ async function promiseCensus(subject: ReplaySubject, replay: (subject: ReplaySub
     stop();
     Error.stackTraceLimit = limit;
   }
-  return [...counts].sort((a, b) => b[1] - a[1]).slice(0, 30).map(([caller, n]) => `${String(n).padStart(6)}  ${caller}`).join('\n');
+  const total = [...counts.values()].reduce((sum, n) => sum + n, 0);
+  return [`${String(total).padStart(6)}  in all`, ...[...counts].sort((a, b) => b[1] - a[1]).slice(0, 30).map(([caller, n]) => `${String(n).padStart(6)}  ${caller}`)].join('\n');
 }
 
 async function profiled(file: string, work: () => Promise<void>): Promise<void> {

@@ -124,8 +124,8 @@ async function main(): Promise<void> {
     const parked: Partial<Record<Variant, ReplaySubject>> = {};
     for (const cache of CACHES) {
       for (const variant of VARIANTS) {
-        const { parkedHistory, ...measured } = await measureVariant(variant, cache, { address, namespace: env.namespace!, bundle: bundles[variant], client, start: starters[variant], dbFile, payloadKeys });
-        parked[variant] = { bundlePath: bundles[variant], history: parkedHistory };
+        const { parkedHistory, decidedHistory, ...measured } = await measureVariant(variant, cache, { address, namespace: env.namespace!, bundle: bundles[variant], client, start: starters[variant], dbFile, payloadKeys });
+        parked[variant] = { bundlePath: bundles[variant], history: parkedHistory, decided: decidedHistory };
         figures.push(measured);
         // Each row as soon as it is measured: a 10,000-instance run takes long enough to be worth reading as it goes.
         console.log(`measured: ${JSON.stringify({ ...measured, hit: summary(measured.hit), miss: summary(measured.miss), nextActivity: summary(measured.nextActivity) })}`);
@@ -166,7 +166,7 @@ interface Context {
   payloadKeys: string;
 }
 
-async function measureVariant(variant: Variant, cache: string, ctx: Context): Promise<Figures & { parkedHistory: temporal.api.history.v1.IHistory }> {
+async function measureVariant(variant: Variant, cache: string, ctx: Context): Promise<Figures & { parkedHistory: temporal.api.history.v1.IHistory; decidedHistory: temporal.api.history.v1.IHistory }> {
   const run = `${variant}-${cache}-${Date.now()}`;
   const taskQueue = `bench-${run}`;
   const worker = fork(require.resolve('./worker-process'), [], {
@@ -242,11 +242,13 @@ async function measureVariant(variant: Variant, cache: string, ctx: Context): Pr
       await ask(worker, { profileTo: prefix }, (m) => m.profile === prefix);
       console.log(`CPU profiles of ${variant} (${cache}) deciding at concurrency 10: ${prefix}-{main,workflows}.cpuprofile`);
     }
+    // Decided, and parked again at the next wait: replayed, what a decision and the steps after it cost.
+    const decidedHistory = await ctx.client.workflow.getHandle(`bench-${newest[0]}`).fetchHistory();
 
     return {
       variant, cache, idleMiB: idle.rss / MiB, perThousandMiB: ((parked.rss - idle.rss) / MiB / PARKED) * 1000,
       heapPerThousandMiB: ((parked.workflowHeap - idle.workflowHeap) / MiB / PARKED) * 1000, historyBytes,
-      dbBytesPerInstance: (dbAfter - dbBefore) / PARKED, hit, miss, nextActivity, perSecond1, perSecond10, overdueListMs, parkedHistory,
+      dbBytesPerInstance: (dbAfter - dbBefore) / PARKED, hit, miss, nextActivity, perSecond1, perSecond10, overdueListMs, parkedHistory, decidedHistory,
     };
   } finally {
     worker.send({ stop: true });
