@@ -6,19 +6,19 @@
  * the failed items, asking their verifiers again.
  */
 import { patched } from '@temporalio/workflow';
-import { render, resolveValue, test } from '../../dsl/expressions';
+import { renderEagerly, resolveEagerly, testEagerly } from '../../dsl/expressions';
 import type { ChecklistItemSpec, Step } from '../../dsl/model';
 import { proxyActions } from '../actions';
 import { now } from '../clock';
-import { target, type Flow, type StepContext } from './context';
+import { targetEagerly, type Flow, type StepContext } from './context';
 import { isRecovery, recoverable, recoveryFlow } from './incident';
 import { awaitDecision } from './open-task';
-import { assignee } from './roles';
+import { assigneeEagerly } from './roles';
 
 /** Instances started before this change let a checklist with failed items pass, as they did then. */
-const CHECKLIST_MUST_PASS = 'checklist-must-pass';
+export const CHECKLIST_MUST_PASS = 'checklist-must-pass';
 
-interface ItemResult {
+export interface ItemResult {
   ok: boolean;
   notApplicable?: boolean;
   evidence?: string;
@@ -29,7 +29,7 @@ interface ItemResult {
 }
 
 /** What a verifier answers for one item. */
-interface Answer {
+export interface Answer {
   ok?: boolean;
   notApplicable?: boolean;
   evidence?: string;
@@ -41,22 +41,29 @@ export async function checklist(ctx: StepContext, step: Step, id: string): Promi
   const items: Record<string, ItemResult> = {};
   const applicable: ChecklistItemSpec[] = [];
   for (const item of checklist.items) {
+    const applies = item.when === undefined || testEagerly(item.when, ctx.scope());
+    if (!(applies instanceof Promise ? await applies : applies)) {
+      ctx.audit.push({ at: now(), event: 'skipped', stepId: step.id, detail: `item '${item.id}' does not apply (when: ${item.when})` });
+      continue;
+    }
     // The label may name the instance's data ("Invoice {{ invoiceNo }} paid"): filled in as the item applies.
-    if (item.when === undefined || (await test(item.when, ctx.scope()))) applicable.push({ ...item, label: await render(item.label, ctx.scope()) });
-    else ctx.audit.push({ at: now(), event: 'skipped', stepId: step.id, detail: `item '${item.id}' does not apply (when: ${item.when})` });
+    const label = renderEagerly(item.label, ctx.scope());
+    applicable.push({ ...item, label: label instanceof Promise ? await label : label });
   }
 
   const automaticFailures: ChecklistItemSpec[] = [];
   for (const item of applicable) {
     if (!item.check) continue;
     const activities = proxyActions({ activityId: `${id}.${item.id}` });
-    const args = await resolveValue(item.check.with ?? {}, ctx.scope());
+    const resolved = resolveEagerly(item.check.with ?? {}, ctx.scope());
+    const args = resolved instanceof Promise ? await resolved : resolved;
     const result = await recoverable(ctx, step, `${id}.${item.id}`, () => activities[item.check!.call](args));
     if (isRecovery(result)) {
       if ('cancelled' in result) return { end: { status: 'cancelled', reason: result.cancelled } };
       continue; // skipped: the verifier checks this item by hand
     }
-    const ok = await test(item.check.expect, { ...ctx.scope(), result });
+    const expected = testEagerly(item.check.expect, { ...ctx.scope(), result });
+    const ok = expected instanceof Promise ? await expected : expected;
     items[item.id] = { ok, evidence: JSON.stringify(result), by: item.check.call, automatic: true };
     if (!ok) {
       items[item.id].reason = `automatic check failed: ${item.check.expect}`;
@@ -67,21 +74,23 @@ export async function checklist(ctx: StepContext, step: Step, id: string): Promi
   if (automaticFailures.length && checklist['on-fail']) {
     recordFailures(ctx, step, automaticFailures, items);
     if (step.result) ctx.variables[step.result] = outcome();
-    return target(ctx, checklist['on-fail'], `checklist item ${automaticFailures.map((i) => `'${i.id}'`).join(', ')} failed`);
+    return targetEagerly(ctx, checklist['on-fail'], `checklist item ${automaticFailures.map((i) => `'${i.id}'`).join(', ')} failed`);
   }
 
   // Who verifies each item that still needs a person: a role the data chooses is resolved once, here.
   const verifierOf = new Map<string, string>();
   for (const item of applicable) {
     if (items[item.id]?.ok) continue;
-    const verifier = await assignee(ctx, step, `${id}.${item.id}`, item.verifier);
+    const chosen = assigneeEagerly(ctx, step, `${id}.${item.id}`, item.verifier);
+    const verifier = chosen instanceof Promise ? await chosen : chosen;
     if (isRecovery(verifier)) {
       if ('cancelled' in verifier) return recoveryFlow(verifier);
       continue; // skipped: nobody verifies this item
     }
     verifierOf.set(item.id, verifier);
   }
-  const title = await render(checklist.title, ctx.scope());
+  const rendered = renderEagerly(checklist.title, ctx.scope());
+  const title = rendered instanceof Promise ? await rendered : rendered;
   let pending = applicable.filter((item) => !items[item.id]?.ok && verifierOf.has(item.id));
   for (let round = 1; pending.length; round++) {
     const byRole = new Map<string, ChecklistItemSpec[]>();
@@ -114,7 +123,7 @@ export async function checklist(ctx: StepContext, step: Step, id: string): Promi
     recordFailures(ctx, step, failed, items);
     if (checklist['on-fail']) {
       if (step.result) ctx.variables[step.result] = outcome();
-      return target(ctx, checklist['on-fail'], `checklist item ${failed.map((i) => `'${i.id}'`).join(', ')} not done`);
+      return targetEagerly(ctx, checklist['on-fail'], `checklist item ${failed.map((i) => `'${i.id}'`).join(', ')} not done`);
     }
     pending = failed; // the checklist stays open for these items
   }
@@ -122,7 +131,7 @@ export async function checklist(ctx: StepContext, step: Step, id: string): Promi
   return {};
 }
 
-function recordFailures(ctx: StepContext, step: Step, failed: ChecklistItemSpec[], items: Record<string, ItemResult>): void {
+export function recordFailures(ctx: StepContext, step: Step, failed: ChecklistItemSpec[], items: Record<string, ItemResult>): void {
   for (const item of failed) {
     const result = items[item.id];
     ctx.audit.push({
@@ -139,7 +148,7 @@ function recordFailures(ctx: StepContext, step: Step, failed: ChecklistItemSpec[
  * One object per item: `ok` (with `evidence` where required), or `ok: false` with a `reason`; where the
  * definition allows it, `notApplicable: true` with a `reason`.
  */
-function checklistForm(items: ChecklistItemSpec[]): Record<string, unknown> {
+export function checklistForm(items: ChecklistItemSpec[]): Record<string, unknown> {
   const item = (spec: ChecklistItemSpec) => {
     const mayNotApply = spec['not-applicable'] === 'allowed';
     const evidenceRequired = spec.evidence === 'required';
