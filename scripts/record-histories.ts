@@ -29,7 +29,9 @@ import { channelPartnerAnswers } from '../fakes/jotform/fake';
  * v3 was recorded by the interpreter that evaluated plain paths and literals without JSONata (patch
  * `synchronous-expressions`), with a scenario of parallel branches computing between their commands; v4 by the
  * one that evaluates operators and function calls so too (patch `synchronous-operators`); v5 by the one that
- * enters and runs steps without a promise where nothing waits (patch `eager-steps`).
+ * enters and runs steps without a promise where nothing waits (patch `eager-steps`). The v4 folder's
+ * `parallel-steps-before-a-call` was recorded afterwards by the v4 interpreter: it fails to replay without
+ * that patch's gate.
  */
 export const INTERPRETER_VERSION = 'v5';
 
@@ -99,6 +101,39 @@ steps:
       const task = await openTask(handle, (t) => t.stepId === 'approve');
       await decide(handle, task.id, 'ok', 'ivy.chan');
     },
+  },
+  'parallel-steps-before-a-call': {
+    // Two branches side by side: one sets, skips and branches before its call, the other calls at once. Which
+    // call is scheduled first depends on how many promises those steps make (patch `eager-steps`).
+    yaml: `
+process: parallel-steps
+version: 1
+title: Tell two people side by side
+roles: { ops: Operations }
+input: { type: object, properties: { contact: { type: string } } }
+steps:
+  - id: both
+    parallel:
+      computing:
+        - id: who
+          set: { to: =input.contact, subject: "Computed for {{ input.contact }}" }
+        - id: never
+          when: input.contact = 'nobody'
+          set: { to: nobody }
+        - id: check
+          branch:
+            - when: to = input.contact
+              next: tell
+        - id: tell
+          call: email.send
+          with: { to: =to, subject: =subject, text: computed first }
+      direct:
+        - id: tell-now
+          call: email.send
+          with: { to: =input.contact, subject: Direct, text: called at once }
+`,
+    input: { contact: 'ops@example.com' },
+    async drive() {},
   },
   'checklist-failed-item-reopened': {
     yaml: `
