@@ -154,7 +154,9 @@ describe('the web task inbox', () => {
     const overdue = await startProcess(env.client, urgent, { ref: 'U-1' }, { startedBy: { id: 'rita.gomez' } });
     await page.goto(`${base}/inbox`);
     const items = page.getByRole('list', { name: 'Open tasks' }).getByRole('listitem');
-    await items.nth(1).waitFor();
+    // Counted until both are there rather than waited on with `waitFor`, which with Debian's Chromium 156 did
+    // not always notice list items rendered after it began (it timed out with both on screen).
+    for (const began = Date.now(); (await items.count()) < 2 && Date.now() - began < 30_000; ) await page.waitForTimeout(100);
     const texts = await items.allTextContents();
     expect(texts).toHaveLength(2);
     expect(texts[0]).toMatch(/^Urgent check U-1\s*Overdue/);
