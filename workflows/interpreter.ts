@@ -66,7 +66,8 @@ const SYNCHRONOUS_EXPRESSIONS = 'synchronous-expressions';
 const SYNCHRONOUS_OPERATORS = 'synchronous-operators';
 /**
  * Instances started before steps were entered and run without a promise where nothing waits (a skipped step,
- * a branch, a `set:`, a stage without a ticket to move) keep a promise for each (`enterAsBefore`,
+ * a branch, a `set:`, an `end:`, a stage without a ticket to move, and the arguments, roles and titles of
+ * `call:`, `task:` and `checklist:` evaluated here) keep their promises (`enterAsBefore`,
  * steps/before-eager-steps.ts): fewer promises can reorder the commands of steps running side by side.
  */
 const EAGER_STEPS = 'eager-steps';
