@@ -29,12 +29,18 @@ export const WORKFLOWS_PATH = require.resolve('./workflows');
  * and the SDK deep-freezes what they export.
  */
 const SHARED_WORKFLOW_MODULES = [WORKFLOWS_PATH];
+/** Preloaded unless stack traces are asked for (the bench bundles its variants with it too). */
+export const WITHOUT_STACK_TRACES = require.resolve('./workflows/without-stack-traces');
 
-/** Bundles the interpreter once; pass the result to every worker of a process (tests bundle once per file). */
-export async function bundleWorkflows(options: { observability?: boolean; tracing?: boolean } = {}): Promise<WorkflowBundle> {
+/**
+ * Bundles the interpreter once; pass the result to every worker of a process (tests bundle once per file).
+ * `stackTraces`: workflow code keeps JavaScript stack traces, for debugging the interpreter itself
+ * (workflows/without-stack-traces.ts says what they cost).
+ */
+export async function bundleWorkflows(options: { observability?: boolean; tracing?: boolean; stackTraces?: boolean } = {}): Promise<WorkflowBundle> {
   return bundleWorkflowCode({
     workflowsPath: WORKFLOWS_PATH,
-    preloadModules: SHARED_WORKFLOW_MODULES,
+    preloadModules: [...(options.stackTraces ? [] : [WITHOUT_STACK_TRACES]), ...SHARED_WORKFLOW_MODULES],
     failureConverterPath: FAILURE_CONVERTER_PATH,
     // The production worker's metrics of how instances end (workflows/observability.ts) and, when traces are
     // on, the SDK's OpenTelemetry workflow interceptors (spans leave through a sink); tests leave them out.
@@ -137,7 +143,7 @@ export async function runWorker(address: string | undefined, env: NodeJS.Process
     connection,
     namespace,
     activities,
-    workflowBundle: await bundleWorkflows({ observability: true, tracing: Boolean(tracing) }),
+    workflowBundle: await bundleWorkflows({ observability: true, tracing: Boolean(tracing), stackTraces: settings.OPS_WORKFLOW_STACK_TRACES === 'true' }),
     dataConverter: dataConverterFor(keys?.keys),
     activityInterceptors: [
       // The trace's context first, so that the observer's log line and the HTTP calls are inside the activity's span.

@@ -17,13 +17,14 @@
  *     this process, the promises the workflow makes per replay and the time per replay (bench/replay-cost.ts);
  *     BENCH_PROMISE_CENSUS=1 also prints which functions make those promises.
  * A third variant, `unshared`, is the interpreter bundled without the modules its workers share across
- * instances (worker.ts, `preloadModules`): what sharing them saves.
+ * instances (worker.ts, `preloadModules`): what sharing them saves. A fourth, `stack-traces` (not run unless
+ * asked for), is the interpreter with OPS_WORKFLOW_STACK_TRACES=true: what the JavaScript stack traces cost.
  * Printed as a table with ratios to the hand-written workflow. Then the API (bench/api.ts): starts per second
  * through HTTP against raw client starts. Not part of the tests: figures are printed, never asserted.
  *
  * Sizes (env): BENCH_PARKED (200; 10000 for the load figures), BENCH_DECISIONS (10 per measure),
  * BENCH_CACHE ("default,50": maxCachedWorkflows per run, `default` = the SDK's), BENCH_VARIANTS
- * ("handwritten,interpreter,unshared"), BENCH_COMPILE_ROUNDS (20),
+ * ("handwritten,interpreter,unshared"; also `stack-traces`), BENCH_COMPILE_ROUNDS (20),
  * BENCH_QUIET_SECONDS (15) the wait before memory is read, BENCH_API=0 leaves the API out. A default run takes a few minutes.
  * To find where memory and CPU go: BENCH_HEAP_SNAPSHOTS=<dir> writes a heap snapshot of each worker idle and
  * with all parked; BENCH_CPU_PROFILE=<dir> a CPU profile of each worker's concurrency-10 decisions, and of each variant's replays
@@ -44,7 +45,7 @@ import { dataConverterFor, parsePayloadKeys } from '../client/payload-codec';
 import { startProcess } from '../client/processes';
 import { devServerEnvironment } from '../tests/support/environments';
 import { decideUpdate, type Decision } from '../workflows/messages';
-import { bundleWorkflows, WORKFLOWS_PATH } from '../worker';
+import { bundleWorkflows, WITHOUT_STACK_TRACES, WORKFLOWS_PATH } from '../worker';
 import { measureApi } from './api';
 import { replayCosts, type ReplayCost, type ReplaySubject } from './replay-cost';
 
@@ -52,7 +53,6 @@ const PARKED = Number(process.env.BENCH_PARKED ?? 200);
 const DECISIONS = Number(process.env.BENCH_DECISIONS ?? 10);
 const CACHES = (process.env.BENCH_CACHE ?? 'default,50').split(',').map((s) => s.trim());
 const COMPILE_ROUNDS = Number(process.env.BENCH_COMPILE_ROUNDS ?? 20);
-const VARIANTS = (process.env.BENCH_VARIANTS ?? 'handwritten,interpreter,unshared').split(',').map((s) => s.trim() as Variant);
 const HEAP_SNAPSHOTS = process.env.BENCH_HEAP_SNAPSHOTS;
 const CPU_PROFILE = process.env.BENCH_CPU_PROFILE;
 const START_LANES = 10;
@@ -60,8 +60,15 @@ const QUIET_SECONDS = Number(process.env.BENCH_QUIET_SECONDS ?? 15);
 const REPLAYS = Number(process.env.BENCH_REPLAYS ?? 50);
 const MiB = 1024 * 1024;
 
-/** `unshared`: the interpreter bundled without the shared (preloaded) modules, to show what sharing them saves. */
-type Variant = 'handwritten' | 'interpreter' | 'unshared';
+/**
+ * `unshared`: the interpreter bundled without the shared (preloaded) modules, to show what sharing them saves;
+ * `stack-traces`: with the workflows' JavaScript stack traces kept, to show what they cost.
+ */
+type Variant = 'handwritten' | 'interpreter' | 'unshared' | 'stack-traces';
+const VARIANT_NAMES: readonly Variant[] = ['handwritten', 'interpreter', 'unshared', 'stack-traces'];
+const VARIANTS = (process.env.BENCH_VARIANTS ?? 'handwritten,interpreter,unshared').split(',').map((s) => s.trim() as Variant);
+const unknownVariant = VARIANTS.find((variant) => !VARIANT_NAMES.includes(variant));
+if (unknownVariant) throw new Error(`BENCH_VARIANTS: no variant '${unknownVariant}'; the variants are ${VARIANT_NAMES.join(', ')}`);
 
 interface Figures {
   variant: Variant;
@@ -97,11 +104,14 @@ async function main(): Promise<void> {
     const logger = { log() {}, trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error };
     const interpreterBundle = await bundleWorkflows();
     const handwrittenBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('./offboarding-handwritten'), logger });
-    const unsharedBundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger });
-    const bundles: Record<Variant, string> = { interpreter: path.join(work, 'interpreter.js'), handwritten: path.join(work, 'handwritten.js'), unshared: path.join(work, 'unshared.js') };
-    writeFileSync(bundles.interpreter, interpreterBundle.code);
-    writeFileSync(bundles.handwritten, handwrittenBundle.code);
-    writeFileSync(bundles.unshared, unsharedBundle.code);
+    const codes: Record<Variant, string> = {
+      interpreter: interpreterBundle.code,
+      handwritten: handwrittenBundle.code,
+      unshared: (await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, preloadModules: [WITHOUT_STACK_TRACES], logger })).code,
+      'stack-traces': VARIANTS.includes('stack-traces') ? (await bundleWorkflows({ stackTraces: true })).code : '',
+    };
+    const bundles = Object.fromEntries(VARIANT_NAMES.map((variant) => [variant, path.join(work, `${variant}.js`)])) as Record<Variant, string>;
+    for (const variant of VARIANT_NAMES) writeFileSync(bundles[variant], codes[variant]);
 
     const address = env.address;
     const connection = await Connection.connect({ address });
@@ -117,6 +127,7 @@ async function main(): Promise<void> {
     const starters: Record<Variant, (key: string, taskQueue: string) => Promise<WorkflowHandle>> = {
       interpreter: (key, taskQueue) => startProcess(client, definition, inputOf(key), { taskQueue, workflowId: `bench-${key}` }),
       unshared: (key, taskQueue) => startProcess(client, definition, inputOf(key), { taskQueue, workflowId: `bench-${key}` }),
+      'stack-traces': (key, taskQueue) => startProcess(client, definition, inputOf(key), { taskQueue, workflowId: `bench-${key}` }),
       handwritten: (key, taskQueue) => client.workflow.start('handwrittenOffboarding', { taskQueue, workflowId: `bench-${key}`, args: [{ ...inputOf(key), calendar }] }),
     };
 

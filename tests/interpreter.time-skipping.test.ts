@@ -5,12 +5,14 @@
  */
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
 import type { EmailFake } from '../fakes/email/fake';
 import type { HubSpotFake } from '../fakes/hubspot/fake';
 import { startProcess } from '../client/processes';
 import { addBusinessDays } from '../dsl/calendar';
 import { decideSignal, decideUpdate, eventSignal } from '../workflows/messages';
+import { bundleWorkflows } from '../worker';
 import { compile, openTask, person, state, terminateWhenIdle, waitFor } from './support/processes';
 import { startTimeSkippingWorker, type RunningWorker } from './support/worker';
 
@@ -604,4 +606,33 @@ steps:
     const decisions = (await state(handle)).audit.filter((e) => e.event === 'decision');
     expect(decisions).toHaveLength(1);
   });
+});
+
+describe('stack traces', () => {
+  const parked = `
+process: parked-for-a-stack-trace
+version: 1
+title: Wait for a decision
+roles: { ops: Operations }
+steps:
+  - id: approve
+    task: { role: ops, title: Approve, outcomes: { approve: {} } }
+`;
+  // Temporal's stack trace query is what its web UI shows on an instance's "Stack Trace" tab.
+  const stackTrace = (handle: WorkflowHandle) => handle.query<string>('__stack_trace');
+
+  it('are not captured by default; OPS_WORKFLOW_STACK_TRACES keeps them, down to the source line of the step that waits', async () => {
+    const { handle } = await start(parked);
+    await openTask(handle);
+    expect((await stackTrace(handle)).trim()).toBe('Error'); // no frames
+
+    const taskQueue = `stack-traces-${randomUUID()}`;
+    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await bundleWorkflows({ stackTraces: true }), activities: {} });
+    await worker.runUntil(async () => {
+      const traced = await startProcess(running.client, await compile(parked), {}, { workflowId: `test-${randomUUID()}`, taskQueue });
+      started.push(traced);
+      await openTask(traced);
+      expect(await stackTrace(traced)).toMatch(/\/workflows\/steps\/task\.ts:\d+:\d+\)/);
+    });
+  }, 60_000);
 });
