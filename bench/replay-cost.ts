@@ -3,8 +3,9 @@
  * history in a fresh workflow context before it can take the decision. This replays each variant's parked
  * history in this process (the SDK's replay worker, workflows on the main thread), the variants taking turns
  * so that they share whatever else the machine is doing, and counts the promises each workflow makes on
- * the way: inside a workflow each promise costs a captured stack trace (the SDK's promise hook), so the count
- * is an exact measure of much of a replay's CPU, where times on a shared machine are not.
+ * the way: inside a workflow each promise runs the SDK's promise hook (which captures a stack trace where
+ * stack traces are kept: the hand-written workflow), so the count is an exact measure of much of a replay's
+ * CPU, where times on a shared machine are not.
  */
 import type { DataConverter } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';

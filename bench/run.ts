@@ -64,8 +64,8 @@ const MiB = 1024 * 1024;
  * `unshared`: the interpreter bundled without the shared (preloaded) modules, to show what sharing them saves;
  * `stack-traces`: with the workflows' JavaScript stack traces kept, to show what they cost.
  */
-type Variant = 'handwritten' | 'interpreter' | 'unshared' | 'stack-traces';
-const VARIANT_NAMES: readonly Variant[] = ['handwritten', 'interpreter', 'unshared', 'stack-traces'];
+const VARIANT_NAMES = ['handwritten', 'interpreter', 'unshared', 'stack-traces'] as const;
+type Variant = (typeof VARIANT_NAMES)[number];
 const VARIANTS = (process.env.BENCH_VARIANTS ?? 'handwritten,interpreter,unshared').split(',').map((s) => s.trim() as Variant);
 const unknownVariant = VARIANTS.find((variant) => !VARIANT_NAMES.includes(variant));
 if (unknownVariant) throw new Error(`BENCH_VARIANTS: no variant '${unknownVariant}'; the variants are ${VARIANT_NAMES.join(', ')}`);
