@@ -137,7 +137,7 @@ export const SETTINGS = {
   OPS_WORKER_PORT: setting('operations', port, "the worker's port for /healthz, /readyz and /metrics (0: any free port)", { fallback: '4101, or a free port when it is taken' }),
   OPS_SDK_METRICS_PORT: setting('operations', port, "where the worker's Temporal SDK metrics are served for Prometheus (/metrics; 0: off)", { fallback: '4102 (off when it is taken)' }),
   OPS_SHUTDOWN_GRACE_MS: setting('operations', positiveInt, 'after SIGTERM, how long running activities and requests may take to finish', { fallback: '30000' }),
-  OPS_WORKFLOW_STACK_TRACES: setting('operations', bool, "JavaScript stack traces inside workflows (`true`), for debugging the interpreter: in workflow failures and Temporal's stack trace query, at about 1.8× the CPU per replay", { fallback: 'false' }),
+  OPS_WORKFLOW_STACK_TRACES: setting('operations', bool, "JavaScript stack traces inside workflows (`true`), for debugging the interpreter: in workflow failures and Temporal's stack trace query, a replay then takes about 1.8× as long (bench variant `stack-traces`)", { fallback: 'false' }),
   OTEL_EXPORTER_OTLP_ENDPOINT: setting('operations', url, 'send traces over OTLP/HTTP to this collector (e.g. http://collector:4318); no traces without it'),
   OTEL_SERVICE_NAME: setting('operations', text, 'the service name on those traces', { fallback: 'partner-ops-api, partner-ops-worker' }),
 
